@@ -1,0 +1,42 @@
+import os
+
+# Playwright's event loop is already running when pytest-django sets up the
+# test database; Django's async-safety check would refuse that.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests import factories  # noqa: E402
+
+CHROMIUM = next(
+    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if shutil.which(p)), None
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--disable-gpu",
+            "--disable-quic",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
+        ],
+    }
+
+
+@pytest.fixture
+def project(db):
+    return factories.ProjectFactory()
+
+
+@pytest.fixture
+def annotator_user(project):
+    return factories.MembershipFactory(project=project).user
