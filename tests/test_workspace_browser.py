@@ -29,6 +29,23 @@ def workspace(transactional_db):
     return make_workspace(seed_text("000"), seed_text("001"))
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(page):
+    """No uncaught exception and no Content-Security-Policy violation on any page."""
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert problems == []
+
+
 def label_selection(page, text, phrase, key, *, occurrence=0):
     """Select ``phrase`` with the mouse, press ``key`` and wait for the saved entry."""
     start = text.index(phrase)
@@ -331,6 +348,26 @@ def test_mark_done_queue_and_back_button(page, live_server, workspace):
     assert page.locator("h1").inner_text() == "Статья 2"
 
 
+def test_without_javascript_the_page_is_read_only(browser, live_server, workspace):
+    document = workspace.documents[0]
+    start = document.text.index("Владимир Путин")
+    factories.AnnotationFactory(
+        project=workspace.project,
+        document=document,
+        annotator=workspace.analyst,
+        start=start,
+        end=start + len("Владимир Путин"),
+    )
+    page = browser.new_context(java_script_enabled=False).new_page()
+    log_in(page, live_server, "analyst1")
+    page.goto(f"{live_server.url}/p/{workspace.project.slug}/d/{document.pk}/")
+    text_box = page.locator("#doc-text")
+    assert text_box.text_content() == document.text
+    assert text_box.get_attribute("contenteditable") is None
+    assert text_box.locator("mark").inner_text() == "Владимир Путин"
+    assert page.locator("#ann-list .item q").all_inner_texts() == ["Владимир Путин"]
+
+
 def test_screenshot_of_the_document_page(page, live_server, workspace, tmp_path):
     """Keeps docs/screenshots/document.png current when UPDATE_SCREENSHOTS=1."""
     document = workspace.documents[0]
@@ -361,10 +398,12 @@ def test_screenshot_of_the_document_page(page, live_server, workspace, tmp_path)
     page.set_viewport_size({"width": 1400, "height": 900})
     log_in(page, live_server, "analyst1")
     open_document(page, live_server, workspace)
+    page.locator("#ann-list .item-main").nth(1).click()  # the one with a note
+    expect(page.locator("#editor")).to_be_visible()
     start = text.index("провел переговоры")
     drag_select(page, text, start + 2, start + len("провел перегов"))
-    expect(page.locator("#preview")).not_to_be_empty()
-    page.hover(".label-btn >> nth=1")
+    expect(page.locator("#preview")).to_contain_text("«провел переговоры»")
+    page.evaluate("window.scrollTo(0, 0)")
     target = ROOT / "docs" / "screenshots" / "document.png"
     if not os.environ.get("UPDATE_SCREENSHOTS"):
         target = tmp_path / "document.png"

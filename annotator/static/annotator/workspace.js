@@ -320,6 +320,8 @@
 
   // ---- after every change the server tells which annotation is chosen now
   document.body.addEventListener("annotationsChanged", (event) => {
+    const count = document.getElementById("ann-count");
+    count.textContent = String(document.querySelectorAll("#ann-list > .item").length);
     const selected = event.detail && event.detail.selected;
     if (selected && document.getElementById(`ann-${selected}`)) {
       choose(selected);
