@@ -29,6 +29,21 @@ def workspace(transactional_db):
     return make_workspace(seed_text("000"), seed_text("001"))
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages in contexts of their own (another user, no JavaScript), closed after the test."""
+    contexts = []
+
+    def make(browser, **options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(autouse=True)
 def no_script_errors(page):
     """No uncaught exception and no Content-Security-Policy violation on any page."""
@@ -107,8 +122,7 @@ def test_sentence_mode_labels_whole_sentences(page, live_server, workspace):
     clicked = Annotation.objects.exclude(pk=annotation.pk).get()
     assert (clicked.start, clicked.label.name) == (fourth.start, "opinion")
     # The focused sentence stays focused after the text around it is redrawn.
-    focused = page.evaluate("document.activeElement.dataset.i")
-    assert focused == str(fourth.index)
+    expect(page.locator(f'#doc-text .sent[data-i="{fourth.index}"]')).to_be_focused()
 
 
 def test_change_delete_undo_and_reload(page, live_server, workspace):
@@ -214,10 +228,11 @@ def test_keyboard_selection_with_shift_arrows_and_the_text_stays_read_only(
     assert page.locator("#doc-text").text_content() == text
 
 
-def test_second_analyst_does_not_see_the_first_analysts_labels(browser, live_server, workspace):
+def test_second_analyst_does_not_see_the_first_analysts_labels(
+    browser, new_page, live_server, workspace
+):
     text = workspace.documents[0].text
-    first = browser.new_context().new_page()
-    second = browser.new_context().new_page()
+    first, second = new_page(browser), new_page(browser)
     log_in(first, live_server, "analyst1")
     log_in(second, live_server, "analyst2")
     open_document(first, live_server, workspace)
@@ -348,7 +363,7 @@ def test_mark_done_queue_and_back_button(page, live_server, workspace):
     assert page.locator("h1").inner_text() == "Статья 2"
 
 
-def test_without_javascript_the_page_is_read_only(browser, live_server, workspace):
+def test_without_javascript_the_page_is_read_only(browser, new_page, live_server, workspace):
     document = workspace.documents[0]
     start = document.text.index("Владимир Путин")
     factories.AnnotationFactory(
@@ -358,7 +373,7 @@ def test_without_javascript_the_page_is_read_only(browser, live_server, workspac
         start=start,
         end=start + len("Владимир Путин"),
     )
-    page = browser.new_context(java_script_enabled=False).new_page()
+    page = new_page(browser, java_script_enabled=False)
     log_in(page, live_server, "analyst1")
     page.goto(f"{live_server.url}/p/{workspace.project.slug}/d/{document.pk}/")
     text_box = page.locator("#doc-text")
