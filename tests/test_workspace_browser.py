@@ -93,8 +93,18 @@ def test_select_a_phrase_with_the_mouse_and_label_it_with_a_hotkey(page, live_se
     assert annotation.annotator == workspace.analyst
     mark = page.locator(f'#doc-text mark[data-id="{annotation.pk}"]')
     assert mark.inner_text() == "Владимир Путин"
-    assert page.locator("#ann-count").inner_text() == "1"
+    expect(page.locator("#ann-count")).to_have_text("1")
     assert "Undo adding «Владимир Путин»" in page.locator("#undo-box").inner_text()
+    # Each label's definition shows on hover; the guidelines are one key (or click) away.
+    opinion = page.locator(".label-btn", has_text="Opinion")
+    definition = page.locator(f"#{opinion.get_attribute('aria-describedby')}")
+    expect(definition).to_be_hidden()
+    opinion.hover()
+    expect(definition).to_be_visible()
+    expect(definition).to_contain_text("A judgement, evaluation or stance")
+    page.locator("#doc-text").focus()
+    page.keyboard.press("?")
+    expect(page.locator("#guidelines .prose")).to_be_visible()
 
 
 def test_sentence_mode_labels_whole_sentences(page, live_server, workspace):
@@ -392,7 +402,7 @@ def test_a_long_document_with_thousands_of_annotations_opens_and_takes_more(
         for start, end, label in spans
     )
     log_in(page, live_server, "analyst1")
-    open_document(page, live_server, workspace)
+    open_document(page, live_server, workspace, timeout=30_000)  # 4 MB of HTML
     expect(page.locator("#ann-count")).to_have_text("5000")
     phrase = "Касым-Жомартом Токаевым"
     start = text.rindex(phrase)  # near the end of the text
