@@ -40,3 +40,9 @@ def project(db):
 @pytest.fixture
 def annotator_user(project):
     return factories.MembershipFactory(project=project).user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher costs ~0.3 s per password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
