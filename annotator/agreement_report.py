@@ -23,6 +23,7 @@ from django.db.models.functions import Length
 from annotator import agreement
 from annotator.models import (
     Annotation,
+    Document,
     DocumentProgress,
     Project,
     ProjectDocument,
@@ -83,6 +84,7 @@ class Disagreement:
     end: int
     agreement: float  # share of agreeing annotator pairs
     labels: dict[str, str]  # annotator -> label or "none"
+    quote: str = ""
 
 
 @dataclass
@@ -262,6 +264,14 @@ def project_agreement(
                 labels=labels,
             )
         )
+
+    texts = dict(
+        Document.objects.filter(id__in={d.document_id for d in disagreements}).values_list(
+            "id", "text"
+        )
+    )
+    for item in disagreements:
+        item.quote = texts[item.document_id][item.start : item.end]
 
     return AgreementReport(
         project=project.slug,

@@ -12,18 +12,7 @@ from django.utils import timezone
 from annotator.agreement_report import project_agreement
 from annotator.models import Sentence
 from tests import factories
-
-
-def label_sentence(project, document, user, index, label="fact"):
-    sentence = Sentence.objects.get(document=document, index=index)
-    return factories.AnnotationFactory(
-        project=project,
-        document=document,
-        annotator=user,
-        label=factories.project_label(project, label),
-        start=sentence.start,
-        end=sentence.end,
-    )
+from tests.labelling import label_sentence
 
 
 @pytest.fixture
@@ -35,11 +24,11 @@ def two_annotators(project):
     doc2 = factories.DocumentFactory(title="Second")
     for doc in (doc1, doc2):
         factories.ProjectDocumentFactory(project=project, document=doc)
-    label_sentence(project, doc1, anna, 0, "fact")
-    label_sentence(project, doc1, anna, 1, "opinion")
-    label_sentence(project, doc1, boris, 0, "fact")
-    label_sentence(project, doc1, boris, 1, "speculation")
-    label_sentence(project, doc2, anna, 0, "opinion")
+    label_sentence(project, doc1, 0, "fact", annotator=anna)
+    label_sentence(project, doc1, 1, "opinion", annotator=anna)
+    label_sentence(project, doc1, 0, "fact", annotator=boris)
+    label_sentence(project, doc1, 1, "speculation", annotator=boris)
+    label_sentence(project, doc2, 0, "opinion", annotator=anna)
     return {"anna": anna, "boris": boris, "doc1": doc1, "doc2": doc2}
 
 
@@ -107,8 +96,8 @@ def test_marking_done_without_spans_codes_every_sentence_none(project, two_annot
 def test_disagreements_worst_first_with_labels_by_annotator(project, two_annotators):
     carl = factories.UserFactory(username="carl")
     doc1 = two_annotators["doc1"]
-    label_sentence(project, doc1, carl, 1, "opinion")
-    label_sentence(project, doc1, carl, 0, "opinion")
+    label_sentence(project, doc1, 1, "opinion", annotator=carl)
+    label_sentence(project, doc1, 0, "opinion", annotator=carl)
     report = project_agreement(project)
     assert [(d.sentence, round(d.agreement, 3)) for d in report.disagreements] == [
         (0, 0.333),

@@ -17,6 +17,7 @@ from annotator.profiles import (
     wilson_interval,
 )
 from tests import factories
+from tests.labelling import label_sentence
 
 FACT, OPINION, SPECULATION = (
     LabelInfo(1, "fact", "Fact", "#2e7d32"),
@@ -94,18 +95,6 @@ def test_basis_says_which():
     assert basis_of(tally, "anna") == "anna's labels"
 
 
-def label_sentence(model_factory, project, document, index, label, **kwargs):
-    sentence = Sentence.objects.get(document=document, index=index)
-    return model_factory(
-        project=project,
-        document=document,
-        label=factories.project_label(project, label),
-        start=sentence.start,
-        end=sentence.end,
-        **kwargs,
-    )
-
-
 @pytest.fixture
 def corpus(project):
     anna = factories.UserFactory(username="anna")
@@ -123,20 +112,18 @@ def corpus(project):
     silent = factories.DocumentFactory(source=quiet)
     for doc in (news, judged, rant, silent):
         factories.ProjectDocumentFactory(project=project, document=doc)
-    ann = factories.AnnotationFactory
     # news: both annotators, no gold.
-    label_sentence(ann, project, news, 0, "fact", annotator=anna)
-    label_sentence(ann, project, news, 0, "fact", annotator=boris)
-    label_sentence(ann, project, news, 1, "opinion", annotator=anna)
+    label_sentence(project, news, 0, "fact", annotator=anna)
+    label_sentence(project, news, 0, "fact", annotator=boris)
+    label_sentence(project, news, 1, "opinion", annotator=anna)
     # judged: annotators say opinion, gold says fact on sentence 0 and speculation on 2.
-    label_sentence(ann, project, judged, 0, "opinion", annotator=anna)
-    label_sentence(ann, project, judged, 0, "opinion", annotator=boris)
-    gold = factories.GoldAnnotationFactory
-    label_sentence(gold, project, judged, 0, "fact")
-    label_sentence(gold, project, judged, 2, "speculation")
+    label_sentence(project, judged, 0, "opinion", annotator=anna)
+    label_sentence(project, judged, 0, "opinion", annotator=boris)
+    label_sentence(project, judged, 0, "fact")
+    label_sentence(project, judged, 2, "speculation")
     # rant: anna only.
     for index in range(3):
-        label_sentence(ann, project, rant, index, "opinion", annotator=anna)
+        label_sentence(project, rant, index, "opinion", annotator=anna)
     return {"anna": anna, "boris": boris, "news": news, "judged": judged, "rant": rant}
 
 
@@ -203,9 +190,7 @@ def test_annotator_filter_uses_their_labels_even_where_gold_exists(project, corp
 def test_other_projects_do_not_count(project, corpus):
     other = factories.ProjectFactory()
     factories.ProjectDocumentFactory(project=other, document=corpus["rant"])
-    label_sentence(
-        factories.AnnotationFactory, other, corpus["rant"], 0, "fact", annotator=corpus["boris"]
-    )
+    label_sentence(other, corpus["rant"], 0, "fact", annotator=corpus["boris"])
     blog = {p.name: p for p in source_profiles(ProfileFilter(project=project))}["A blog"]
     assert values(blog.by_sentences)["fact"] == 0.0
 
