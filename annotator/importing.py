@@ -22,6 +22,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path, PurePath
 
 from charset_normalizer import from_bytes
@@ -469,18 +470,20 @@ class _Reader:
             self.folder(
                 name,
                 {
-                    child.name: child.read_bytes
+                    child.name: partial(_read_file, child)
                     for child in path.iterdir()
                     if child.is_file() and not child.name.startswith(".")
                 },
             )
-        elif path.is_file():
-            if path.suffix.lower() == ".zip":
-                self.zip(name, path.read_bytes())
-            else:
-                self.file(name, path.read_bytes)
-        else:
+        elif not path.is_file():
             self.reject(ImportFailed(f"{name}: no such file or folder"))
+        elif path.suffix.lower() == ".zip":
+            try:
+                self.zip(name, _read_file(path))
+            except ImportFailed as exc:
+                self.reject(exc)
+        else:
+            self.file(name, partial(_read_file, path))
 
     def zip(self, name: str, data: bytes) -> None:
         """A .zip of .txt files, optionally with a metadata.csv (matched by file name)."""
@@ -506,8 +509,22 @@ class _Reader:
             if base in files:
                 self.reject(ImportFailed(f"{name}: two files named '{base}'"))
                 return
-            files[base] = lambda info=info: archive.read(info)
+            files[base] = partial(_read_member, archive, info, f"{name}/{base}")
         self.folder(name, files)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+        raise ImportFailed(f"{where}: cannot unpack ({exc})") from None
 
 
 # ---------------------------------------------------------------- writing
@@ -618,7 +635,6 @@ def _finish(
     progress: bool,
 ) -> ImportReport:
     """Check sources and repeats of the records read, then write them in one transaction."""
-    reader.bar.close()
     report = reader.report
     default = " ".join((default_source or "").split())
     records = []
@@ -667,8 +683,11 @@ def import_paths(
     """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl,
     .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``."""
     reader = _Reader(ImportReport(), skip_bad=skip_bad, progress=progress)
-    for path in paths:
-        reader.path(Path(path))
+    try:
+        for path in paths:
+            reader.path(Path(path))
+    finally:
+        reader.bar.close()
     return _finish(
         reader,
         project=project,
@@ -694,6 +713,7 @@ def import_upload(
         reader.zip(name, data)
     else:
         reader.file(name, lambda: data)
+    reader.bar.close()
     return _finish(
         reader,
         project=project,

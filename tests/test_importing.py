@@ -533,3 +533,39 @@ def test_progress_bar_goes_to_stderr(tmp_path, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert "Saving: 100%" in captured.err and "2/2" in captured.err
     assert captured.out == ""
+
+
+@db
+def test_a_zip_path_is_imported_like_a_folder(tmp_path):
+    path = tmp_path / "texts.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "Текст из архива.")
+    report = import_paths([path], default_source="Архив")
+    assert Document.objects.get().imported_from == f"{path}/a.txt"
+    assert report.encodings == {f"{path}/a.txt": "utf-8"}
+
+
+@db
+def test_a_damaged_zip_member_fails_with_its_name():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("a.txt", b"Some text here.")
+    data = buffer.getvalue().replace(b"Some text", b"Some TEXT", 1)
+    with pytest.raises(ImportFailed) as exc:
+        import_upload("texts.zip", data, default_source="Архив")
+    assert str(exc.value) == "texts.zip/a.txt: cannot unpack (Bad CRC-32 for file 'a.txt')"
+    assert nothing_written()
+
+
+@db
+def test_an_unreadable_file_fails_with_its_name(tmp_path, monkeypatch):
+    path = tmp_path / "locked.txt"
+    path.write_text("Текст.")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    with pytest.raises(ImportFailed) as exc:
+        import_paths([path], default_source="Сайт")
+    assert str(exc.value) == f"{path}: cannot read (Permission denied)"
