@@ -1,0 +1,68 @@
+"""Which label a sentence carries, given the spans one annotator (or gold) put on a document.
+
+A sentence's label is the label whose spans cover the most of its characters, provided
+they cover more than half of the sentence; otherwise the sentence has no label (None).
+Overlapping spans of the same label count each character once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+
+
+def merge_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def coverage_by_sentence(
+    sentences: Sequence[tuple[int, int]], intervals: Iterable[tuple[int, int]]
+) -> list[int]:
+    """Characters of each sentence covered by the union of ``intervals``.
+
+    ``sentences`` are sorted by start and do not overlap (as stored).
+    """
+    merged = merge_intervals(intervals)
+    covered = [0] * len(sentences)
+    i = 0
+    for index, (s_start, s_end) in enumerate(sentences):
+        while i < len(merged) and merged[i][1] <= s_start:
+            i += 1
+        j = i
+        while j < len(merged) and merged[j][0] < s_end:
+            covered[index] += min(s_end, merged[j][1]) - max(s_start, merged[j][0])
+            j += 1
+    return covered
+
+
+def sentence_labels[L: Hashable](
+    sentences: Sequence[tuple[int, int]],
+    spans: Iterable[tuple[int, int, L]],
+    label_order: Sequence[L] = (),
+) -> list[L | None]:
+    """The label of each sentence (see module docstring).
+
+    Ties between labels with equal coverage go to the label earlier in ``label_order``
+    (then by name), so the result does not depend on span order.
+    """
+    by_label: dict[L, list[tuple[int, int]]] = defaultdict(list)
+    for start, end, label in spans:
+        by_label[label].append((start, end))
+    rank = {label: i for i, label in enumerate(label_order)}
+    labels = sorted(by_label, key=lambda label: (rank.get(label, len(rank)), str(label)))
+    coverage = {label: coverage_by_sentence(sentences, by_label[label]) for label in labels}
+    result: list[L | None] = []
+    for index, (start, end) in enumerate(sentences):
+        best, best_covered = None, 0
+        for label in labels:
+            if coverage[label][index] > best_covered:
+                best, best_covered = label, coverage[label][index]
+        result.append(best if best_covered * 2 > end - start else None)
+    return result
