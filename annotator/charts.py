@@ -33,6 +33,7 @@ class ChartRow:
     url: str
     y: int  # top of the bar
     text_y: int  # baseline of the row's name
+    details: list[tuple[str, str]]  # (title, url) of the row's documents, when listed
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def profile_chart(
     measure: str,
     labels: Sequence[LabelInfo],
     url_for: Callable[[Profile], str] = lambda profile: "",
+    details_for: Callable[[Profile], list[tuple[str, str]]] | None = None,
 ) -> Chart:
     """``measure`` is ``"sentences"`` or ``"characters"``."""
     if measure not in {"sentences", "characters"}:
@@ -74,6 +76,7 @@ def profile_chart(
                 url=url_for(profile),
                 y=y,
                 text_y=y + BAR_HEIGHT - 5,
+                details=details_for(profile) if details_for else [],
             )
         )
     return Chart(

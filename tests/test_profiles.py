@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 
+from annotator.charts import profile_chart
 from annotator.models import Sentence
 from annotator.profiles import (
     LabelInfo,
@@ -227,3 +228,26 @@ def test_source_detail_without_documents(project):
     assert detail.profile is None
     assert detail.documents == []
     assert detail.passages == {"Opinion": [], "Speculation": []}
+
+
+def test_chart_geometry(project, corpus):
+    profiles = source_profiles(ProfileFilter(project=project))
+    labels = [FACT, OPINION, SPECULATION]
+    chart = profile_chart(
+        chart_id="c", title="T", profiles=profiles, measure="sentences", labels=labels
+    )
+    assert [row.y for row in chart.rows] == [22, 52, 82]
+    assert chart.height == 22 + 3 * 30 + 4
+    tass = chart.rows[2]
+    assert [(s.share.label.name, s.x, s.width) for s in tass.segments] == [
+        ("fact", 0.0, 60.0),
+        ("opinion", 60.0, 20.0),
+        ("speculation", 80.0, 20.0),
+    ]
+    assert chart.rows[1].segments == []  # no labels: drawn as an empty bar
+    by_chars = profile_chart(
+        chart_id="c", title="T", profiles=profiles, measure="characters", labels=labels
+    )
+    assert by_chars.rows[2].shares == profiles[2].by_chars
+    with pytest.raises(ValueError, match="Unknown measure 'words'."):
+        profile_chart(chart_id="c", title="T", profiles=profiles, measure="words", labels=labels)

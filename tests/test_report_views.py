@@ -51,6 +51,9 @@ def test_sources_page_shows_charts_and_numbers(project, site, client):
     source_url = reverse("source", args=[site["source"].pk])
     assert f'href="{source_url}?project={project.slug}"' in html
     assert 'style="' not in html  # the Content-Security-Policy forbids inline styles
+    review_url = reverse("review", args=[project.slug, site["document"].pk])
+    assert "<summary>1 document</summary>" in html
+    assert f'<li><a href="{review_url}">Visit</a></li>' in html
 
 
 def test_sources_page_defaults_to_the_first_project_the_user_reviews(project, site, client):
@@ -219,3 +222,21 @@ def test_sources_page_queries_do_not_grow(
     assert len(response.context["charts"][0].rows) == sources
     with django_assert_num_queries(SOURCES_PAGE_QUERIES - 1):
         client.get(sources_url(project, annotator="bulk0", date_from="2000-01-01"))
+
+
+# Session, user, project, membership, labels, documents, annotations, progress, annotators,
+# sentences, texts of the disagreeing sentences.
+AGREEMENT_PAGE_QUERIES = 11
+
+
+@pytest.mark.parametrize(("sources", "annotations"), [(1, 300), (10, 3_000)])
+def test_agreement_page_queries_do_not_grow(
+    project, client, django_assert_num_queries, sources, annotations
+):
+    client.force_login(member(project, "rita", REVIEWER))
+    bulk_corpus(project, sources=sources, annotations=annotations)
+    with django_assert_num_queries(AGREEMENT_PAGE_QUERIES):
+        response = client.get(reverse("agreement", args=[project.slug]))
+    assert response.status_code == 200
+    assert len(response.context["report"].documents) == 2 * sources
+    assert response.context["report"].disagreements

@@ -226,3 +226,26 @@ def test_mark_reviewed(project, doc, client):
     client.post(url(project, doc["document"], "review_reviewed"), {"reviewed": "0"})
     link.refresh_from_db()
     assert link.reviewed_at is None
+
+
+# Constant in the number of annotators and spans (the per-document figures read the
+# spans again through the same code as the project figures).
+REVIEW_PAGE_QUERIES = 21
+
+
+@pytest.mark.parametrize("extra_annotators", [0, 4])
+def test_review_page_queries_do_not_grow(
+    project, doc, client, django_assert_num_queries, extra_annotators
+):
+    for i in range(extra_annotators):
+        user = member(project, f"extra{i}")
+        for s in doc["sentences"]:
+            factories.AnnotationFactory(
+                project=project, document=doc["document"], annotator=user, start=s.start, end=s.end
+            )
+    client.post(
+        url(project, doc["document"], "review_accept"), {"annotation": doc["spans"]["anna", 1].pk}
+    )
+    with django_assert_num_queries(REVIEW_PAGE_QUERIES):
+        response = client.get(url(project, doc["document"]))
+    assert len(response.context["annotators"]) == 2 + extra_annotators

@@ -6,6 +6,7 @@ annotator's work, and annotators label blind.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
@@ -63,6 +64,11 @@ def sources(request: HttpRequest) -> HttpResponse:
     profiles = source_profiles(profile_filter, data)
     query = context["query"] or f"project={project.slug}"
 
+    documents = defaultdict(list)
+    for doc_id, (source_id, _, title, _) in sorted(data.documents.items()):
+        url = reverse("review", args=[project.slug, doc_id])
+        documents[source_id].append((title or f"Document {doc_id}", url))
+
     def url_for(profile) -> str:
         return f"{reverse('source', args=[profile.key])}?{query}"
 
@@ -74,10 +80,11 @@ def sources(request: HttpRequest) -> HttpResponse:
             measure=measure,
             labels=data.labels,
             url_for=url_for,
+            details_for=(lambda profile: documents[profile.key]) if list_documents else None,
         )
-        for measure, title in (
-            ("sentences", "Share of labelled sentences"),
-            ("characters", "Share of annotated characters"),
+        for measure, title, list_documents in (
+            ("sentences", "Share of labelled sentences", True),
+            ("characters", "Share of annotated characters", False),
         )
     ]
     context["labels"] = data.labels
