@@ -40,6 +40,13 @@ class SentenceVotes:
             return "single"
         return "agree" if len(set(self.labels)) == 1 else "disagree"
 
+    def suggestion(self) -> int | None:
+        """The gold label if set, else the label most annotators gave (ties: the first)."""
+        if self.gold is not None:
+            return self.gold
+        ranked = Counter(label for label in self.labels if label is not None).most_common(1)
+        return ranked[0][0] if ranked else None
+
     def majority(self, min_agree: int) -> int | None:
         """The label at least ``min_agree`` annotators gave, if more gave it than anything
         else (another label, or no label)."""

@@ -133,7 +133,7 @@ def test_command_table(project, two_annotators):
     assert f"Agreement in project {project.slug}" in text
     assert "Krippendorff's alpha (nominal)    0.667" in text
     assert "Observed agreement                75.0%" in text
-    assert "on 4 sentences (8 labels) in 1 documents" in text
+    assert "on 4 sentences (8 labels) in 1 document\n" in text
     assert "anna × boris: kappa 0.636, observed 75.0%, on 4 sentences" in text
     assert "Sentences where annotators disagree: 1" in text
 

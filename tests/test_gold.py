@@ -263,3 +263,9 @@ def test_done_without_spans_counts_as_no_label(project, setup):
     assert votes.sentences[0].labels[-1] is None
     # fact x3 and one "no label": still a majority of 3.
     assert votes.sentences[0].majority(3) == votes.sentences[0].labels[0]
+
+
+def test_suggestion_is_gold_else_most_given_label():
+    assert SentenceVotes(0, 0, 1, [2, 3, 3, None], None, False).suggestion() == 3
+    assert SentenceVotes(0, 0, 1, [2, 3], 5, True).suggestion() == 5
+    assert SentenceVotes(0, 0, 1, [None], None, False).suggestion() is None

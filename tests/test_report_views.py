@@ -151,7 +151,7 @@ def test_agreement_page(project, site, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert '<td class="num" data-figure="alpha">0.667</td>' in html
-    assert "4 sentences, 8 labels, 1 documents" in html
+    assert "4 sentences, 8 labels, 1 document<" in html
     review_url = reverse("review", args=[project.slug, site["document"].pk])
     assert f'<a href="{review_url}#s-1">' in html  # the disagreement links to review
     assert "anna: " in html and "boris: " in html

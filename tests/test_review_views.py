@@ -62,6 +62,8 @@ def test_review_screen_shows_every_annotator_by_sentence(project, doc, client):
     assert html.count('name="annotation"') == 4  # an Accept button per span
     assert '<td class="num" data-figure="alpha">0.667</td>' in html
     assert 'style="' not in html
+    # The "Set gold" choice starts at what most annotators said.
+    assert '<select name="label" id="set-0"><option value="fact" selected>' in html
 
 
 def test_only_reviewers_and_managers_review(project, doc, client):

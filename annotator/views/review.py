@@ -83,6 +83,7 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
             "text": document.text[sentence.start : sentence.end],
             "labels": [labels.get(label_id) for label_id in sentence.labels],
             "gold": labels.get(sentence.gold),
+            "suggested": labels.get(sentence.suggestion()),
         }
         for sentence in votes.sentences
     ]

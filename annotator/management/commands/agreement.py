@@ -18,6 +18,10 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def report_table(report: AgreementReport) -> str:
     s, c = report.sentence, report.character
     lines = [
@@ -29,7 +33,8 @@ def report_table(report: AgreementReport) -> str:
         f"  Krippendorff's alpha (nominal)  {fmt(s.alpha):>7}",
         f"  Gwet's AC1                      {fmt(s.ac1):>7}",
         f"  Observed agreement              {pct(s.observed):>7}",
-        f"  on {s.items} sentences ({s.values} labels) in {s.documents} documents",
+        f"  on {count(s.items, 'sentence')} ({count(s.values, 'label')}) "
+        f"in {count(s.documents, 'document')}",
         "",
         "Per label (one-vs-rest alpha)",
     ]
@@ -43,14 +48,14 @@ def report_table(report: AgreementReport) -> str:
         "Character level (span boundaries)",
         f"  Krippendorff's alpha (nominal)  {fmt(c.alpha):>7}",
         f"  Observed agreement              {pct(c.observed):>7}",
-        f"  on {c.items} characters in {c.documents} documents",
+        f"  on {count(c.items, 'character')} in {count(c.documents, 'document')}",
         "",
         "Cohen's kappa between annotators (sentences both coded)",
     ]
     for pair in report.pairs:
         lines.append(
             f"  {pair.a} × {pair.b}: kappa {fmt(pair.kappa)}, "
-            f"observed {pct(pair.observed)}, on {pair.items} sentences"
+            f"observed {pct(pair.observed)}, on {count(pair.items, 'sentence')}"
         )
     if not report.pairs:
         lines.append("  (fewer than two annotators)")
