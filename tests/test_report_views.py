@@ -240,3 +240,10 @@ def test_agreement_page_queries_do_not_grow(
     assert response.status_code == 200
     assert len(response.context["report"].documents) == 2 * sources
     assert response.context["report"].disagreements
+
+
+def test_project_page_links_reviewers_to_the_reports(project, site, client):
+    sources_link = f'href="{reverse("sources")}?project={project.slug}"'
+    assert sources_link in client.get(project.get_absolute_url()).content.decode()
+    client.force_login(site["anna"])
+    assert sources_link not in client.get(project.get_absolute_url()).content.decode()
