@@ -3,6 +3,8 @@
 import krippendorff
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.agreement import (
     MISSING,
@@ -233,3 +235,53 @@ def test_character_units_without_spans_all_agree_on_none():
     assert units.weights.tolist() == [4, 3]
     assert weighted_nominal_alpha(units.counts, units.weights) is None
     assert observed_agreement(units.counts, units.weights) == 1.0
+
+
+@st.composite
+def corpora(draw):
+    lengths = draw(st.lists(st.integers(1, 30), min_size=1, max_size=4))
+    annotators = draw(st.integers(2, 4))
+    coded = np.array(
+        draw(
+            st.lists(
+                st.lists(st.booleans(), min_size=annotators, max_size=annotators),
+                min_size=len(lengths),
+                max_size=len(lengths),
+            )
+        )
+    )
+    spans = []
+    for _ in range(draw(st.integers(0, 12))):
+        doc = draw(st.integers(0, len(lengths) - 1))
+        coders = np.flatnonzero(coded[doc])
+        if not len(coders):
+            continue
+        start = draw(st.integers(0, lengths[doc] - 1))
+        end = draw(st.integers(start + 1, lengths[doc]))
+        spans.append(
+            [doc, draw(st.sampled_from(coders.tolist())), draw(st.integers(0, 2)), start, end]
+        )
+    return lengths, coded, np.array(spans, dtype=int).reshape(-1, 5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora())
+def test_character_units_equal_per_character_items_for_any_spans(corpus):
+    lengths, coded, spans = corpus
+    units = character_units(lengths, coded, spans)
+    per_char = per_character_codes(lengths, coded, spans)
+    values = np.unique(per_char[per_char != M])
+    slow = value_counts(
+        np.where(per_char == M, M, np.searchsorted(values, per_char)), max(len(values), 1)
+    )
+    fast_alpha = weighted_nominal_alpha(units.counts, units.weights)
+    slow_alpha = krippendorff_alpha(slow)
+    assert (fast_alpha is None) == (slow_alpha is None)
+    if fast_alpha is not None:
+        assert fast_alpha == pytest.approx(slow_alpha)
+    assert units.weights.sum() == sum(lengths)
+    assert (
+        observed_agreement(units.counts, units.weights)
+        == pytest.approx(observed_agreement(slow), nan_ok=True)
+        or observed_agreement(slow) is None
+    )
