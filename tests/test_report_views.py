@@ -204,9 +204,9 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
     return documents
 
 
-# Session, user, projects reviewed, project, membership, annotators, labels, documents,
+# Session, user, projects reviewed, project with membership, annotators, labels, documents,
 # gold spans, annotations, sentences (no gold spans when one annotator is chosen).
-SOURCES_PAGE_QUERIES = 11
+SOURCES_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 10), (50, 10_000)])
@@ -224,9 +224,9 @@ def test_sources_page_queries_do_not_grow(
         client.get(sources_url(project, annotator="bulk0", date_from="2000-01-01"))
 
 
-# Session, user, project, membership, labels, documents, annotations, progress, annotators,
+# Session, user, project with membership, labels, documents, annotations, progress, annotators,
 # sentences, texts of the disagreeing sentences.
-AGREEMENT_PAGE_QUERIES = 11
+AGREEMENT_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 300), (10, 3_000)])
