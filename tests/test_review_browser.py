@@ -63,6 +63,9 @@ def test_reviewer_resolves_a_disagreement_and_the_profile_follows(live_server, p
     page.goto(f"{base}/p/seeds/agreement/")
     page.locator("table.disagreements a").first.click()
     expect(page.locator("tr#s-1")).to_have_class("status-disagree")
+    # In the text, the disagreeing sentence is shaded (review.js, allowed by the CSP).
+    expect(page.locator('#review-text .sent[data-i="1"]')).to_have_class("sent disagree")
+    expect(page.locator('#review-text .sent[data-i="0"]')).to_have_class("sent")
     page.get_by_role("button", name="Accept majority").click()
     expect(page.locator(".messages")).to_contain_text(
         "Accepted the majority label for 1 sentence(s) as gold."

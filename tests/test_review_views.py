@@ -62,6 +62,11 @@ def test_review_screen_shows_every_annotator_by_sentence(project, doc, client):
     assert html.count('name="annotation"') == 4  # an Accept button per span
     assert '<td class="num" data-figure="alpha">0.667</td>' in html
     assert 'style="' not in html
+    # The text with every annotator's spans: colour class by label, style class by annotator.
+    fact = factories.project_label(project, "fact")
+    assert f'<mark class="ann lab-{fact.pk} by-0" data-id="{doc["spans"]["anna", 0].pk}">' in html
+    assert f'<mark class="ann lab-{fact.pk} by-1" data-id="{doc["spans"]["boris", 0].pk}">' in html
+    assert 'data-disagree="1"' in html
     # The "Set gold" choice starts at what most annotators said.
     assert '<select name="label" id="set-0"><option value="fact" selected>' in html
 

@@ -21,6 +21,7 @@ from annotator.access import project_for_reviewer
 from annotator.adjudication import document_votes
 from annotator.agreement_report import project_agreement
 from annotator.models import Annotation, Document, GoldAnnotation, Project, ProjectDocument
+from annotator.rendering import Layout, Span
 from annotator.report_forms import GoldSpanForm, MajorityForm, form_errors
 from annotator.services.gold import (
     GoldRejected,
@@ -31,6 +32,7 @@ from annotator.services.gold import (
     gold_delete,
     gold_update,
 )
+from annotator.views.workspace import label_version
 
 
 def short(text: str) -> str:
@@ -87,6 +89,13 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
         }
         for sentence in votes.sentences
     ]
+    layout = Layout(document.text, [(s.start, s.end, s.index) for s in votes.sentences])
+    style = {name: i for i, (_, name) in enumerate(votes.annotators)}
+    text_html = layout.render(
+        Span(a.pk, a.start, a.end, a.label_id, style.get(a.annotator.username, 0))
+        for a in annotations
+    )
+    gold_html = layout.render(Span(g.pk, g.start, g.end, g.label_id, "gold") for g in gold)
     report = project_agreement(project, document_ids=[document.pk], disagreement_limit=0)
     label_choices = _label_choices(project)
     for g in gold:
@@ -107,6 +116,10 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
             "by_annotator": by_annotator,
             "gold": gold,
             "labels": list(labels.values()),
+            "label_version": label_version(labels.values()),
+            "text_html": text_html,
+            "gold_html": gold_html,
+            "disagree": " ".join(str(s.index) for s in votes.sentences if s.status == "disagree"),
             "report": report,
             "add_form": GoldSpanForm(labels=label_choices, auto_id="add_%s"),
             "majority_form": MajorityForm(),
