@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -17,4 +18,12 @@ def project_for_member(user, slug: str) -> tuple[Project, Membership]:
     membership = Membership.objects.filter(project=project, user=user).first()
     if membership is None:
         raise Http404("No such project.")
+    return project, membership
+
+
+def project_for_manager(user, slug: str) -> tuple[Project, Membership]:
+    """The project with ``slug`` if the user manages it; 404 for non-members, else 403."""
+    project, membership = project_for_member(user, slug)
+    if membership.role != Membership.Role.MANAGER:
+        raise PermissionDenied("Only the project's managers can see this.")
     return project, membership
