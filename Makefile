@@ -38,6 +38,8 @@ run: demo
 # DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS, DATABASE_URL); see README "Production".
 WORKERS ?= 3
 serve: install
+	@[ -n "$$DJANGO_SECRET_KEY" ] || { echo "make serve runs in production mode:" \
+	  "set DJANGO_SECRET_KEY first (README, Production)" >&2; exit 1; }
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
 	@echo "Serving on http://$(HOST):$(PORT)/ with $(WORKERS) gunicorn workers"
