@@ -281,7 +281,7 @@ def test_history_query_count_does_not_grow_with_events(client, team, django_asse
     project, document, manager, analyst = team
     client.force_login(manager)
     make(team)
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(8) as few:
         client.get(history_url(project))
     for i in range(20):
         annotation = make(team, start=i, end=i + 2, quote=None)
