@@ -23,7 +23,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from annotator.models import AnnotationEvent, Project
+from annotator.models import Annotation, AnnotationEvent, Document, Project
 from annotator.services.annotations import annotation_create, annotation_delete
 from tests import factories
 
@@ -32,14 +32,17 @@ ROLES = ("anonymous", "outsider", "annotator", "reviewer", "manager")
 # Expected outcomes besides plain status codes.
 LOGIN = "login"  # 302 to the login page
 ADMIN_LOGIN = "admin-login"  # 302 to the admin's login page
-REFUSALS = {LOGIN, ADMIN_LOGIN, 403, 404, 405}
+# Refused or rejected (400: the workspace's "nothing written" answer).
+REFUSALS = {LOGIN, ADMIN_LOGIN, 400, 403, 404, 405}
 
 
 @dataclass
 class World:
     project: Project
+    document: Document
+    annotation: Annotation  # the annotator's
     users: dict
-    delete_event: AnnotationEvent
+    delete_event: AnnotationEvent  # the annotator deleted another annotation
     objects: dict = field(default_factory=dict)
 
 
@@ -63,6 +66,19 @@ def roles(anonymous, outsider, annotator, reviewer, manager) -> dict:
 
 def slug(w: World) -> dict:
     return {"slug": w.project.slug}
+
+
+def document(w: World) -> dict:
+    return {"slug": w.project.slug, "document_id": w.document.pk}
+
+
+def annotation(w: World) -> dict:
+    return {"slug": w.project.slug, "annotation_id": w.annotation.pk}
+
+
+def new_span(w: World) -> dict:
+    label = w.project.labels.get(name="opinion")
+    return {"label": label.pk, "start": 16, "end": 22, "quote": w.document.text[16:22]}
 
 
 LOGGED_IN = roles(LOGIN, 200, 200, 200, 200)
@@ -99,6 +115,26 @@ TABLE: dict[tuple[str, str], Case] = {
     # The workspace
     ("home", "GET"): Case(LOGGED_IN),
     ("project", "GET"): Case(MEMBERS, slug),
+    ("label_css", "GET"): Case(MEMBERS, slug),
+    ("document", "GET"): Case(MEMBERS, document, writes=None),  # records "last opened"
+    ("document_previous", "GET"): Case(roles(LOGIN, 404, 302, 302, 302), document),
+    ("document_next", "GET"): Case(roles(LOGIN, 404, 302, 302, 302), document),
+    ("document_done", "POST"): Case(
+        roles(LOGIN, 404, 302, 302, 302), document, lambda w: {"done": "1"}, writes=True
+    ),
+    ("document_done", "GET"): Case(POST_ONLY, document),
+    # htmx endpoints: every member annotates; only one's own annotations can be changed.
+    ("annotation_create", "POST"): Case(MEMBERS, document, new_span, writes=True),
+    ("annotation_create", "GET"): Case(POST_ONLY, document),
+    ("annotation_update", "POST"): Case(
+        roles(LOGIN, 404, 200, 404, 404), annotation, lambda w: {"note": "проверено"}, writes=True
+    ),
+    ("annotation_update", "GET"): Case(POST_ONLY, annotation),
+    ("annotation_delete", "POST"): Case(roles(LOGIN, 404, 200, 404, 404), annotation, writes=True),
+    ("annotation_delete", "GET"): Case(POST_ONLY, annotation),
+    # Undo: the annotator's latest change was a deletion; the others have nothing to undo.
+    ("annotation_undo", "POST"): Case(roles(LOGIN, 404, 200, 400, 400), document, writes=True),
+    ("annotation_undo", "GET"): Case(POST_ONLY, document),
     # Production: health check, the audit trail
     ("healthz", "GET"): Case(each(200)),
     ("healthz", "POST"): Case(each(405)),
@@ -209,7 +245,7 @@ def world(db) -> World:
     manager.save()
     manager.user_permissions.set(Permission.objects.all())
     label = factories.project_label(project)
-    annotation_create(
+    kept = annotation_create(
         project=project,
         document=document,
         annotator=users["annotator"],
@@ -239,6 +275,8 @@ def world(db) -> World:
     }
     return World(
         project=project,
+        document=document,
+        annotation=kept,
         users=users,
         delete_event=AnnotationEvent.objects.get(action="delete"),
         objects=objects,
