@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_manager
-from annotator.models import AnnotationEvent, Project
+from annotator.models import Annotation, AnnotationEvent, Project
 from annotator.services.annotations import AnnotationRejected
 from annotator.services.audit import annotation_restore, event_changes, history_events
 
@@ -57,8 +57,9 @@ class HistoryFilterForm(forms.Form):
 def project_history(request: HttpRequest, slug: str) -> HttpResponse:
     """``annotator/history.html``: who changed which annotation when, before and after.
 
-    Context: project, form (filters), page (events), rows (event, changes, annotator),
-    query (the filters as a query string, for the pager links).
+    Context: project, form (filters), page (events), rows (event, changes, annotator,
+    restorable: a deletion whose annotation is not back), query (the filters as a query
+    string, for the pager links).
     """
     project, _ = project_for_manager(request.user, slug)
     form = HistoryFilterForm(request.GET or None, project=project)
@@ -69,11 +70,15 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
     events = list(page.object_list)
     annotator_ids = {(e.before or e.after or {}).get("annotator") for e in events}
     annotators = get_user_model().objects.in_bulk(annotator_ids - {None})
+    deleted = {e.annotation_id for e in events if e.action == AnnotationEvent.Action.DELETE}
+    back = set(Annotation.objects.filter(pk__in=deleted).values_list("pk", flat=True))
     rows = [
         {
             "event": event,
             "changes": event_changes(event),
             "annotator": annotators.get((event.before or event.after or {}).get("annotator")),
+            "restorable": event.action == AnnotationEvent.Action.DELETE
+            and event.annotation_id not in back,
         }
         for event in events
     ]
