@@ -62,9 +62,10 @@ test: lint test-sqlite test-postgres
 test-sqlite: install
 	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
 
+PG_CLUSTER ?= scripts/pg-test-cluster
 test-postgres: install
-	@if scripts/pg-test-cluster --available; then \
-	  scripts/pg-test-cluster $(BIN)/pytest $(PYTEST_ARGS); \
+	@if $(PG_CLUSTER) --available; then \
+	  $(PG_CLUSTER) $(BIN)/pytest $(PYTEST_ARGS); \
 	elif [ -n "$${CI:-}" ]; then \
 	  echo "CI: PostgreSQL (initdb, pg_ctl) is required for the PostgreSQL test pass" >&2; exit 1; \
 	else \
