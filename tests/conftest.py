@@ -48,3 +48,9 @@ def project(db):
 @pytest.fixture
 def annotator_user(project):
     return factories.MembershipFactory(project=project).user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users: hash their passwords cheaply (never in production)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
