@@ -32,14 +32,6 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(autouse=True, scope="session")
-def fast_password_hashing():
-    """Tests log in hundreds of times: a fast hasher (production keeps PBKDF2)."""
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def project(db):
     return factories.ProjectFactory()
