@@ -90,3 +90,11 @@ def own_annotation(project: Project, membership: Membership, annotation_id: int)
         annotator_id=membership.user_id,
         document__in=visible_documents(project, membership).values("pk"),
     )
+
+
+def project_for_manager(user, slug: str) -> tuple[Project, Membership]:
+    """The project with ``slug`` if the user manages it; 404 for non-members, else 403."""
+    project, membership = project_for_member(user, slug)
+    if membership.role != Membership.Role.MANAGER:
+        raise PermissionDenied("Only the project's managers can see this.")
+    return project, membership

@@ -121,7 +121,14 @@ class Layout:
             ),
             key=lambda span: span.start,
         )
-        active: list[tuple[int, int, Span]] = []  # heap by end
+        classes: dict[tuple, str] = {}
+        tags = []  # the opening <mark> of each span, by its position in ordered
+        for span in ordered:
+            key = (span.label, span.annotator)
+            if key not in classes:
+                classes[key] = f"ann lab-{_css_name(span.label)} by-{_css_name(span.annotator)}"
+            tags.append(f'<mark class="{classes[key]}" data-id="{span.id}">')
+        active: list[tuple[int, int]] = []  # heap of (end, position in ordered)
         result = []
         next_span = 0
         for number in lines:
@@ -129,24 +136,26 @@ class Layout:
             if line_start == line_end:
                 continue
             while next_span < len(ordered) and ordered[next_span].start < line_end:
-                span = ordered[next_span]
-                heapq.heappush(active, (span.end, next_span, span))
+                heapq.heappush(active, (ordered[next_span].end, next_span))
                 next_span += 1
             while active and active[0][0] <= line_start:
                 heapq.heappop(active)
-            spans_here = [item[2] for item in active]
-            result.append((number, self._line_html(number, spans_here, attrs)))
+            here = [position for _, position in active]
+            result.append((number, self._line_html(number, ordered, here, tags, attrs)))
         return result
 
-    def _line_html(self, number: int, spans: list[Span], attrs: str) -> str:
-        """One line's element; ``spans`` are those overlapping it."""
+    def _line_html(
+        self, number: int, spans: list[Span], here: list[int], tags: list[str], attrs: str
+    ) -> str:
+        """One line's element; ``here`` are the positions in ``spans`` of those overlapping it."""
         line_start, line_end = self.lines[number]
         text = self.text
-        opens: dict[int, list[Span]] = {}
-        closes: dict[int, list[Span]] = {}
-        for span in spans:
-            opens.setdefault(max(span.start, line_start), []).append(span)
-            closes.setdefault(min(span.end, line_end), []).append(span)
+        opens: dict[int, list[int]] = {}
+        closes: dict[int, list[int]] = {}
+        for n in here:
+            span = spans[n]
+            opens.setdefault(max(span.start, line_start), []).append(n)
+            closes.setdefault(min(span.end, line_end), []).append(n)
         first = bisect_left(self.sentence_starts, line_start)
         last = bisect_left(self.sentence_starts, line_end)
         sentences = self.sentences[first:last]
@@ -156,24 +165,28 @@ class Layout:
 
         extra = f" {attrs}" if attrs else ""
         out = [f'<span class="line" id="line-{number}" data-start="{line_start}"{extra}>']
-        stack: list[Span] = []  # open marks, outermost first
-        position: dict[int, int] = {}  # id(span) -> index in stack
-        pending: list[Span] = []  # active spans whose mark is not open
+        stack: list[int] = []  # open marks (positions in spans), outermost first
+        depth: dict[int, int] = {}  # position in spans -> index in stack
+        pending: list[int] = []  # active spans whose mark is not open
 
         def close_from(index: int) -> None:
             while len(stack) > index:
-                span = stack.pop()
-                del position[id(span)]
+                n = stack.pop()
+                del depth[n]
                 out.append("</mark>")
-                pending.append(span)
+                pending.append(n)
 
-        for cut, next_cut in zip(cuts, cuts[1:] + [None], strict=True):
-            ending = closes.get(cut, ())
+        def outer_first(n: int) -> tuple[int, int, int]:
+            span = spans[n]
+            return (-span.end, span.start, n)
+
+        for cut, next_cut in zip(cuts, [*cuts[1:], None], strict=True):
+            ending = closes.get(cut)
             if ending:
-                ids = {id(span) for span in ending}
-                lowest = min((position[i] for i in ids if i in position), default=len(stack))
-                close_from(lowest)
-                pending[:] = [span for span in pending if id(span) not in ids]
+                close_from(min((depth[n] for n in ending if n in depth), default=len(stack)))
+                if pending:
+                    gone = set(ending)
+                    pending[:] = [n for n in pending if n not in gone]
             if cut in sentence_ends or cut in sentence_at:
                 close_from(0)
                 if cut in sentence_ends:
@@ -185,16 +198,16 @@ class Layout:
                     )
             if next_cut is None:
                 break
-            pending.extend(opens.get(cut, ()))
+            starting = opens.get(cut)
+            if starting:
+                pending.extend(starting)
             if pending:
-                pending.sort(key=lambda span: (-span.end, span.start, span.id))
-                for span in pending:
-                    position[id(span)] = len(stack)
-                    stack.append(span)
-                    out.append(
-                        f'<mark class="ann lab-{_css_name(span.label)} '
-                        f'by-{_css_name(span.annotator)}" data-id="{span.id}">'
-                    )
+                if len(pending) > 1:
+                    pending.sort(key=outer_first)
+                for n in pending:
+                    depth[n] = len(stack)
+                    stack.append(n)
+                    out.append(tags[n])
                 pending.clear()
             out.append(escape_text(text[cut:next_cut]))
         close_from(0)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotator.views import annotate, reports, review, workspace
+from annotator.views import annotate, audit, health, reports, review, workspace
 
 urlpatterns = [
     # The annotation workspace: projects, the queue, the document page and its endpoints.
@@ -40,6 +40,14 @@ urlpatterns = [
         "p/<slug:slug>/a/<int:annotation_id>/delete/",
         annotate.annotation_delete,
         name="annotation_delete",
+    ),
+    # Production: health check and the audit trail (history, restore)
+    path("healthz", health.healthz, name="healthz"),
+    path("p/<slug:slug>/history/", audit.project_history, name="project_history"),
+    path(
+        "p/<slug:slug>/history/<int:event_id>/restore/",
+        audit.history_restore,
+        name="history_restore",
     ),
 ]
 

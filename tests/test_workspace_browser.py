@@ -29,6 +29,38 @@ def workspace(transactional_db):
     return make_workspace(seed_text("000"), seed_text("001"))
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages in contexts of their own (another user, no JavaScript), closed after the test."""
+    contexts = []
+
+    def make(browser, **options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(page):
+    """No uncaught exception and no Content-Security-Policy violation on any page."""
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert problems == []
+
+
 def label_selection(page, text, phrase, key, *, occurrence=0):
     """Select ``phrase`` with the mouse, press ``key`` and wait for the saved entry."""
     start = text.index(phrase)
@@ -90,8 +122,7 @@ def test_sentence_mode_labels_whole_sentences(page, live_server, workspace):
     clicked = Annotation.objects.exclude(pk=annotation.pk).get()
     assert (clicked.start, clicked.label.name) == (fourth.start, "opinion")
     # The focused sentence stays focused after the text around it is redrawn.
-    focused = page.evaluate("document.activeElement.dataset.i")
-    assert focused == str(fourth.index)
+    expect(page.locator(f'#doc-text .sent[data-i="{fourth.index}"]')).to_be_focused()
 
 
 def test_change_delete_undo_and_reload(page, live_server, workspace):
@@ -197,10 +228,11 @@ def test_keyboard_selection_with_shift_arrows_and_the_text_stays_read_only(
     assert page.locator("#doc-text").text_content() == text
 
 
-def test_second_analyst_does_not_see_the_first_analysts_labels(browser, live_server, workspace):
+def test_second_analyst_does_not_see_the_first_analysts_labels(
+    browser, new_page, live_server, workspace
+):
     text = workspace.documents[0].text
-    first = browser.new_context().new_page()
-    second = browser.new_context().new_page()
+    first, second = new_page(browser), new_page(browser)
     log_in(first, live_server, "analyst1")
     log_in(second, live_server, "analyst2")
     open_document(first, live_server, workspace)
@@ -331,6 +363,26 @@ def test_mark_done_queue_and_back_button(page, live_server, workspace):
     assert page.locator("h1").inner_text() == "Статья 2"
 
 
+def test_without_javascript_the_page_is_read_only(browser, new_page, live_server, workspace):
+    document = workspace.documents[0]
+    start = document.text.index("Владимир Путин")
+    factories.AnnotationFactory(
+        project=workspace.project,
+        document=document,
+        annotator=workspace.analyst,
+        start=start,
+        end=start + len("Владимир Путин"),
+    )
+    page = new_page(browser, java_script_enabled=False)
+    log_in(page, live_server, "analyst1")
+    page.goto(f"{live_server.url}/p/{workspace.project.slug}/d/{document.pk}/")
+    text_box = page.locator("#doc-text")
+    assert text_box.text_content() == document.text
+    assert text_box.get_attribute("contenteditable") is None
+    assert text_box.locator("mark").inner_text() == "Владимир Путин"
+    assert page.locator("#ann-list .item q").all_inner_texts() == ["Владимир Путин"]
+
+
 def test_screenshot_of_the_document_page(page, live_server, workspace, tmp_path):
     """Keeps docs/screenshots/document.png current when UPDATE_SCREENSHOTS=1."""
     document = workspace.documents[0]
@@ -361,10 +413,12 @@ def test_screenshot_of_the_document_page(page, live_server, workspace, tmp_path)
     page.set_viewport_size({"width": 1400, "height": 900})
     log_in(page, live_server, "analyst1")
     open_document(page, live_server, workspace)
+    page.locator("#ann-list .item-main").nth(1).click()  # the one with a note
+    expect(page.locator("#editor")).to_be_visible()
     start = text.index("провел переговоры")
     drag_select(page, text, start + 2, start + len("провел перегов"))
-    expect(page.locator("#preview")).not_to_be_empty()
-    page.hover(".label-btn >> nth=1")
+    expect(page.locator("#preview")).to_contain_text("«провел переговоры»")
+    page.evaluate("window.scrollTo(0, 0)")
     target = ROOT / "docs" / "screenshots" / "document.png"
     if not os.environ.get("UPDATE_SCREENSHOTS"):
         target = tmp_path / "document.png"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
@@ -119,11 +120,24 @@ def sentence_bounds(document: Document, start: int = 0, end: int | None = None) 
     return list(sentences.order_by("index").values_list("start", "end", "index"))
 
 
+class Entry(NamedTuple):
+    """An annotation as the document page shows it (lighter than a model instance)."""
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    note: str
+    label_id: int
+    annotator_id: int
+    label: Label
+
+
 @dataclass
 class Visible:
     """The annotations a member sees on a document."""
 
-    own: list[Annotation]  # reading order
+    own: list[Entry]  # reading order
     spans: list[Span]
     annotators: list[tuple[int, str, int]]  # (style index, username, count) when showing all
 
@@ -149,28 +163,26 @@ def visible_annotations(
         annotations = annotations.filter(start__lt=end)
     fields = ["id", "start", "end", "quote", "note", "label_id", "annotator_id"]
     if everyone:
-        annotations = annotations.select_related("annotator").only(*fields, "annotator__username")
-    else:
-        annotations = annotations.only(*fields)
-    rows = list(annotations.order_by("start", "end", "id"))
-    styles: dict[int, int] = {}
+        fields.append("annotator__username")
+    rows = annotations.order_by("start", "end", "id").values_list(*fields)
+    own: list[Entry] = []
+    spans: list[Span] = []
     names: dict[int, str] = {}
     counts: dict[int, int] = {}
+    styles: dict[int, int] = {}
     if everyone:
+        rows = list(rows)
         for row in rows:
-            names[row.annotator_id] = row.annotator.username
-            counts[row.annotator_id] = counts.get(row.annotator_id, 0) + 1
+            names[row[6]] = row[7]
+            counts[row[6]] = counts.get(row[6], 0) + 1
         ordered = sorted(names, key=names.__getitem__)
         styles = {pk: i % ANNOTATOR_STYLES for i, pk in enumerate(ordered)}
-    own = []
-    for row in rows:
-        row.label = labels[row.label_id]
-        if row.annotator_id == user.pk:
-            own.append(row)
-    spans = [
-        Span(row.pk, row.start, row.end, row.label_id, styles.get(row.annotator_id, 0))
-        for row in rows
-    ]
+    for pk, start_, end_, quote, note, label_id, annotator_id, *_ in rows:
+        spans.append(Span(pk, start_, end_, label_id, styles.get(annotator_id, 0)))
+        if annotator_id == user.pk:
+            own.append(
+                Entry(pk, start_, end_, quote, note, label_id, annotator_id, labels[label_id])
+            )
     annotators = [(styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.get)]
     return Visible(own=own, spans=spans, annotators=annotators)
 
@@ -190,10 +202,6 @@ def next_in_reading_order(annotation: Annotation) -> int | None:
         .values_list("id", flat=True)
         .first()
     )
-
-
-def own_count(project: Project, document: Document, user) -> int:
-    return Annotation.objects.filter(project=project, document=document, annotator=user).count()
 
 
 UNDO_MARK = "undo_of"

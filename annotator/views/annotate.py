@@ -1,9 +1,9 @@
 """The annotation endpoints the document page calls (htmx): save, change, delete, undo.
 
 Each answers with out-of-band fragments that replace only what changed: the lines of
-text around the edited span, the side-list entry, the counter, the undo button and
-the status line. A rejected request answers 400 with the reason in the status line
-and writes nothing.
+text around the edited span, the side-list entry, the undo button and the status line
+(the page counts the side list's entries itself). A rejected request answers 400 with
+the reason in the status line and writes nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from annotator.services.workspace import (
     parse_offset,
     selection_span,
 )
+from annotator.side_list import item_html
 from annotator.views.workspace import undo_description
 
 NOTE_MAX = 5000
@@ -62,7 +63,7 @@ class Page:
     def label(self, value: str | None) -> Label:
         if not value:
             raise AnnotationRejected("Choose a label.")
-        label_id = int(value) if value.isdigit() else None
+        label_id = int(value) if value.isascii() and value.isdigit() else None
         if label_id in self.labels:
             return self.labels[label_id]
         if label_id is not None and Label.objects.filter(pk=label_id).exists():
@@ -90,12 +91,14 @@ def changes(
 ) -> HttpResponse:
     """The fragments that redraw what an edit touched (see the module docstring)."""
     project, document, user = page.project, page.document, request.user
-    layout = Layout(document.text)
-    numbers = sorted({n for start, end in ranges for n in layout.line_range(start, end)})
     lines = []
-    if numbers:
-        low = layout.lines[numbers[0]][0]
-        high = layout.lines[numbers[-1]][1]
+    if ranges:
+        # Whole lines around the touched spans: from the line start before the first
+        # to the line end after the last.
+        text = document.text
+        low = text.rfind("\n", 0, min(start for start, _ in ranges)) + 1
+        high = text.find("\n", max(end for _, end in ranges))
+        high = len(text) if high < 0 else high
         visible = selectors.visible_annotations(
             project=project,
             document=document,
@@ -105,12 +108,12 @@ def changes(
             start=low,
             end=high,
         )
-        layout = Layout(document.text, selectors.sentence_bounds(document, low, high))
+        layout = Layout(text, selectors.sentence_bounds(document, low, high))
         lines = layout.render_lines(visible.spans, low, high, attrs='hx-swap-oob="true"')
     inserted = []
     for annotation in added:
         annotation.label = page.labels[annotation.label_id]
-        inserted.append((annotation, selectors.next_in_reading_order(annotation)))
+        inserted.append((item_html(annotation), selectors.next_in_reading_order(annotation)))
     for annotation in changed:
         annotation.label = page.labels[annotation.label_id]
     response = render(
@@ -120,9 +123,8 @@ def changes(
             "project": project,
             "lines": lines,
             "inserted": inserted,
-            "changed": changed,
+            "changed": [item_html(annotation, oob=True) for annotation in changed],
             "removed": removed,
-            "count": selectors.own_count(project, document, user),
             "undo": undo,
             "message": message,
         },

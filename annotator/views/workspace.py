@@ -20,6 +20,7 @@ from annotator.models import DocumentProgress, Label, Project
 from annotator.rendering import Layout
 from annotator.selectors import workspace as selectors
 from annotator.services.workspace import progress_opened, progress_set_done
+from annotator.side_list import items_html
 
 QUEUE_PAGE_SIZE = 50
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @never_cache
@@ -104,10 +105,10 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     """``annotator/document.html``: one document to annotate.
 
     Context: ``project``, ``membership``, ``document`` (with ``done_at``), ``labels``,
-    ``label_version``, ``text_html`` (the rendered text), ``own`` (the user's
-    annotations in reading order), ``everyone`` (showing all annotators),
-    ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change undo
-    would revert), ``guidelines``. A fixed number of queries, whatever the number
+    ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
+    user's annotations in reading order), ``own_count``, ``everyone`` (showing all
+    annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
+    undo would revert), ``guidelines``. A fixed number of queries, whatever the number
     of annotations.
     """
     project, membership = project_for_member(request.user, slug)
@@ -134,7 +135,8 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
             "labels": list(labels.values()),
             "label_version": label_version(labels.values()),
             "text_html": layout.render(visible.spans),
-            "own": visible.own,
+            "items": items_html(visible.own),
+            "own_count": len(visible.own),
             "everyone": everyone,
             "can_see_everyone": allowed,
             "annotators": visible.annotators,

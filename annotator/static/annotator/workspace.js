@@ -212,9 +212,11 @@
   function applyLabel(button) {
     const label = button.dataset.label;
     arm(label);
-    if (state.mode === "select" && frame) {
-      // The key came before the next frame: read the selection now.
-      cancelAnimationFrame(frame);
+    if (state.mode === "select") {
+      // The key may come before the selectionchange event or the next frame: read the
+      // selection now rather than trust the preview.
+      if (frame) cancelAnimationFrame(frame);
+      frame = 0;
       readSelection();
     }
     if (state.mode === "sentence") {
@@ -320,6 +322,8 @@
 
   // ---- after every change the server tells which annotation is chosen now
   document.body.addEventListener("annotationsChanged", (event) => {
+    const count = document.getElementById("ann-count");
+    count.textContent = String(document.querySelectorAll("#ann-list > .item").length);
     const selected = event.detail && event.detail.selected;
     if (selected && document.getElementById(`ann-${selected}`)) {
       choose(selected);
