@@ -18,7 +18,7 @@ import os
 import sys
 import tempfile
 import zipfile
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +47,8 @@ from annotator.offsets import Utf16Offsets
 from annotator.sentence_labels import sentence_labels
 
 FORMATS = ("jsonl", "doccano", "label-studio", "csv", "sentences", "conll", "bundle")
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 2000  # rows of spans or sentences per fetch
+DOCUMENT_CHUNK_SIZE = 100  # documents per fetch: texts are long (up to 4 bytes a character)
 LABEL_STUDIO_USER_FIELD = "annotator"
 
 
@@ -274,8 +275,8 @@ class _Merge:
         return rows
 
 
-def _chunked(queryset, *fields: str) -> Iterator[tuple]:
-    return queryset.order_by("document_id").values_list(*fields).iterator(chunk_size=CHUNK_SIZE)
+def _chunked(queryset, *fields: str, chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
+    return queryset.order_by("document_id").values_list(*fields).iterator(chunk_size=chunk_size)
 
 
 def _spans(rows: list[tuple], plan: ExportPlan, *, by_user: bool) -> list[Span]:
@@ -333,6 +334,7 @@ def iter_documents(
         "document__source_id",
         "reviewed_at",
         "reviewed_by__username",
+        chunk_size=DOCUMENT_CHUNK_SIZE,
     )
     sources: dict[int, dict[str, str]] = {}
     for doc_id, text, title, author, url, published, language, source_id, r_at, r_by in documents:
@@ -674,7 +676,7 @@ def sentences_csv_chunks(plan: ExportPlan, progress=None, *, bom: bool = False) 
 class ParquetRows:
     """Rows appended in batches to a Parquet file (memory holds one batch)."""
 
-    BATCH = 20_000
+    BATCH = 5000
 
     def __init__(self, path: Path, table: SentenceTable) -> None:
         import pyarrow.parquet as pq
@@ -719,7 +721,7 @@ def write_sentences_parquet(plan: ExportPlan, path: Path, progress=None) -> None
         out.close()
 
 
-# conll: razdel tokens with BIO tags, one block per document per annotator (and gold).
+# conll: razdel tokens, one BIO tag column per annotator (and for gold).
 
 
 def bio_tags(tokens: Sequence[tuple[int, int]], spans: Sequence[Span], label_order) -> list[str]:
@@ -728,39 +730,64 @@ def bio_tags(tokens: Sequence[tuple[int, int]], spans: Sequence[Span], label_ord
     Spans are ranked by start, then the longer first, then label order; a token is
     inside a span when their characters overlap.
     """
+    if not spans:
+        return ["O"] * len(tokens)
     rank = {name: i for i, name in enumerate(label_order)}
     ranked = sorted(spans, key=lambda s: (s.start, s.start - s.end, rank.get(s.label, len(rank))))
-    tags, previous = [], None
-    for start, end in tokens:
-        chosen = next((s for s in ranked if s.start < end and start < s.end), None)
-        if chosen is None:
-            tags.append("O")
-        else:
-            tags.append(("I-" if chosen is previous else "B-") + chosen.label)
-        previous = chosen
+    starts = [start for start, _ in tokens]
+    ends = [end for _, end in tokens]
+    owner: list[Span | None] = [None] * len(tokens)
+    painted: set[int] = set()
+    for span in reversed(ranked):  # paint the lowest rank first, so the first one wins
+        covered = range(bisect_right(ends, span.start), bisect_left(starts, span.end))
+        painted.update(covered)
+        for i in covered:
+            owner[i] = span
+    tags = ["O"] * len(tokens)
+    for i in painted:
+        span = owner[i]
+        tags[i] = ("I-" if i and owner[i - 1] is span else "B-") + span.label
     return tags
 
 
+def conll_columns(plan: ExportPlan) -> list[str]:
+    return ["token", *plan.annotator_usernames()] + (["gold"] if plan.include_gold else [])
+
+
 def conll_chunks(plan: ExportPlan, progress=None) -> Iterator[str]:
+    """``# columns = …`` once, then per document ``# doc_id = N`` and one token a line.
+
+    A tag column is ``_`` throughout a document its annotator put no span on (or,
+    for gold, a document not adjudicated); a blank line ends each sentence.
+    """
     from razdel import tokenize
 
+    columns = conll_columns(plan)
+    annotators = columns[1:-1] if plan.include_gold else columns[1:]
+    yield f"# columns = {' '.join(columns)}\n\n"
     for record in iter_documents(plan, sentences=True, progress=progress):
         sentences = [
             [(start + t.start, start + t.stop) for t in tokenize(record.text[start:end])]
             for _, start, end in record.sentences
         ]
         tokens = [token for sentence in sentences for token in sentence]
-        for user, is_gold, spans in _layers(plan, record):
-            lines = [f"# doc_id = {record.id}"]
-            if is_gold:
-                lines.append("# gold = true")
-            if user is not None:
-                lines.append(f"# {'reviewer' if is_gold else 'annotator'} = {user}")
-            tags = iter(bio_tags(tokens, spans, plan.label_order))
-            for sentence in sentences:
-                lines += [f"{record.text[s:e]}\t{next(tags)}" for s, e in sentence]
-                lines.append("")
-            yield "\n".join(lines) + "\n"
+        by_user = record.annotations_by_user()
+        layers = [by_user.get(user) for user in annotators]
+        if plan.include_gold:
+            layers.append(record.gold if record.adjudicated else None)
+        tags = [
+            bio_tags(tokens, spans, plan.label_order) if spans is not None else None
+            for spans in layers
+        ]
+        lines = [f"# doc_id = {record.id}"]
+        k = 0
+        for sentence in sentences:
+            for start, end in sentence:
+                cells = [record.text[start:end]] + [t[k] if t is not None else "_" for t in tags]
+                lines.append("\t".join(cells))
+                k += 1
+            lines.append("")
+        yield "\n".join(lines) + "\n"
 
 
 # bundle: documents.jsonl + sentences.parquet + a dataset card, zipped.

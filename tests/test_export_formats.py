@@ -246,26 +246,34 @@ def test_sentences_csv_read_by_pandas(data, tmp_path):
     assert len(frame) == 5
 
 
-def test_conll_blocks_per_annotator_and_gold(data, tmp_path):
+def test_conll_tokens_with_a_tag_column_per_annotator_and_gold(data, tmp_path):
     text = export(data, "conll", tmp_path, "out.conll").read_text(encoding="utf-8")
-    blocks = text.split("# doc_id = ")[1:]
-    assert [b.splitlines()[0] for b in blocks] == ["9001"] * 3 + ["9002", "9003"]
-    anna = blocks[0]
-    assert "# annotator = anna" in anna
-    tagged = [line.split("\t") for line in anna.splitlines() if "\t" in line]
-    tokens = [token for token, _ in tagged]
-    assert tokens[:9] == ["Смайл", "😀", "и", "флаг", "🇰🇿", ":", "Токаев", "считает", "иначе"]
-    tags = dict(zip(tokens, [tag for _, tag in tagged], strict=False))
-    # Both of anna's first spans start at "Токаев"; the longer one is chosen.
-    assert [tags["Токаев"], tags["считает"], tags["иначе"]] == [
-        "B-opinion",
-        "I-opinion",
-        "I-opinion",
-    ]
-    assert tags["Смайл"] == "O"
-    assert "# gold = true\n# reviewer = rita" in blocks[2]
-    # A blank line ends each sentence.
-    assert anna.count("\n\n") == 2
+    header, *documents = text.split("# doc_id = ")
+    assert header == "# columns = token anna boris gold\n\n"
+    assert [d.splitlines()[0] for d in documents] == ["9001", "9002", "9003"]
+    emoji = documents[0].splitlines()[1:]
+    sentences = "\n".join(emoji).split("\n\n")
+    assert len(sentences) == 2 and emoji[-1] == ""  # a blank line ends each sentence
+    rows = [line.split("\t") for line in emoji if line]
+    assert [row[0] for row in rows[:10]] == [
+        "Смайл", "😀", "и", "флаг", "🇰🇿", ":", "Токаев", "считает", "иначе", ".",
+    ]  # fmt: skip
+    tags = {row[0]: row[1:] for row in rows}
+    # anna's two spans both start at "Токаев": the longer one is chosen.
+    assert tags["Смайл"] == ["O", "O", "O"]
+    assert tags["Токаев"] == ["B-opinion", "B-fact", "B-opinion"]
+    assert tags["иначе"] == ["I-opinion", "I-fact", "I-opinion"]
+    assert tags["Возможно"] == ["B-speculation", "B-speculation", "B-speculation"]
+    plain = [line.split("\t") for line in documents[1].splitlines()[1:] if line]
+    # anna put no span on this document and it was not adjudicated: "_".
+    assert plain[0] == ["Завтра", "_", "O", "_"]
+    assert plain[-2:] == [["визит", "_", "I-opinion", "_"], [".", "_", "I-opinion", "_"]]
+
+
+def test_conll_gold_only_has_the_gold_column(data, tmp_path):
+    text = export(data, "conll", tmp_path, "out.conll", gold_only=True).read_text(encoding="utf-8")
+    assert text.startswith("# columns = token gold\n\n# doc_id = 9001\n")
+    assert "Токаев\tB-opinion\n" in text
 
 
 def test_filters_sources_annotators_gold_only_and_documents(data, tmp_path):

@@ -14,7 +14,8 @@ from django.core.management import call_command
 from annotator.models import Document
 from tests import export_data, factories
 
-pytestmark = pytest.mark.django_db
+# Outside a test transaction: PostgreSQL cannot TRUNCATE (flush) with pending FK checks.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def without_ids(text: str) -> list[str]:
