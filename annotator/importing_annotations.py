@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from annotator.importing import normalize_text
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -120,6 +121,7 @@ class DocumentIn:
     utf16: bool = False
     reviewed_at: Any = None
     reviewed_by: Any = None
+    offsets: list[int] | None = None  # record offset → stored-text offset, if they differ
 
 
 class RecordError(Exception):
@@ -309,6 +311,26 @@ def read_file(path: Path, report: ImportReport) -> Iterator[DocumentIn | RecordE
 # Checks and writes.
 
 
+def align_offsets(raw: str, normalized: str) -> list[int] | None:
+    """Each offset of ``raw`` (0 … len) as an offset of ``normalized``, or None.
+
+    ``normalize_text`` only drops characters (the ``\r`` of ``\r\n``, trailing
+    spaces, blank lines at either end) and turns a lone ``\r`` into ``\n``, so
+    ``normalized`` is ``raw`` with characters left out: walking both texts aligns
+    them. Unicode composition (NFC) changes characters; then this returns None.
+    """
+    offsets = []
+    j = 0
+    for char in raw:
+        offsets.append(j)
+        if j < len(normalized) and (
+            char == normalized[j] or (char == "\r" and normalized[j] == "\n")
+        ):
+            j += 1
+    offsets.append(j)
+    return offsets if j == len(normalized) else None
+
+
 def _is_offset(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -396,7 +418,7 @@ class _Importer:
             self.sources[name] = source
         return self.sources[name]
 
-    def new_document(self, record: DocumentIn) -> Document | None:
+    def new_document(self, record: DocumentIn, text: str) -> Document | None:
         if record.source is None:
             self.error(
                 f"{record.where}: unknown document: no stored document has this text "
@@ -410,7 +432,7 @@ class _Importer:
         except (TypeError, ValueError):
             self.error(f'{record.where}: "published" is not a date like 2025-01-31')
             return None
-        document = Document(text=record.text, **{k: v for k, v in meta.items() if v is not None})
+        document = Document(text=text, **{k: v for k, v in meta.items() if v is not None})
         try:
             document.clean_fields(exclude=["source", "text_sha256"])
         except ValidationError as exc:
@@ -428,18 +450,34 @@ class _Importer:
         for record in records:
             if not isinstance(record.text, str) or not record.text.strip():
                 self.error(f'{record.where}: "text" is missing or empty')
-        records = [r for r in records if isinstance(r.text, str) and r.text.strip()]
-        hashes = {text_sha256(r.text) for r in records}
+        prepared = []
+        for record in records:
+            if not isinstance(record.text, str) or not record.text.strip():
+                continue
+            normalized = normalize_text(record.text)
+            if normalized != record.text:
+                record.offsets = align_offsets(record.text, normalized)
+                if record.offsets is None:
+                    self.error(
+                        f"{record.where}: the text is not in Unicode NFC form; its offsets "
+                        "cannot follow the stored (normalised) text"
+                    )
+                    continue
+            prepared.append((record, text_sha256(record.text), normalized))
+        hashes = {h for _, digest, text in prepared for h in (digest, text_sha256(text))}
         stored = {d.text_sha256: d for d in Document.objects.filter(text_sha256__in=hashes)}
         resolved = []
-        for record in records:
-            digest = text_sha256(record.text)
+        for record, digest, normalized in prepared:
             document = stored.get(digest)
+            if document is not None:
+                record.offsets = None  # this very text is stored: offsets need no mapping
+            else:
+                document = stored.get(text_sha256(normalized))
             if document is None:
-                document = self.new_document(record)
+                document = self.new_document(record, normalized)
                 if document is None:
                     continue
-                stored[digest] = document
+                stored[document.text_sha256] = document
                 self.seen_documents.add(document.pk)
             elif document.pk not in self.seen_documents:
                 self.seen_documents.add(document.pk)
@@ -449,8 +487,13 @@ class _Importer:
 
     # Spans.
 
-    def span(self, span: SpanIn, text: str, utf16: Utf16Offsets | None):
-        """(label, user, start, end, created, updated) of a valid span, else None."""
+    def span(self, span: SpanIn, record: DocumentIn, utf16: Utf16Offsets | None):
+        """(label, user, start, end, created, updated) of a valid span, else None.
+
+        Offsets are checked against the record's text, then mapped onto the stored
+        text when that is the record's text normalised.
+        """
+        text = record.text
         where = span.where
         if not (_is_offset(span.start) and _is_offset(span.end)):
             self.error(f"{where}: Offsets must be whole numbers.")
@@ -477,6 +520,14 @@ class _Importer:
                 f'{start}–{end} ("{text[start:end]}")'
             )
             return None
+        if record.offsets is not None:
+            start, end = record.offsets[start], record.offsets[end]
+            if start >= end:
+                self.error(
+                    f"{where}: the span covers only line ends or trailing spaces, which "
+                    "the stored text drops"
+                )
+                return None
         label = self.labels.get(span.label) if isinstance(span.label, str) else None
         if label is None:
             self.error(
@@ -532,9 +583,9 @@ class _Importer:
         gold: list[GoldAnnotation] = []
         for record, document in resolved:
             self.review(record, document)
-            utf16 = Utf16Offsets(document.text) if record.utf16 else None
+            utf16 = Utf16Offsets(record.text) if record.utf16 else None
             for span in record.spans:
-                checked = self.span(span, document.text, utf16)
+                checked = self.span(span, record, utf16)
                 if checked is None:
                     continue
                 label, user, start, end, created, updated = checked

@@ -447,3 +447,67 @@ def test_command_lists_the_problems(data, target, tmp_path):
     with pytest.raises(CommandError) as excinfo:
         call_command("import_annotations", str(missing), "--project=target")
     assert str(excinfo.value) == f"No such file: {missing}"
+
+
+def test_text_with_crlf_and_trailing_spaces_matches_the_normalised_document(data, target, tmp_path):
+    # The stored text (as the document importer normalises it) has "\n" line ends; a tool
+    # on Windows may give back "\r\n" and trailing spaces: the spans still land right.
+    raw = export_data.EMOJI_TEXT.replace("\n", "  \r\n")
+    start = raw.index("Возможно")
+    utf16 = len(raw[:start].encode("utf-16-le")) // 2
+    path = write_lines(
+        tmp_path / "crlf.jsonl",
+        {"text": raw, "label": [[utf16, utf16 + 8, "speculation"]], "annotator": "anna"},
+    )
+    report = annotations_import(project=target, path=path)
+    assert (report.documents_matched, report.documents_created) == (1, 0)
+    annotation = Annotation.objects.get(project=target)
+    assert annotation.document == data.emoji
+    assert (annotation.quote, annotation.start) == ("Возможно", 41)
+
+
+def test_new_document_with_crlf_is_stored_normalised(target, tmp_path):
+    User.objects.create(username="anna")
+    raw = "Первая строка.\r\nВторая строка.\r\n"
+    path = write_lines(
+        tmp_path / "new.jsonl",
+        {
+            "text": raw,
+            "source": "Источник",
+            "annotations": [
+                {
+                    "start": 16,
+                    "end": 30,
+                    "label": "fact",
+                    "quote": "Вторая строка.",
+                    "annotator": "anna",
+                }
+            ],
+        },
+    )
+    annotations_import(project=target, path=path)
+    document = Document.objects.get(source__name="Источник")
+    assert document.text == "Первая строка.\nВторая строка."
+    annotation = Annotation.objects.get(project=target)
+    assert (annotation.start, annotation.end, annotation.quote) == (15, 29, "Вторая строка.")
+
+
+def test_decomposed_unicode_and_spans_on_dropped_characters_are_refused(target, tmp_path):
+    User.objects.create(username="anna")
+    path = write_lines(
+        tmp_path / "bad.jsonl",
+        {"text": "Йод и\u0306од.", "source": "S", "annotations": []},
+        {
+            "text": "Строка.  \r\nЕщё.",
+            "source": "S",
+            "annotations": [{"start": 7, "end": 9, "label": "fact", "annotator": "anna"}],
+        },
+    )
+    with pytest.raises(ImportFailed) as excinfo:
+        annotations_import(project=target, path=path)
+    assert excinfo.value.report.errors == [
+        "line 1: the text is not in Unicode NFC form; its offsets cannot follow the stored "
+        "(normalised) text",
+        "line 2, span 1: the span covers only line ends or trailing spaces, which the stored "
+        "text drops",
+    ]
