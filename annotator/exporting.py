@@ -379,6 +379,19 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def _span_json(span: Span, user_key: str) -> dict[str, Any]:
+    return {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "quote": span.quote,
+        user_key: span.user,
+        "note": span.note,
+        "created": span.created.isoformat(),
+        "updated": span.updated.isoformat(),
+    }
+
+
 def document_json(record: DocumentRecord, *, with_gold: bool) -> dict[str, Any]:
     line: dict[str, Any] = {
         "id": record.id,
@@ -389,36 +402,12 @@ def document_json(record: DocumentRecord, *, with_gold: bool) -> dict[str, Any]:
         "published": _iso(record.published),
         "language": record.language,
         "text": record.text,
-        "annotations": [
-            {
-                "start": span.start,
-                "end": span.end,
-                "label": span.label,
-                "quote": span.quote,
-                "annotator": span.user,
-                "note": span.note,
-                "created": span.created.isoformat(),
-                "updated": span.updated.isoformat(),
-            }
-            for span in record.annotations
-        ],
+        "annotations": [_span_json(span, "annotator") for span in record.annotations],
     }
     if with_gold:
         line["reviewed_at"] = _iso(record.reviewed_at)
         line["reviewed_by"] = record.reviewed_by
-        line["gold"] = [
-            {
-                "start": span.start,
-                "end": span.end,
-                "label": span.label,
-                "quote": span.quote,
-                "reviewer": span.user,
-                "note": span.note,
-                "created": span.created.isoformat(),
-                "updated": span.updated.isoformat(),
-            }
-            for span in record.gold
-        ]
+        line["gold"] = [_span_json(span, "reviewer") for span in record.gold]
     return line
 
 
