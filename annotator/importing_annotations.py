@@ -447,12 +447,10 @@ class _Importer:
         return document
 
     def documents(self, records: list[DocumentIn]) -> list[tuple[DocumentIn, Document]]:
-        for record in records:
-            if not isinstance(record.text, str) or not record.text.strip():
-                self.error(f'{record.where}: "text" is missing or empty')
         prepared = []
         for record in records:
             if not isinstance(record.text, str) or not record.text.strip():
+                self.error(f'{record.where}: "text" is missing or empty')
                 continue
             normalized = normalize_text(record.text)
             if normalized != record.text:
