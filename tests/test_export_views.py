@@ -2,6 +2,7 @@
 
 import io
 import json
+import warnings
 import zipfile
 
 import pyarrow.parquet as pq
@@ -14,6 +15,14 @@ from tests import export_data, factories
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _no_static_root_warning():
+    # WhiteNoise warns that STATIC_ROOT was not collected; no static file is served here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+        yield
 
 
 @pytest.fixture
