@@ -75,3 +75,10 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Dataset export benchmark: 1,000,000 annotations over 50,000 documents exported as jsonl
+# (the data is built once in bench/work/; FORMAT=bundle etc. times another format).
+.PHONY: bench-export
+bench: bench-export
+bench-export: install
+	$(PY) bench/export_bench.py --documents 50000 --annotations 1000000 --format $(or $(FORMAT),jsonl)

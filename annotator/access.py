@@ -98,3 +98,4 @@ def project_for_manager(user, slug: str) -> tuple[Project, Membership]:
     if membership.role != Membership.Role.MANAGER:
         raise PermissionDenied("Only the project's managers can see this.")
     return project, membership
+

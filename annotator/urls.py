@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotator.views import annotate, audit, health, reports, review, workspace
+from annotator.views import annotate, audit, exports, health, reports, review, workspace
 
 urlpatterns = [
     # The annotation workspace: projects, the queue, the document page and its endpoints.
@@ -66,4 +66,14 @@ urlpatterns += [
         f"{review_prefix}gold/<int:gold_id>/delete/", review.gold_remove, name="review_gold_delete"
     ),
     path(f"{review_prefix}reviewed/", review.reviewed, name="review_reviewed"),
+]
+
+# Dataset export
+urlpatterns += [
+    path("p/<slug:slug>/export/", exports.export_dataset, name="export_dataset"),
+    path(
+        "p/<slug:slug>/export/label-studio-config.xml",
+        exports.label_studio_config_download,
+        name="export_label_studio_config",
+    ),
 ]
