@@ -40,3 +40,27 @@ def project(db):
 @pytest.fixture
 def annotator_user(project):
     return factories.MembershipFactory(project=project).user
+
+
+@pytest.fixture
+def manager(db):
+    """A campaign manager: staff, not superuser, with the permissions load_demo gives."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    group, _ = Group.objects.get_or_create(name="Campaign managers")
+    group.permissions.set(
+        Permission.objects.filter(
+            Q(content_type__app_label="annotator")
+            | Q(content_type__app_label="auth", content_type__model__in=["user", "group"])
+        )
+    )
+    user = factories.UserFactory(username="campaign-manager", is_staff=True)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
