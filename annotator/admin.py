@@ -33,6 +33,7 @@ from annotator.admin_forms import (
     SourceMergeForm,
     SpanAdminForm,
     UnassignForm,
+    count_noun,
 )
 from annotator.guidelines import render_guidelines
 from annotator.models import (
@@ -215,9 +216,9 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
         if obj.pk is None:
             return "—"
         return format_html(
-            '<a href="{}">{} documents</a>',
+            '<a href="{}">{}</a>',
             changelist_url(Document, source__id__exact=obj.pk),
-            obj.document_count,
+            count_noun(obj.document_count, "document"),
         )
 
     @admin.display(description="annotation totals")
@@ -261,7 +262,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
                 names = ", ".join(f"«{other.name}»" for other in others)
                 self.message_user(
                     request,
-                    f"Merged {names} into «{into.name}»: {moved} documents moved.",
+                    f"Merged {names} into «{into.name}»: {count_noun(moved, 'document')} moved.",
                     messages.SUCCESS,
                 )
                 return None
@@ -397,11 +398,13 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
                 form.add_error(None, str(exc))
             else:
                 message = (
-                    f"{result.assigned} new assignments of {len(queryset)} documents to "
-                    f"{len(annotators)} annotators in «{project}»."
+                    f"{count_noun(result.assigned, 'new assignment')} of "
+                    f"{count_noun(len(queryset), 'document')} to "
+                    f"{count_noun(len(annotators), 'annotator')} in «{project}»."
                 )
                 if result.added_to_project:
-                    message += f" {result.added_to_project} documents were added to the project."
+                    added = count_noun(result.added_to_project, "document")
+                    message += f" Added {added} to the project."
                 self.message_user(request, message, messages.SUCCESS)
                 return None
         return self.render_action_page(
@@ -430,7 +433,8 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                f"Removed {removed} assignments in «{project}»; annotations already made stay.",
+                f"Removed {count_noun(removed, 'assignment')} in «{project}»; "
+                "annotations already made stay.",
                 messages.SUCCESS,
             )
             return None
@@ -454,7 +458,8 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
         )
         where = f" in «{project}»" if project else ""
         if marked:
-            self.message_user(request, f"Marked {marked} documents reviewed{where}.")
+            marked_documents = count_noun(marked, "document")
+            self.message_user(request, f"Marked {marked_documents} reviewed{where}.")
         else:
             self.message_user(
                 request,

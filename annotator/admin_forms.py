@@ -6,10 +6,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, pluralize
 
 from annotator.models import Annotation, Document, GoldAnnotation, Project, text_sha256
 from annotator.services.assignments import project_annotators
+
+
+def count_noun(n: int, noun: str) -> str:
+    """«1 document», «3 documents»."""
+    return f"{n} {noun}{pluralize(n)}"
 
 
 def same_text(a: str, b: str) -> bool:
@@ -43,6 +48,7 @@ class DocumentAdminForm(forms.ModelForm):
         if text is None:
             return
         text.strip = False  # offsets count every character, leading spaces included
+        text.required = False  # Document.clean() says "The document text is empty."
         if self.instance.has_annotations:
             text.widget.attrs["readonly"] = True
             text.help_text = (
@@ -76,9 +82,9 @@ class DocumentAdminForm(forms.ModelForm):
                 .select_related("source")
                 .first()
             )
-            if twin is not None:
+            if twin is not None:  # a form-wide error: the text field keeps its value
                 self.add_error(
-                    "text",
+                    None,
                     f"Document {twin.pk} «{twin}» from {twin.source} already has exactly this "
                     "text.",
                 )
@@ -129,7 +135,8 @@ class LabelInlineFormSet(forms.BaseInlineFormSet):
             )
             if count:
                 raise ValidationError(
-                    f"Label «{label}» is used by {count} annotations; it cannot be deleted."
+                    f"Label «{label}» is used by {count_noun(count, 'annotation')}; "
+                    "it cannot be deleted."
                 )
 
 
@@ -187,7 +194,7 @@ class SourceMergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["into"].queryset = sources
         self.fields["into"].label_from_instance = lambda source: (
-            f"{source.name} ({source.document_count} documents)"
+            f"{source.name} ({count_noun(source.document_count, 'document')})"
         )
 
 
