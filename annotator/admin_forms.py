@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat, pluralize
 
-from annotator.models import Annotation, Document, GoldAnnotation, Project, text_sha256
+from annotator.models import Document, Project, text_sha256
 from annotator.services.assignments import project_annotators
 
 
@@ -125,19 +125,6 @@ class LabelInlineFormSet(forms.BaseInlineFormSet):
                 )
             else:
                 used[hotkey] = title
-        for form in self.deleted_forms:
-            label = form.instance
-            if label.pk is None:
-                continue
-            count = (
-                Annotation.objects.filter(label=label).count()
-                + GoldAnnotation.objects.filter(label=label).count()
-            )
-            if count:
-                raise ValidationError(
-                    f"Label «{label}» is used by {count_noun(count, 'annotation')}; "
-                    "it cannot be deleted."
-                )
 
 
 class AnnotatorChoiceField(forms.ModelMultipleChoiceField):
