@@ -29,6 +29,7 @@ from annotator.admin_forms import (
     AssignForm,
     ColorInput,
     DocumentAdminForm,
+    ImportForm,
     LabelInlineFormSet,
     SourceMergeForm,
     SpanAdminForm,
@@ -36,6 +37,7 @@ from annotator.admin_forms import (
     count_noun,
 )
 from annotator.guidelines import render_guidelines
+from annotator.importing import ImportFailed, ImportReport, import_upload
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -60,6 +62,9 @@ from annotator.services.assignments import (
 from annotator.services.sources import SourceMergeRejected, source_merge
 
 User = get_user_model()
+
+# How many added documents and duplicates an import's report lists by name.
+SHOWN_IN_REPORT = 20
 
 
 def count_of(model, key: str) -> Coalesce:
@@ -95,6 +100,16 @@ def counted(description: str, field: str):
         return getattr(obj, field)
 
     return column
+
+
+def shortened_report(report: ImportReport) -> dict:
+    """The added documents and duplicates an import page lists, and how many more there are."""
+    return {
+        "added": report.added[:SHOWN_IN_REPORT],
+        "added_more": max(len(report.added) - SHOWN_IN_REPORT, 0),
+        "duplicates": report.duplicates[:SHOWN_IN_REPORT],
+        "duplicates_more": max(len(report.duplicates) - SHOWN_IN_REPORT, 0),
+    }
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -306,6 +321,7 @@ class AnnotatedFilter(admin.SimpleListFilter):
 @admin.register(Document)
 class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
     form = DocumentAdminForm
+    change_list_template = "admin/annotator/document/change_list.html"
     list_display = (
         "__str__",
         "source",
@@ -360,6 +376,61 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
             if (url := workspace_url(project, obj)) is not None
         ]
         return format_html_join(", ", '<a href="{}">{}</a>', links) or "—"
+
+    # Importing -------------------------------------------------------------------------
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(self.import_view)
+        return [
+            path("import/", upload, name="annotator_document_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> TemplateResponse:
+        """``admin/annotator/document/import.html``: an upload run through the importer.
+
+        Context: ``form`` (ImportForm) and, after an import, its ``report``. A
+        failed import writes nothing and shows the importer's message on the form.
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                options = form.cleaned_data
+                upload = options["upload"]
+                try:
+                    report = import_upload(
+                        upload.name,
+                        upload.read(),
+                        project=options["project"],
+                        default_source=options["default_source"] or None,
+                        skip_bad=options["skip_bad"],
+                        remove_repeats=options["remove_repeats"],
+                    )
+                except ImportFailed as exc:
+                    form.add_error("upload", str(exc))
+                else:
+                    form = ImportForm(
+                        initial={
+                            "project": options["project"],
+                            "default_source": options["default_source"],
+                        }
+                    )
+        else:
+            form = ImportForm(initial={"project": request.GET.get("project")})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import documents",
+            "form": form,
+            "report": report,
+            **(shortened_report(report) if report else {}),
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/annotator/document/import.html", context)
 
     # Actions ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat, pluralize
 
+from annotator.importing import normalize_text
 from annotator.models import Document, Project, text_sha256
 from annotator.services.assignments import project_annotators
 
@@ -57,20 +58,18 @@ class DocumentAdminForm(forms.ModelForm):
             )
 
     def clean_text(self) -> str:
-        """The stored text when only the line ends differ; else the new text.
+        """The stored text when only the line ends differ; else the new text, normalised.
 
-        A browser sends every line of a textarea ending in \\r\\n: a text stored
-        with \\n keeps \\n, so editing other fields never shifts offsets. A
-        changed text of an annotated document reaches Document.clean(), which
-        refuses it (also when the POST was forged around the read-only field).
+        A browser sends every line of a textarea ending in \r\n: the stored text
+        is kept as it is, so saving other fields never shifts offsets. A new or
+        changed text is normalised as the importer does it. A changed text of an
+        annotated document reaches Document.clean(), which refuses it (also when
+        the POST was forged around the read-only field).
         """
         submitted = self.cleaned_data["text"]
-        stored = self.instance.text if self.instance.pk else ""
-        if stored and same_text(submitted, stored):
-            return stored
-        if "\r" in stored:
-            return submitted
-        return _unix_lines(submitted)
+        if self.instance.pk and same_text(submitted, self.instance.text):
+            return self.instance.text
+        return normalize_text(submitted)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -193,17 +192,26 @@ class ImportForm(forms.Form):
     project = forms.ModelChoiceField(
         queryset=Project.objects.all(),
         required=False,
-        help_text="The documents are added to this project.",
+        help_text="Add the imported documents (and already stored duplicates) to this project.",
     )
     default_source = forms.CharField(
         max_length=200,
         required=False,
-        help_text="The source of records that do not name one.",
+        label="Default source",
+        help_text=(
+            "The source of records that name none; created (kind «other») if new. "
+            "The same as import_documents --source."
+        ),
     )
     skip_bad = forms.BooleanField(
         required=False,
         label="Skip bad records",
-        help_text="Import the good records and list the bad ones, instead of refusing the file.",
+        help_text="Import the good records and list the bad ones, instead of importing nothing.",
+    )
+    remove_repeats = forms.BooleanField(
+        required=False,
+        label="Remove repeats",
+        help_text="Remove an exact repeated run of paragraphs inside a document.",
     )
 
     def clean_upload(self):
@@ -211,7 +219,7 @@ class ImportForm(forms.Form):
         limit = settings.IMPORT_UPLOAD_MAX_BYTES
         if upload.size > limit:
             raise ValidationError(
-                f"The file is {filesizeformat(upload.size)}; uploads are limited to "
+                f"{upload.name} is {filesizeformat(upload.size)}; uploads are limited to "
                 f"{filesizeformat(limit)} (IMPORT_UPLOAD_MAX_BYTES)."
             )
         return upload

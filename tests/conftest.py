@@ -44,19 +44,11 @@ def annotator_user(project):
 
 @pytest.fixture
 def manager(db):
-    """A campaign manager: staff, not superuser, with the permissions load_demo gives."""
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
+    """A campaign manager: staff, not superuser, in load_demo's "Campaign managers" group."""
+    from annotator.management.commands.load_demo import managers_group
 
-    group, _ = Group.objects.get_or_create(name="Campaign managers")
-    group.permissions.set(
-        Permission.objects.filter(
-            Q(content_type__app_label="annotator")
-            | Q(content_type__app_label="auth", content_type__model__in=["user", "group"])
-        )
-    )
     user = factories.UserFactory(username="campaign-manager", is_staff=True)
-    user.groups.add(group)
+    user.groups.add(managers_group())
     return user
 
 

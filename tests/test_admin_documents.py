@@ -67,14 +67,14 @@ def test_saving_an_annotated_document_keeps_its_exact_text(manager_client, annot
     assert annotated.text == "Первое предложение.\nВторое предложение."
 
 
-def test_text_of_an_unannotated_document_can_change_keeping_its_line_ends(manager_client):
+def test_text_of_an_unannotated_document_can_change(manager_client):
     document = factories.DocumentFactory(text="Одно.")
     response = manager_client.post(
         change_url(document), form_data(document, text="  Одно.\r\nДва. Три.\r\n")
     )
     assert response.status_code == 302
     document.refresh_from_db()
-    assert document.text == "  Одно.\nДва. Три.\n"
+    assert document.text == "  Одно.\nДва. Три."  # normalised as on import
     spans = [document.text[s.start : s.end] for s in document.sentences.all()]
     assert spans == ["Одно.", "Два.", "Три."]
 
@@ -91,6 +91,18 @@ def test_an_empty_text_is_refused_once(manager_client):
     document = factories.DocumentFactory()
     response = manager_client.post(change_url(document), form_data(document, text=""))
     assert response.context["adminform"].form.errors == {"text": ["The document text is empty."]}
+
+
+def test_a_new_document_gets_the_importers_normalised_text(manager_client):
+    source = factories.SourceFactory()
+    response = manager_client.post(
+        reverse("admin:annotator_document_add"),
+        {"source": source.pk, "title": "Новый", "language": "ru", "text": "Текст.  \r\nЕщё.\r\n"},
+    )
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.text == "Текст.\nЕщё."
+    assert document.sentences.count() == 2
 
 
 def test_a_second_document_with_the_same_text_is_refused(manager_client):
