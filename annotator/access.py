@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -17,4 +18,12 @@ def project_for_member(user, slug: str) -> tuple[Project, Membership]:
     membership = Membership.objects.filter(project=project, user=user).first()
     if membership is None:
         raise Http404("No such project.")
+    return project, membership
+
+
+def project_for_reviewer(user, slug: str) -> tuple[Project, Membership]:
+    """Like ``project_for_member``, but annotators get a 403: for reviewers and managers."""
+    project, membership = project_for_member(user, slug)
+    if not membership.can_review:
+        raise PermissionDenied("Only the project's reviewers and managers can do this.")
     return project, membership
