@@ -29,6 +29,7 @@ from annotator.admin_forms import (
     AssignForm,
     ColorInput,
     DocumentAdminForm,
+    DocumentExportForm,
     ImportForm,
     LabelInlineFormSet,
     SourceMergeForm,
@@ -36,6 +37,7 @@ from annotator.admin_forms import (
     UnassignForm,
     count_noun,
 )
+from annotator.exporting import ExportError, ExportFilters, default_filename, export_response
 from annotator.guidelines import render_guidelines
 from annotator.importing import ImportFailed, ImportReport, import_upload
 from annotator.models import (
@@ -352,7 +354,7 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
             },
         ),
     )
-    actions = ("assign", "unassign", "mark_reviewed")
+    actions = ("assign", "unassign", "mark_reviewed", "export")
     show_full_result_count = False
     delete_confirmation_max_display = 20
 
@@ -538,6 +540,38 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
 
+    @admin.action(description="Export selected documents' annotations…", permissions=["export"])
+    def export(self, request: HttpRequest, queryset):
+        project = self._project_of(request, queryset)
+        form = DocumentExportForm(
+            request.POST if "apply" in request.POST else None, project=project
+        )
+        if form.is_bound and form.is_valid():
+            project = form.cleaned_data["project"]
+            filters = ExportFilters(document_ids=list(queryset.values_list("pk", flat=True)))
+            try:
+                return export_response(
+                    project=project,
+                    fmt=form.fmt,
+                    filters=filters,
+                    bom=form.cleaned_data["bom"],
+                    filename=default_filename(project, form.fmt, parquet=form.parquet),
+                )
+            except ExportError as exc:
+                form.add_error(None, str(exc))
+        return self.render_action_page(
+            request,
+            queryset,
+            action="export",
+            form=form,
+            title="Export annotations",
+            intro=(
+                "The selected documents of the project, with their annotations and gold "
+                "spans, in one of the dataset formats (the same files as export_dataset)."
+            ),
+            submit_label="Download",
+        )
+
     def has_assign_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("annotator.add_assignment")
 
@@ -546,6 +580,9 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
 
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("annotator.change_projectdocument")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("annotator.view_annotation")
 
 
 @admin.register(Sentence)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat, pluralize
 
+from annotator.export_forms import ExportForm
 from annotator.importing import normalize_text
 from annotator.models import Document, Project, text_sha256
 from annotator.services.assignments import project_annotators
@@ -166,6 +167,24 @@ class UnassignForm(ProjectAnnotatorsForm):
         required=False,
         help_text="Leave all unticked to remove every annotator's assignment.",
     )
+
+
+class DocumentExportForm(forms.Form):
+    """The export of selected documents: a project and one of the dataset formats."""
+
+    project = forms.ModelChoiceField(
+        queryset=Project.objects.all(),
+        help_text="Documents outside this project are left out.",
+    )
+    format = ExportForm.base_fields["format"]
+    bom = ExportForm.base_fields["bom"]
+
+    fmt = ExportForm.fmt
+    parquet = ExportForm.parquet
+
+    def __init__(self, *args, project: Project | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].initial = project
 
 
 class SourceMergeForm(forms.Form):

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -320,3 +322,47 @@ def test_staff_without_permissions_sees_no_actions(client, campaign):
         action("assign", documents, apply="Assign", project=project.pk, annotators=[anna.pk]),
     )
     assert not Assignment.objects.exists()
+
+
+def download(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_export_downloads_the_selected_documents_annotations(manager_client, campaign):
+    project, documents, anna, _ = campaign
+    factories.AnnotationFactory(project=project, document=documents[0], annotator=anna)
+    page = manager_client.post(CHANGELIST, action("export", documents[:2], index="0"))
+    assert page.context["form"].fields["project"].initial == project
+    response = manager_client.post(
+        CHANGELIST,
+        action("export", documents[:2], apply="Download", project=project.pk, format="jsonl"),
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(
+        f'attachment; filename="{project.slug}-jsonl-'
+    )
+    lines = [json.loads(line) for line in download(response).decode().splitlines()]
+    assert [line["id"] for line in lines] == [documents[0].pk, documents[1].pk]
+    spans = [(a["annotator"], a["label"], a["quote"]) for a in lines[0]["annotations"]]
+    assert spans == [("anna", "fact", documents[0].text[:6])]
+    assert lines[1]["annotations"] == []
+
+
+def test_export_in_another_dataset_format(manager_client, campaign):
+    project, documents, *_ = campaign
+    response = manager_client.post(
+        CHANGELIST,
+        action("export", documents, apply="Download", project=project.pk, format="csv", bom="on"),
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    assert download(response).startswith("\ufeff".encode())
+
+
+def test_export_needs_a_format(manager_client, campaign):
+    project, documents, *_ = campaign
+    response = manager_client.post(
+        CHANGELIST, action("export", documents, apply="Download", project=project.pk, format="pdf")
+    )
+    assert response.context["form"].errors == {
+        "format": ["Select a valid choice. pdf is not one of the available choices."]
+    }
