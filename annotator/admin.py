@@ -630,18 +630,55 @@ def label_swatch(label: Label) -> str:
     )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipsInline(admin.TabularInline):
+    """Memberships made: the person or project is shown by name, the role stays editable.
+
+    New memberships come in a second inline with an autocomplete; keeping the two
+    apart spares the page one query per row for the autocomplete's current value.
+    """
+
     model = Membership
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("user", "project")
+
+
+class NewMembershipsInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).none()
+
+
+class ProjectMembersInline(MembershipsInline):
     fields = ("user", "role", "joined_at")
-    readonly_fields = ("joined_at",)
+    readonly_fields = ("user", "joined_at")
+    verbose_name_plural = "members"
+
+
+class ProjectNewMembersInline(NewMembershipsInline):
+    fields = ("user", "role")
     autocomplete_fields = ("user",)
+    verbose_name = "member"
+    verbose_name_plural = "add members"
 
 
-class UserMembershipInline(MembershipInline):
+class UserProjectsInline(MembershipsInline):
     fields = ("project", "role", "joined_at")
+    readonly_fields = ("project", "joined_at")
+    verbose_name_plural = "project memberships"
+
+
+class UserNewProjectsInline(NewMembershipsInline):
+    fields = ("project", "role")
     autocomplete_fields = ("project",)
     verbose_name = "project membership"
+    verbose_name_plural = "join projects"
 
 
 @admin.register(Project)
@@ -692,7 +729,9 @@ class ProjectAdmin(admin.ModelAdmin):
     def get_inlines(self, request: HttpRequest, obj):
         # A new project starts with the default labels (see Label.create_defaults);
         # they are edited once it exists.
-        return (LabelInline, MembershipInline) if obj else (MembershipInline,)
+        if obj is None:
+            return (ProjectNewMembersInline,)
+        return (LabelInline, ProjectNewMembersInline, ProjectMembersInline)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.guidelines_preview_view)
@@ -950,7 +989,6 @@ admin.site.unregister(User)
 class CampaignUserAdmin(UserAdmin):
     """Users with their project memberships; managers cannot grant admin rights."""
 
-    inlines = (UserMembershipInline,)
     list_display = (
         "username",
         "email",
@@ -969,6 +1007,11 @@ class CampaignUserAdmin(UserAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(project_count=count_of(Membership, "user"))
+
+    def get_inlines(self, request: HttpRequest, obj):
+        if obj is None:
+            return (UserNewProjectsInline,)
+        return (UserNewProjectsInline, UserProjectsInline)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotator.models import Label, Membership, Project
@@ -14,8 +16,9 @@ def change_url(project):
 
 
 def inline_data(project, labels=None, members=()):
-    """The project change form as posted, with its labels and members inlines."""
-    labels = list(project.labels.all()) if labels is None else labels
+    """The project change form as posted: its labels, new members and members."""
+    labels = label_rows(project) if labels is None else labels
+    memberships = list(project.memberships.all())
     data = {
         "name": project.name,
         "slug": project.slug,
@@ -25,6 +28,8 @@ def inline_data(project, labels=None, members=()):
         "labels-INITIAL_FORMS": str(sum(1 for label in labels if label.get("id"))),
         "memberships-TOTAL_FORMS": str(len(members)),
         "memberships-INITIAL_FORMS": "0",
+        "memberships-2-TOTAL_FORMS": str(len(memberships)),
+        "memberships-2-INITIAL_FORMS": str(len(memberships)),
     }
     for i, label in enumerate(labels):
         data.update({f"labels-{i}-{key}": value for key, value in label.items()})
@@ -32,6 +37,10 @@ def inline_data(project, labels=None, members=()):
     for i, member in enumerate(members):
         data.update({f"memberships-{i}-{key}": value for key, value in member.items()})
         data[f"memberships-{i}-project"] = str(project.pk)
+    for i, membership in enumerate(memberships):
+        data[f"memberships-2-{i}-id"] = str(membership.pk)
+        data[f"memberships-2-{i}-project"] = str(project.pk)
+        data[f"memberships-2-{i}-role"] = membership.role
     return data
 
 
@@ -105,6 +114,38 @@ def test_labels_and_members_are_edited_inline(manager_client, project):
     assert project.labels.get(name="fact").title == "Факт"
     assert project.labels.get(name="irony").hotkey == "4"
     assert project.memberships.get(user=analyst).role == "reviewer"
+
+
+def test_existing_members_keep_their_person_and_change_role(manager_client, project):
+    membership = factories.MembershipFactory(project=project, user__username="anna")
+    page = manager_client.get(change_url(project)).context["inline_admin_formsets"]
+    assert [f.formset.prefix for f in page] == ["labels", "memberships", "memberships-2"]
+    data = inline_data(project)
+    data["memberships-2-0-role"] = "reviewer"
+    assert manager_client.post(change_url(project), data).status_code == 302
+    membership.refresh_from_db()
+    assert (membership.user.username, membership.role) == ("anna", "reviewer")
+
+
+def test_adding_someone_who_is_already_a_member_is_refused(manager_client, project):
+    membership = factories.MembershipFactory(project=project)
+    data = inline_data(project, members=[{"user": str(membership.user_id), "role": "reviewer"}])
+    response = manager_client.post(change_url(project), data)
+    errors = response.context["inline_admin_formsets"][1].formset.errors
+    assert errors == [{"__all__": ["Membership with this Project and User already exists."]}]
+    assert project.memberships.get().role == "annotator"
+
+
+def test_project_page_queries_do_not_grow_with_members(manager_client, project):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(change_url(project)).status_code == 200
+        return len(captured)
+
+    factories.MembershipFactory(project=project)
+    one = queries()
+    factories.MembershipFactory.create_batch(20, project=project)
+    assert queries() == one
 
 
 def test_hotkey_used_by_another_saved_label_is_refused(manager_client, project):

@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotator.models import Membership
@@ -83,6 +85,8 @@ def user_form(user, **changes):
         "date_joined_1": "10:00:00",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
+        "memberships-2-TOTAL_FORMS": "0",
+        "memberships-2-INITIAL_FORMS": "0",
     }
     return {**data, **changes}
 
@@ -130,6 +134,19 @@ def test_superuser_can_make_a_manager(admin_client):
     )
     analyst.refresh_from_db()
     assert analyst.is_staff
+
+
+def test_user_page_queries_do_not_grow_with_memberships(manager_client, annotator_user):
+    url = reverse("admin:auth_user_change", args=[annotator_user.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    factories.MembershipFactory.create_batch(20, user=annotator_user)
+    assert queries() == one
 
 
 def test_user_changelist_counts_projects(manager_client, annotator_user):
