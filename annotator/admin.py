@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce, Substr
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -112,6 +113,15 @@ def shortened_report(report: ImportReport) -> dict:
         "duplicates": report.duplicates[:SHOWN_IN_REPORT],
         "duplicates_more": max(len(report.duplicates) - SHOWN_IN_REPORT, 0),
     }
+
+
+class DocumentTitlesMixin:
+    """Rows naming a document show its title; its text (often long) is not loaded."""
+
+    def get_queryset(self, request: HttpRequest):
+        # The changelist adds list_select_related only to a queryset without any.
+        related = ("document", *self.list_select_related)
+        return super().get_queryset(request).select_related(*related).defer("document__text")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -320,6 +330,13 @@ class AnnotatedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DocumentChangeList(ChangeList):
+    """The documents list: titles and counts, without loading the texts."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer("text")
+
+
 @admin.register(Document)
 class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
     form = DocumentAdminForm
@@ -359,6 +376,9 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
     delete_confirmation_max_display = 20
 
     annotations_column = counted("annotations", "annotation_count")
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return DocumentChangeList
 
     def get_queryset(self, request: HttpRequest):
         return (
@@ -586,15 +606,19 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
 
 
 @admin.register(Sentence)
-class SentenceAdmin(ReadOnlyAdmin):
+class SentenceAdmin(DocumentTitlesMixin, ReadOnlyAdmin):
     list_display = ("document", "index", "start", "end", "sentence")
     list_select_related = ("document",)
     search_fields = ("document__title",)
     show_full_result_count = False
 
+    def get_queryset(self, request: HttpRequest):
+        text = Substr("document__text", F("start") + 1, F("end") - F("start"))
+        return super().get_queryset(request).annotate(sentence_text=text)
+
     @admin.display(description="sentence")
     def sentence(self, obj: Sentence) -> str:
-        return Truncator(obj.text_in(obj.document.text)).chars(120)
+        return Truncator(obj.sentence_text).chars(120)
 
 
 # Projects -----------------------------------------------------------------------------
@@ -757,7 +781,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectDocument)
-class ProjectDocumentAdmin(admin.ModelAdmin):
+class ProjectDocumentAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     list_display = ("document", "project", "added_at", "reviewed_at", "reviewed_by")
     list_filter = ("project", ("reviewed_at", admin.EmptyFieldListFilter))
     list_select_related = ("document", "project", "reviewed_by")
@@ -802,7 +826,7 @@ class LabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     list_display = ("document", "annotator", "project", "created_at")
     list_filter = ("project", ("annotator", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("document", "annotator", "project")
@@ -812,7 +836,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentProgress)
-class DocumentProgressAdmin(admin.ModelAdmin):
+class DocumentProgressAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     list_display = ("annotator", "document", "project", "last_opened_at", "done_at")
     list_filter = ("project", ("done_at", admin.EmptyFieldListFilter))
     list_select_related = ("document", "annotator", "project")
@@ -841,7 +865,7 @@ class LabelNameFilter(admin.SimpleListFilter):
         return queryset.filter(label__name=self.value()) if self.value() else queryset
 
 
-class SpanAdmin(admin.ModelAdmin):
+class SpanAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     """Shared by annotators' and gold spans: offsets are fixed, label and note editable."""
 
     form = SpanAdminForm
@@ -944,7 +968,7 @@ class GoldAnnotationAdmin(SpanAdmin):
 
 
 @admin.register(AnnotationEvent)
-class AnnotationEventAdmin(ReadOnlyAdmin):
+class AnnotationEventAdmin(DocumentTitlesMixin, ReadOnlyAdmin):
     list_display = (
         "at",
         "action",

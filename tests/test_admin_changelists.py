@@ -107,11 +107,26 @@ CHANGELISTS = {
 
 def test_changelist_query_counts_are_fixed(manager_client, campaign):
     """One test for all changelists: the 200-row campaign is built once."""
-    counted = {}
+    counted, with_texts = {}, []
     for name in CHANGELISTS:
         with CaptureQueriesContext(connection) as queries:
             response = manager_client.get(reverse(f"admin:{name}_changelist"))
         assert response.status_code == 200, name
         assert len(response.context["cl"].result_list) == 100, name
         counted[name] = len(queries)
+        if any('"annotator_document"."text"' in query["sql"] for query in queries):
+            with_texts.append(name)
     assert counted == CHANGELISTS
+    # Lists name documents by title; only sentences cut their own text out, in the query.
+    assert with_texts == ["annotator_sentence"]
+
+
+def test_sentences_list_shows_each_sentence_by_code_points(manager_client):
+    document = factories.DocumentFactory(text="Смайл 😀 тут. Второе 👍🏽 предложение.")
+    response = manager_client.get(
+        reverse("admin:annotator_sentence_changelist"), {"document__id__exact": document.pk}
+    )
+    assert [s.sentence_text for s in response.context["cl"].result_list] == [
+        "Смайл 😀 тут.",
+        "Второе 👍🏽 предложение.",
+    ]
