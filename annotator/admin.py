@@ -456,23 +456,27 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
 
     # Actions ---------------------------------------------------------------------------
 
-    def _project_of(self, request: HttpRequest, queryset) -> Project | None:
-        """The project the manager chose, filtered the list by, or the documents share."""
-        raw = request.POST.get("project") or request.GET.get("projects__id__exact") or ""
-        if raw.isdigit():
-            return Project.objects.filter(pk=raw).first()
-        shared = list(
-            Project.objects.filter(project_documents__document__in=queryset).distinct()[:2]
-        )
-        return shared[0] if len(shared) == 1 else None
+    @staticmethod
+    def _listed_project(request: HttpRequest) -> Project | None:
+        """The project the documents list is filtered by, if any."""
+        raw = request.GET.get("projects__id__exact", "")
+        return Project.objects.filter(pk=raw).first() if raw.isdigit() else None
 
     def _project_form(self, form_class, request: HttpRequest, queryset):
-        project = self._project_of(request, queryset)
-        if "apply" in request.POST:
-            return form_class(request.POST, project=project)
-        return form_class(
-            initial={"per_document": request.POST.get("per_document")}, project=project
-        )
+        """The action's form, bound once applied, for the project chosen so far.
+
+        That is the project posted, else the one the list is filtered by, else
+        the one all the documents share.
+        """
+        raw = request.POST.get("project", "")
+        project = Project.objects.filter(pk=raw).first() if raw.isdigit() else None
+        if project is None:
+            project = self._listed_project(request)
+        if project is None:
+            shared = Project.objects.filter(project_documents__document__in=queryset)
+            first_two = list(shared.distinct()[:2])
+            project = first_two[0] if len(first_two) == 1 else None
+        return form_class(request.POST if "apply" in request.POST else None, project=project)
 
     @admin.action(description="Assign selected documents to annotators…", permissions=["assign"])
     def assign(self, request: HttpRequest, queryset):
@@ -544,8 +548,7 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected documents reviewed", permissions=["review"])
     def mark_reviewed(self, request: HttpRequest, queryset) -> None:
-        raw = request.GET.get("projects__id__exact", "")
-        project = Project.objects.filter(pk=raw).first() if raw.isdigit() else None
+        project = self._listed_project(request)
         marked = documents_mark_reviewed(
             documents=list(queryset), reviewer=request.user, project=project
         )
@@ -562,10 +565,7 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
 
     @admin.action(description="Export selected documents' annotations…", permissions=["export"])
     def export(self, request: HttpRequest, queryset):
-        project = self._project_of(request, queryset)
-        form = DocumentExportForm(
-            request.POST if "apply" in request.POST else None, project=project
-        )
+        form = self._project_form(DocumentExportForm, request, queryset)
         if form.is_bound and form.is_valid():
             project = form.cleaned_data["project"]
             filters = ExportFilters(document_ids=list(queryset.values_list("pk", flat=True)))

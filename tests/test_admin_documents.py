@@ -298,6 +298,29 @@ def test_mark_reviewed_records_who_and_when(manager_client, manager, campaign):
     assert {row.reviewed_by for row in reviewed} == {manager}
 
 
+def test_mark_reviewed_in_the_project_the_list_is_filtered_by(manager_client, campaign):
+    project, documents, *_ = campaign
+    elsewhere = factories.ProjectDocumentFactory(document=documents[0])
+    response = manager_client.post(
+        f"{CHANGELIST}?projects__id__exact={project.pk}",
+        action("mark_reviewed", documents[:1], index="0"),
+        follow=True,
+    )
+    assert "Marked 1 document reviewed in «Выборы»." in response.content.decode()
+    elsewhere.refresh_from_db()
+    assert elsewhere.reviewed_at is None
+
+
+def test_assign_in_the_project_the_list_is_filtered_by(manager_client, campaign):
+    project, documents, anna, boris = campaign
+    factories.ProjectDocumentFactory(document=documents[0])
+    page = manager_client.post(
+        f"{CHANGELIST}?projects__id__exact={project.pk}", action("assign", documents, index="0")
+    )
+    assert page.context["form"].fields["project"].initial == project
+    assert list(page.context["form"].fields["annotators"].queryset) == [anna, boris]
+
+
 def test_delete_confirmation_lists_how_many_annotations_go(manager_client, annotated):
     factories.AnnotationFactory(document=annotated, start=7, end=18)
     page = manager_client.post(CHANGELIST, action("delete_selected", [annotated], index="0"))
