@@ -21,11 +21,11 @@ def count_noun(n: int, noun: str) -> str:
 
 def same_text(a: str, b: str) -> bool:
     """Equal once line ends are unified (browsers send a textarea's lines as \\r\\n)."""
-    return _unix_lines(a) == _unix_lines(b)
 
+    def unix_lines(text: str) -> str:
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
-def _unix_lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return unix_lines(a) == unix_lines(b)
 
 
 class DocumentAdminForm(forms.ModelForm):
@@ -61,7 +61,7 @@ class DocumentAdminForm(forms.ModelForm):
     def clean_text(self) -> str:
         """The stored text when only the line ends differ; else the new text, normalised.
 
-        A browser sends every line of a textarea ending in \r\n: the stored text
+        A browser sends every line of a textarea ending in \\r\\n: the stored text
         is kept as it is, so saving other fields never shifts offsets. A new or
         changed text is normalised as the importer does it. A changed text of an
         annotated document reaches Document.clean(), which refuses it (also when
