@@ -98,4 +98,3 @@ def project_for_manager(user, slug: str) -> tuple[Project, Membership]:
     if membership.role != Membership.Role.MANAGER:
         raise PermissionDenied("Only the project's managers can see this.")
     return project, membership
-

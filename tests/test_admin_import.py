@@ -96,15 +96,24 @@ def test_upload_without_a_source_names_the_problem(manager_client):
     assert nothing_written()
 
 
-def test_a_file_over_the_limit_is_refused(manager_client, settings):
+def test_a_file_over_the_limit_is_refused_before_it_is_read(manager_client, settings):
     settings.IMPORT_UPLOAD_MAX_BYTES = 1024
     response = upload(manager_client, "big.jsonl", b" " * 2048, default_source="ТАСС")
-    assert response.context["form"].errors == {
+    assert response.status_code == 413
+    assert "the limit is 1.0\xa0KB. Nothing was saved." in response.content.decode()
+    assert nothing_written()
+
+
+def test_the_import_form_also_checks_the_file_size(settings):
+    from annotator.admin_forms import ImportForm
+
+    settings.IMPORT_UPLOAD_MAX_BYTES = 1024
+    form = ImportForm(data={}, files={"upload": SimpleUploadedFile("big.jsonl", b" " * 2048)})
+    assert form.errors == {
         "upload": [
             "big.jsonl is 2.0\xa0KB; uploads are limited to 1.0\xa0KB (IMPORT_UPLOAD_MAX_BYTES)."
         ]
     }
-    assert nothing_written()
 
 
 def test_an_empty_form_asks_for_the_file(manager_client):
