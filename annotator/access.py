@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -22,6 +23,26 @@ def project_for_member(user, slug: str) -> tuple[Project, Membership]:
     if membership is None:
         raise Http404("No such project.")
     return membership.project, membership
+
+
+def project_for_reviewer(user, slug: str) -> tuple[Project, Membership]:
+    """Like ``project_for_member``, and 403 unless the user reviews or manages the project.
+
+    Source profiles, agreement and review show every annotator's work, so annotators
+    (who annotate blind) may not see them.
+    """
+    project, membership = project_for_member(user, slug)
+    if not membership.can_review:
+        raise PermissionDenied("Only reviewers and managers of this project can see this page.")
+    return project, membership
+
+
+def reviewable_projects(user) -> QuerySet[Project]:
+    """Projects where the user is a reviewer or manager."""
+    return Project.objects.filter(
+        memberships__user=user,
+        memberships__role__in=[Membership.Role.REVIEWER, Membership.Role.MANAGER],
+    ).order_by("name")
 
 
 def visible_documents(project: Project, membership: Membership) -> QuerySet[Document]:
@@ -76,3 +97,11 @@ def own_annotation(project: Project, membership: Membership, annotation_id: int)
         annotator_id=membership.user_id,
         document__in=visible_documents(project, membership).values("pk"),
     )
+
+
+def project_for_manager(user, slug: str) -> tuple[Project, Membership]:
+    """The project with ``slug`` if the user manages it; 404 for non-members, else 403."""
+    project, membership = project_for_member(user, slug)
+    if membership.role != Membership.Role.MANAGER:
+        raise PermissionDenied("Only the project's managers can see this.")
+    return project, membership

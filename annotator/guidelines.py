@@ -14,5 +14,5 @@ def guidelines_html(text: str) -> SafeString:
     """Markdown rendered and then cleaned with nh3: no scripts, styles or event handlers."""
     if not text.strip():
         return mark_safe("")
-    rendered = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    rendered = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     return mark_safe(nh3.clean(rendered, link_rel="noopener noreferrer nofollow"))

@@ -63,7 +63,7 @@ class Page:
     def label(self, value: str | None) -> Label:
         if not value:
             raise AnnotationRejected("Choose a label.")
-        label_id = int(value) if value.isdigit() else None
+        label_id = int(value) if value.isascii() and value.isdigit() else None
         if label_id in self.labels:
             return self.labels[label_id]
         if label_id is not None and Label.objects.filter(pk=label_id).exists():

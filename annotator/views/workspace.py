@@ -34,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @never_cache
