@@ -83,7 +83,7 @@ def test_save_snaps_and_answers_with_the_changed_fragments(client, ws):
     annotation = Annotation.objects.get(quote="Токаев считает")
     assert (annotation.start, annotation.end) == (start, start + len("Токаев считает"))
     body = response.content.decode()
-    assert '<span class="line" id="line-0" data-start="0" hx-swap-oob="true">' in body
+    assert '<span class="line" id="line-0" data-start="0" hx-swap-oob="true" data-redrawn>' in body
     assert "line-2" not in body  # only the line that changed
     assert f'hx-swap-oob="beforebegin:#ann-{later.pk}"' in body
     assert f'<li id="ann-{annotation.pk}" class="item"' in body

@@ -61,10 +61,15 @@ def page_ready(page, timeout: float = 5000) -> None:
     expect(text).to_have_attribute("contenteditable", "true", timeout=timeout)
 
 
-BOXES = """([start, end]) => {
+BOXES = """async ([start, end]) => {
   const text = document.getElementById('doc-text');
-  const range = AnnotatorText.rangeOf(text, start, end);
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  let range = AnnotatorText.rangeOf(text, start, end);
   window.scrollBy(0, range.getBoundingClientRect().top - window.innerHeight / 2);
+  // Lines that scrolled into view are laid out in the next frames (content-visibility).
+  await frame();
+  await frame();
+  range = AnnotatorText.rangeOf(text, start, end);
   const rects = [...range.getClientRects()].filter((r) => r.width > 0);
   const first = rects[0], last = rects[rects.length - 1];
   return {x1: first.left + 1, y1: first.top + first.height / 2,

@@ -109,7 +109,10 @@ def changes(
             end=high,
         )
         layout = Layout(text, selectors.sentence_bounds(document, low, high))
-        lines = layout.render_lines(visible.spans, low, high, attrs='hx-swap-oob="true"')
+        # data-redrawn: laid out at once (not content-visibility: auto), so the line
+        # keeps its height while it replaces the old one.
+        attrs = 'hx-swap-oob="true" data-redrawn'
+        lines = layout.render_lines(visible.spans, low, high, attrs=attrs)
         nearby = visible.own
     inserted = []
     for annotation in added:
