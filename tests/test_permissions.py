@@ -318,9 +318,11 @@ ADMIN_MODELS = {
         add=lambda w: {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
         change=lambda w: {"email": "spare@newsroom.example"},
     ),
+    # Managers see groups but cannot change them (nor so widen their own permissions).
     "auth_group": AdminModel(
         add=lambda w: {"name": "Editors"},
         change=lambda w: {"name": "Аналитики"},
+        refused=READ_ONLY,
     ),
     # django-axes' records of login attempts: campaign managers have no permission on them.
     **{
