@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -82,12 +82,9 @@ def count_of(model, key: str) -> Coalesce:
     return Coalesce(Subquery(rows), 0)
 
 
-def workspace_url(project: Project, document: Document) -> str | None:
-    """The document's page in the annotation workspace, if the workspace has one."""
-    try:
-        return reverse("document", kwargs={"slug": project.slug, "pk": document.pk})
-    except NoReverseMatch:
-        return None
+def workspace_url(project: Project, document: Document) -> str:
+    """The document's page in the annotation workspace."""
+    return reverse("document", kwargs={"slug": project.slug, "document_id": document.pk})
 
 
 def changelist_url(model, **filters) -> str:
@@ -392,11 +389,7 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
     def workspace_links(self, obj: Document) -> str:
         if obj.pk is None:
             return "—"
-        links = [
-            (url, project.name)
-            for project in obj.projects.all()
-            if (url := workspace_url(project, obj)) is not None
-        ]
+        links = [(workspace_url(project, obj), project.name) for project in obj.projects.all()]
         return format_html_join(", ", '<a href="{}">{}</a>', links) or "—"
 
     # Importing -------------------------------------------------------------------------

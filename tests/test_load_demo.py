@@ -64,10 +64,11 @@ def test_creates_the_accounts_with_their_roles_and_password():
         "annotator.delete_membership",
         "annotator.view_annotation",
         "auth.add_user",
-        "auth.change_group",
+        "auth.view_group",
     ]:
         assert manager.has_perm(permission), permission
     assert not manager.has_perm("auth.delete_permission")
+    assert not manager.has_perm("auth.change_group")  # cannot widen their own group
 
     for username in ["manager", "analyst1", "analyst2"]:
         assert User.objects.get(username=username).check_password("annotate")

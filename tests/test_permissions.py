@@ -5,6 +5,10 @@ One table (TABLE) names, for each URL name and method, the status each role gets
 a refusal must leave the database unchanged, and an allowed write must change it.
 `test_every_url_is_in_the_table` fails when a URL exists that the table does not cover,
 so a new view cannot ship without its access rules being written down here.
+
+Writes are tried with valid data (admin forms as the manager's browser would fill them),
+so that "refused" means the rule refused it, not the form. The manager is a campaign
+manager as load_demo makes one (staff in the "Campaign managers" group, not superuser).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from html.parser import HTMLParser
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -19,12 +25,23 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from annotator.models import Annotation, AnnotationEvent, Document, Project
+from annotator.management.commands.load_demo import managers_group
+from annotator.models import (
+    Annotation,
+    AnnotationEvent,
+    Document,
+    GoldAnnotation,
+    Membership,
+    Project,
+)
 from annotator.services.annotations import annotation_create, annotation_delete
+from annotator.services.gold import gold_create
 from tests import factories
 
 ROLES = ("anonymous", "outsider", "annotator", "reviewer", "manager")
@@ -41,9 +58,11 @@ class World:
     project: Project
     document: Document
     annotation: Annotation  # the annotator's
-    users: dict
+    users: dict  # by role, and "colleague": a second annotator
     delete_event: AnnotationEvent  # the annotator deleted another annotation
-    objects: dict = field(default_factory=dict)
+    colleague_span: Annotation  # the colleague's, not in the gold standard yet
+    gold: GoldAnnotation  # the reviewer's
+    objects: dict = field(default_factory=dict)  # by admin model label, and spares
 
 
 @dataclass(frozen=True)
@@ -76,40 +95,246 @@ def annotation(w: World) -> dict:
     return {"slug": w.project.slug, "annotation_id": w.annotation.pk}
 
 
+def gold(w: World) -> dict:
+    return document(w) | {"gold_id": w.gold.pk}
+
+
+def label_pk(w: World, name: str) -> int:
+    return w.project.labels.get(name=name).pk
+
+
 def new_span(w: World) -> dict:
-    label = w.project.labels.get(name="opinion")
-    return {"label": label.pk, "start": 16, "end": 22, "quote": w.document.text[16:22]}
+    return {
+        "label": label_pk(w, "opinion"),
+        "start": 16,
+        "end": 22,
+        "quote": w.document.text[16:22],
+    }
 
 
 LOGGED_IN = roles(LOGIN, 200, 200, 200, 200)
 MEMBERS = roles(LOGIN, 404, 200, 200, 200)
 MANAGERS = roles(LOGIN, 404, 403, 403, 200)
+# Every annotator's work: for the project's reviewers and managers.
+REVIEWERS = roles(LOGIN, 404, 403, 200, 200)
+REVIEW_WRITES = roles(LOGIN, 404, 403, 302, 302)  # back to the review page
+# Source profiles name no project: whoever reviews none is refused.
+PROFILES = roles(LOGIN, 403, 403, 200, 200)
 STAFF = roles(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
 POST_ONLY = roles(LOGIN, 405, 405, 405, 405)
 
 
-def admin_model(label: str, *, add=200, change=200, change_post=200, delete_post=302) -> dict:
-    """The admin pages of one registered model (``label`` like ``auth_user``)."""
+def post_only(name: str, expect: dict, kwargs, data=lambda w: {}) -> dict:
+    """A write's rows: the POST with valid data, and the GET every user is refused."""
+    return {
+        (name, "POST"): Case(expect, kwargs, data, writes=True),
+        (name, "GET"): Case(POST_ONLY, kwargs),
+    }
+
+
+class FormFields(HTMLParser):
+    """The (name, value) pairs a browser submits from the form with id ``form_id``."""
+
+    BUTTONS = {"submit", "button", "image", "reset", "file"}
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.pairs: list[tuple[str, str]] = []
+        self.textarea: list | None = None  # [name, text so far]
+        self.select: tuple | None = None  # (name, multiple, [(value, selected)])
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        elif tag == "option" and self.select is not None:
+            self.select[2].append((a.get("value", ""), "selected" in a))
+        elif not self.inside or "disabled" in a or not a.get("name"):
+            return
+        elif tag == "input" and a.get("type") in ("checkbox", "radio"):
+            if "checked" in a:
+                self.pairs.append((a["name"], a.get("value", "on")))
+        elif tag == "input" and a.get("type") not in self.BUTTONS:
+            self.pairs.append((a["name"], a.get("value") or ""))
+        elif tag == "textarea":
+            self.textarea = [a["name"], ""]
+        elif tag == "select":
+            self.select = (a["name"], "multiple" in a, [])
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            # Browsers drop the line break that opens a textarea's content.
+            self.pairs.append((name, text[1:] if text.startswith("\n") else text))
+            self.textarea = None
+        elif tag == "select" and self.select is not None:
+            name, multiple, options = self.select
+            chosen = [value for value, selected in options if selected]
+            if not chosen and not multiple and options:
+                chosen = [options[0][0]]
+            self.pairs += [(name, value) for value in chosen]
+            self.select = None
+        elif tag == "form":
+            self.inside = False
+
+
+def form_fields(html: str, form_id: str) -> dict[str, list[str]]:
+    parser = FormFields(form_id)
+    parser.feed(html)
+    parser.close()
+    fields: dict[str, list[str]] = {}
+    for name, value in parser.pairs:
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def admin_form(label: str, page: str, values: Callable[[World], dict]):
+    """POST data for an admin add or change page as the manager's browser sends it: every
+    field as the page shows it, with ``values`` filled in. When the manager may not open
+    the page, only ``values``: that POST must be refused all the same."""
+
+    def data(w: World) -> dict:
+        kwargs = {} if page == "add" else {"object_id": w.objects[label].pk}
+        response = client_for(w, "manager").get(reverse(f"admin:{label}_{page}", kwargs=kwargs))
+        if response.status_code != 200:
+            return values(w)
+        shown = form_fields(response.content.decode(), f"{label.split('_', 1)[1]}_form")
+        assert shown, f"no form on the {label} {page} page"
+        return shown | values(w)
+
+    return data
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    add: Callable[[World], dict]  # what a valid add form needs
+    change: Callable[[World], dict]  # a change a valid change form makes
+    # What the manager may not do: "add", "change", "delete", or "view" (nothing at all).
+    refused: tuple[str, ...] = ()
+
+
+def admin_model(label: str, spec: AdminModel) -> dict:
+    """The admin pages of one registered model (``label`` like ``annotator_source``) for
+    the object ``w.objects[label]``. A POST the manager may make saves and redirects."""
+
+    def expect(page: str, status: int = 200) -> dict:
+        return STAFF | {"manager": 403 if {page, "view"} & set(spec.refused) else status}
 
     def obj(w: World) -> dict:
         return {"object_id": w.objects[label].pk}
 
+    def url(page: str) -> str:
+        return f"admin:{label}_{page}"
+
     return {
-        (f"admin:{label}_changelist", "GET"): Case(STAFF),
-        (f"admin:{label}_add", "GET"): Case(STAFF | {"manager": add}),
-        (f"admin:{label}_add", "POST"): Case(STAFF | {"manager": 403 if add == 403 else 200}),
-        (f"admin:{label}_change", "GET"): Case(STAFF | {"manager": change}, obj),
-        # A read-only admin answers a POST with a redirect and an admin log entry.
-        (f"admin:{label}_change", "POST"): Case(
-            STAFF | {"manager": change_post}, obj, writes=None if change_post == 302 else False
+        (url("changelist"), "GET"): Case(expect("view")),
+        (url("add"), "GET"): Case(expect("add")),
+        (url("add"), "POST"): Case(
+            expect("add", 302), data=admin_form(label, "add", spec.add), writes=True
         ),
-        (f"admin:{label}_history", "GET"): Case(STAFF, obj),
-        (f"admin:{label}_delete", "GET"): Case(STAFF | {"manager": 200}, obj),
-        (f"admin:{label}_delete", "POST"): Case(
-            STAFF | {"manager": delete_post}, obj, lambda w: {"post": "yes"}, writes=True
+        (url("change"), "GET"): Case(expect("view"), obj),
+        (url("change"), "POST"): Case(
+            expect("change", 302), obj, admin_form(label, "change", spec.change), writes=True
+        ),
+        (url("history"), "GET"): Case(expect("view"), obj),
+        (url("delete"), "GET"): Case(expect("delete"), obj),
+        (url("delete"), "POST"): Case(
+            expect("delete", 302), obj, lambda w: {"post": "yes"}, writes=True
         ),
     }
 
+
+def in_document(w: World) -> dict:
+    return {"project": w.project.pk, "document": w.document.pk}
+
+
+PASSWORD = "Vybory-2024-dolgie!"
+READ_ONLY = ("add", "change", "delete")
+AXES_RECORD = {"username": "spare", "ip_address": "10.0.0.2"}
+
+# Every model registered in the admin: its forms' valid data, what the manager may not do.
+ADMIN_MODELS = {
+    "annotator_source": AdminModel(
+        add=lambda w: {"name": "РБК", "kind": "news_site"},
+        change=lambda w: {"description": "Государственное агентство"},
+    ),
+    "annotator_document": AdminModel(
+        add=lambda w: {"source": w.document.source_id, "text": "Новый текст. Второе."},
+        change=lambda w: {"title": "Заявление Токаева"},
+    ),
+    "annotator_project": AdminModel(
+        add=lambda w: {"name": "Выборы", "slug": "elections"},
+        change=lambda w: {"description": "Кампания 2024 года"},
+    ),
+    "annotator_projectdocument": AdminModel(
+        add=lambda w: {"project": w.project.pk, "document": w.objects["spare_document"].pk},
+        change=lambda w: {"reviewed_by": w.users["reviewer"].pk},
+    ),
+    "annotator_membership": AdminModel(
+        add=lambda w: {"project": w.project.pk, "user": w.objects["auth_user"].pk},
+        change=lambda w: {"role": "reviewer"},
+    ),
+    "annotator_label": AdminModel(
+        add=lambda w: {"project": w.project.pk, "name": "irony", "title": "Irony", "hotkey": "4"},
+        change=lambda w: {"title": "Guess"},
+    ),
+    "annotator_assignment": AdminModel(
+        add=lambda w: in_document(w) | {"annotator": w.users["reviewer"].pk},
+        change=lambda w: {"annotator": w.users["reviewer"].pk},
+    ),
+    "annotator_documentprogress": AdminModel(
+        add=lambda w: in_document(w) | {"annotator": w.users["annotator"].pk},
+        change=lambda w: {"done_at_0": "2024-05-01", "done_at_1": "12:00:00"},
+    ),
+    # Spans are made in the workspace (offsets from a selection); the admin edits labels.
+    "annotator_annotation": AdminModel(
+        add=lambda w: in_document(w) | {"label": label_pk(w, "fact"), "start": 7, "end": 14},
+        change=lambda w: {"label": label_pk(w, "opinion"), "note": "проверено"},
+        refused=("add",),
+    ),
+    "annotator_goldannotation": AdminModel(
+        add=lambda w: in_document(w) | {"label": label_pk(w, "fact"), "start": 7, "end": 14},
+        change=lambda w: {"label": label_pk(w, "fact")},
+        refused=("add",),
+    ),
+    # Written by the application: viewed, never edited.
+    "annotator_sentence": AdminModel(
+        add=lambda w: {"document": w.document.pk, "index": 2, "start": 0, "end": 6},
+        change=lambda w: {"end": 20},
+        refused=READ_ONLY,
+    ),
+    "annotator_annotationevent": AdminModel(
+        add=lambda w: in_document(w) | {"action": "create", "annotation_id": 1},
+        change=lambda w: {"action": "restore"},
+        refused=READ_ONLY,
+    ),
+    "auth_user": AdminModel(
+        add=lambda w: {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
+        change=lambda w: {"email": "spare@newsroom.example"},
+    ),
+    # Managers see groups but cannot change them (nor so widen their own permissions).
+    "auth_group": AdminModel(
+        add=lambda w: {"name": "Editors"},
+        change=lambda w: {"name": "Аналитики"},
+        refused=READ_ONLY,
+    ),
+    # django-axes' records of login attempts: campaign managers have no permission on them.
+    **{
+        f"axes_{model}": AdminModel(
+            add=lambda w: AXES_RECORD, change=lambda w: AXES_RECORD, refused=("view",)
+        )
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+    },
+}
+
+OWN_NOTE = "Моя заметка"
+COLLEAGUE_NOTE = "Заметка коллеги"
 
 TABLE: dict[tuple[str, str], Case] = {
     # The workspace
@@ -135,6 +360,35 @@ TABLE: dict[tuple[str, str], Case] = {
     # Undo: the annotator's latest change was a deletion; the others have nothing to undo.
     ("annotation_undo", "POST"): Case(roles(LOGIN, 404, 200, 400, 400), document, writes=True),
     ("annotation_undo", "GET"): Case(POST_ONLY, document),
+    # Source profiles, agreement and review (adjudication into gold)
+    ("sources", "GET"): Case(PROFILES),
+    ("source", "GET"): Case(PROFILES, lambda w: {"source_id": w.document.source_id}),
+    ("agreement", "GET"): Case(REVIEWERS, slug),
+    ("review", "GET"): Case(REVIEWERS, document),
+    **post_only(
+        "review_accept",
+        REVIEW_WRITES,
+        document,
+        lambda w: {"annotation": w.colleague_span.pk},
+    ),
+    **post_only("review_majority", REVIEW_WRITES, document, lambda w: {"min_agree": 2}),
+    **post_only(
+        "review_gold_add",
+        REVIEW_WRITES,
+        document,
+        lambda w: {"label": "speculation", "start": 0, "end": 6, "quote": "Токаев"},
+    ),
+    **post_only(
+        "review_gold_edit",
+        REVIEW_WRITES,
+        gold,
+        lambda w: {"label": "fact", "start": 20, "end": 23},
+    ),
+    **post_only("review_gold_delete", REVIEW_WRITES, gold),
+    **post_only("review_reviewed", REVIEW_WRITES, document, lambda w: {"reviewed": "1"}),
+    # Dataset export: the download itself, and the Label Studio config
+    ("export_dataset", "GET"): Case(REVIEWERS, slug, lambda w: {"format": "jsonl"}),
+    ("export_label_studio_config", "GET"): Case(REVIEWERS, slug),
     # Production: health check, the audit trail
     ("healthz", "GET"): Case(each(200)),
     ("healthz", "POST"): Case(each(405)),
@@ -160,7 +414,8 @@ TABLE: dict[tuple[str, str], Case] = {
         each(200), lambda w: {"uidb64": "MQ", "token": "invalid-token"}
     ),
     ("password_reset_complete", "GET"): Case(each(200)),
-    # The admin: staff only (managers are staff; see the admin's own tests for details)
+    # The admin: staff only. The manager is a campaign manager as load_demo makes one:
+    # staff, not superuser, in the "Campaign managers" group.
     ("admin:index", "GET"): Case(STAFF),
     ("admin:login", "GET"): Case(roles(200, 200, 200, 200, 302)),
     ("admin:logout", "POST"): Case(each(302), writes=None),
@@ -179,13 +434,26 @@ TABLE: dict[tuple[str, str], Case] = {
     ("admin:auth_user_password_change", "GET"): Case(
         STAFF, lambda w: {"id": w.objects["auth_user"].pk}
     ),
-    **admin_model("auth_user"),
-    **admin_model("auth_group"),
-    # django-axes' records of login attempts are read-only (adding is refused).
-    # (a POST to the change page goes back to the list, saving nothing).
-    **admin_model("axes_accessattempt", add=403, change_post=302),
-    **admin_model("axes_accesslog", add=403, change_post=302),
-    **admin_model("axes_accessfailurelog", add=403, change_post=302),
+    ("admin:annotator_document_import", "GET"): Case(STAFF),
+    ("admin:annotator_document_import", "POST"): Case(
+        STAFF | {"manager": 200},  # the page with the import's report
+        data=lambda w: {
+            "upload": SimpleUploadedFile("news.txt", "Новый текст из файла.".encode()),
+            "project": w.project.pk,
+            "default_source": "Архив",
+        },
+        writes=True,
+    ),
+    # The guidelines' live preview renders the POSTed markdown and stores nothing.
+    ("admin:annotator_project_guidelines_preview", "POST"): Case(
+        STAFF | {"manager": 200}, data=lambda w: {"guidelines": "**Факт**"}
+    ),
+    ("admin:annotator_project_guidelines_preview", "GET"): Case(STAFF | {"manager": 405}),
+    **{
+        key: case
+        for label, spec in ADMIN_MODELS.items()
+        for key, case in admin_model(label, spec).items()
+    },
 }
 
 
@@ -234,35 +502,63 @@ def database_state() -> dict:
 def world(db) -> World:
     project = factories.ProjectFactory(slug="newsroom")
     document = factories.DocumentFactory(text="Токаев считает, что АЭС нужна. Смайл 😀.")
-    factories.ProjectDocumentFactory(project=project, document=document)
+    link = factories.ProjectDocumentFactory(project=project, document=document)
     users = {"anonymous": None, "outsider": factories.UserFactory(username="outsider")}
-    for role in ("annotator", "reviewer", "manager"):
-        users[role] = factories.MembershipFactory(
-            project=project, role=role, user__username=role
-        ).user
-    manager = users["manager"]
+    memberships = {
+        username: factories.MembershipFactory(project=project, role=role, user__username=username)
+        for username, role in (
+            ("annotator", Membership.Role.ANNOTATOR),
+            ("reviewer", Membership.Role.REVIEWER),
+            ("manager", Membership.Role.MANAGER),
+            ("colleague", Membership.Role.ANNOTATOR),
+        )
+    }
+    users |= {username: membership.user for username, membership in memberships.items()}
+    manager = users["manager"]  # a campaign manager, as load_demo makes one
     manager.is_staff = True
     manager.save()
-    manager.user_permissions.set(Permission.objects.all())
-    label = factories.project_label(project)
-    kept = annotation_create(
+    manager.groups.add(managers_group())
+    span = partial(
+        annotation_create,
         project=project,
         document=document,
-        annotator=users["annotator"],
-        label=label,
-        start=0,
-        end=6,
+        label=factories.project_label(project),
     )
-    doomed = annotation_create(
-        project=project,
-        document=document,
-        annotator=users["annotator"],
-        label=label,
-        start=7,
-        end=14,
-    )
+    kept = span(annotator=users["annotator"], start=0, end=6, note=OWN_NOTE)
+    # Both annotators label the second sentence «fact»: a majority the reviewer can accept.
+    span(annotator=users["annotator"], start=31, end=39)
+    colleague_span = span(annotator=users["colleague"], start=31, end=39, note=COLLEAGUE_NOTE)
+    doomed = span(annotator=users["annotator"], start=7, end=14)
     annotation_delete(annotation=doomed, actor=users["annotator"])
+    gold = gold_create(
+        project=project,
+        document=document,
+        reviewer=users["reviewer"],
+        label=factories.project_label(project, "opinion"),
+        start=20,
+        end=23,
+    )
+    delete_event = AnnotationEvent.objects.get(action="delete")
+    assignments = [
+        factories.AssignmentFactory(project=project, document=document, annotator=users[name])
+        for name in ("annotator", "colleague")
+    ]
     objects = {
+        "annotator_source": factories.SourceFactory(name="Спутник"),  # no documents
+        "annotator_document": document,
+        "annotator_project": project,
+        "annotator_projectdocument": link,
+        "annotator_membership": memberships["colleague"],
+        "annotator_label": factories.project_label(project, "speculation"),  # unused
+        "annotator_assignment": assignments[0],
+        "annotator_documentprogress": factories.DocumentProgressFactory(
+            project=project, document=document, annotator=users["colleague"], done_at=timezone.now()
+        ),
+        "annotator_annotation": kept,
+        "annotator_goldannotation": gold,
+        "annotator_sentence": document.sentences.first(),
+        "annotator_annotationevent": delete_event,
+        "spare_document": factories.DocumentFactory(source=document.source),  # in no project
         "auth_user": factories.UserFactory(username="spare"),
         "auth_group": Group.objects.create(name="Analysts"),
         "axes_accessattempt": AccessAttempt.objects.create(
@@ -278,7 +574,9 @@ def world(db) -> World:
         document=document,
         annotation=kept,
         users=users,
-        delete_event=AnnotationEvent.objects.get(action="delete"),
+        delete_event=delete_event,
+        colleague_span=colleague_span,
+        gold=gold,
         objects=objects,
     )
 
@@ -323,9 +621,10 @@ def test_access(world, name, method, role):
     expected = case.expect[role]
     client = client_for(world, role)
     url = reverse(name, kwargs=case.kwargs(world))
+    data = case.data(world)  # first: reading an admin form logs the manager in
     before = database_state()
 
-    response = getattr(client, method.lower())(url, case.data(world))
+    response = getattr(client, method.lower())(url, data)
 
     assert_outcome(response, expected)
     assert_no_inline_code(response)
@@ -335,10 +634,15 @@ def test_access(world, name, method, role):
         assert database_state() != before, "an allowed write changed nothing"
 
 
+def allowed(case: Case) -> list[str]:
+    return [role for role in ROLES if case.expect[role] not in REFUSALS]
+
+
+# Each write that someone may make, by the last role allowed (the most privileged).
 POSTS = [
-    (name, next(r for r in reversed(ROLES) if case.expect[r] not in REFUSALS))
+    (name, allowed(case)[-1])
     for (name, method), case in TABLE.items()
-    if method == "POST" and case.writes
+    if method == "POST" and case.writes and allowed(case)
 ]
 
 
@@ -346,10 +650,47 @@ POSTS = [
 def test_writes_need_a_csrf_token(world, name, role):
     case = TABLE[name, "POST"]
     client = client_for(world, role, enforce_csrf_checks=True)
+    data = case.data(world)
     before = database_state()
-    response = client.post(reverse(name, kwargs=case.kwargs(world)), case.data(world))
+    response = client.post(reverse(name, kwargs=case.kwargs(world)), data)
     assert response.status_code == 403
     assert database_state() == before
+
+
+def content(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode()
+
+
+def page(world: World, name: str, role: str) -> str:
+    case = TABLE[name, "GET"]
+    response = client_for(world, role).get(
+        reverse(name, kwargs=case.kwargs(world)), case.data(world)
+    )
+    assert response.status_code == 200
+    return content(response)
+
+
+# The pages annotators open, as each member who may open them.
+MEMBER_PAGES = [
+    (name, role)
+    for (name, method), case in TABLE.items()
+    if method == "GET" and case.expect["annotator"] == 200
+    for role in ("annotator", "reviewer", "manager")
+    if case.expect[role] == 200
+]
+
+
+@pytest.mark.parametrize(("name", "role"), MEMBER_PAGES)
+def test_members_pages_never_show_a_colleagues_annotations(world, name, role):
+    """Annotation is blind (the project does not show all annotations): a note shows
+    only on its own annotator's pages."""
+    assert COLLEAGUE_NOTE not in page(world, name, role)
+
+
+def test_notes_show_on_their_own_annotators_document_page(world):
+    assert OWN_NOTE in page(world, "document", "annotator")
+    assert COLLEAGUE_NOTE in page(world, "document", "colleague")
 
 
 def test_htmx_writes_send_the_token_from_the_page_header(world):

@@ -32,14 +32,16 @@ REFUSAL = (
 
 
 def managers_group() -> Group:
-    """The group whose members manage campaigns in the admin: every permission on
-    the annotator app's models and on users and groups."""
+    """The group whose members manage campaigns in the admin: every permission on the
+    annotator app's models and on users, and only viewing groups (a manager who could
+    edit groups could widen their own group's permissions)."""
     group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
     permissions = Permission.objects.filter(
         Q(content_type__app_label="annotator")
-        | Q(content_type__app_label="auth", content_type__model__in=["user", "group"])
+        | Q(content_type__app_label="auth", content_type__model="user")
+        | Q(content_type__app_label="auth", codename="view_group")
     )
-    group.permissions.add(*permissions)
+    group.permissions.set(permissions)
     return group
 
 
