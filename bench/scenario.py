@@ -205,7 +205,7 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
     manager.login(result.manager, PASSWORD)
 
     save_url = {
-        pk: reverse("annotation_create", kwargs={"slug": result.project_slug, "pk": pk})
+        pk: reverse("annotation_create", kwargs={"slug": result.project_slug, "document_id": pk})
         for pk in result.save_documents
     }
     texts = dict(Document.objects.filter(pk__in=result.save_documents).values_list("pk", "text"))
@@ -226,7 +226,7 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         label = labels[label_names[index % len(label_names)]]
         return client.post(
             save_url[pk],
-            {"label": label.name, "start": start, "end": end, "quote": texts[pk][start:end]},
+            {"label": label.pk, "start": start, "end": end, "quote": texts[pk][start:end]},
             headers={"HX-Request": "true"},
         )
 
@@ -242,7 +242,10 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         (
             "document_page_seed",
             clients[0],
-            reverse("document", kwargs={"slug": result.project_slug, "pk": result.seed_document}),
+            reverse(
+                "document",
+                kwargs={"slug": result.project_slug, "document_id": result.seed_document},
+            ),
             size.page_requests,
         ),
         (
@@ -260,7 +263,7 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         (
             "sources_page",
             manager,
-            reverse("sources", kwargs={"slug": result.project_slug}),
+            reverse("sources") + f"?project={result.project_slug}",
             size.page_requests // 4,
         ),
     ]
