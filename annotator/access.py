@@ -2,19 +2,99 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from annotator.models import Membership, Project
+from annotator.models import Annotation, Assignment, Document, Membership, Project
 
 
 def project_for_member(user, slug: str) -> tuple[Project, Membership]:
-    """The project with ``slug`` and the user's membership in it, or 404.
+    """The project with ``slug`` and the user's membership in it, or 404 (one query).
 
     Non-members get a 404, not a 403, so project names do not leak.
     """
-    project = get_object_or_404(Project, slug=slug)
-    membership = Membership.objects.filter(project=project, user=user).first()
+    membership = (
+        Membership.objects.select_related("project")
+        .filter(project__slug=slug, user_id=user.pk)
+        .first()
+    )
     if membership is None:
         raise Http404("No such project.")
+    return membership.project, membership
+
+
+def project_for_reviewer(user, slug: str) -> tuple[Project, Membership]:
+    """Like ``project_for_member``, and 403 unless the user reviews or manages the project.
+
+    Source profiles, agreement and review show every annotator's work, so annotators
+    (who annotate blind) may not see them.
+    """
+    project, membership = project_for_member(user, slug)
+    if not membership.can_review:
+        raise PermissionDenied("Only reviewers and managers of this project can see this page.")
+    return project, membership
+
+
+def reviewable_projects(user) -> QuerySet[Project]:
+    """Projects where the user is a reviewer or manager."""
+    return Project.objects.filter(
+        memberships__user=user,
+        memberships__role__in=[Membership.Role.REVIEWER, Membership.Role.MANAGER],
+    ).order_by("name")
+
+
+def visible_documents(project: Project, membership: Membership) -> QuerySet[Document]:
+    """The project's documents the member works on.
+
+    Reviewers and managers see all of them. An annotator sees the documents assigned to
+    them, or all of the project's documents when the project has no assignments.
+    """
+    documents = Document.objects.filter(project_documents__project=project)
+    if membership.can_review:
+        return documents
+    assigned = Assignment.objects.filter(
+        project=project, document=OuterRef("pk"), annotator_id=membership.user_id
+    )
+    any_assignment = Assignment.objects.filter(project=project)
+    return documents.filter(Exists(assigned) | ~Exists(any_assignment))
+
+
+def document_for_member(
+    project: Project, membership: Membership, document_id: int, **annotations
+) -> Document:
+    """A document the member may open in the project (with its source), or 404.
+
+    ``annotations`` are added to the query, so callers get extra facts in one query.
+    """
+    documents = visible_documents(project, membership).select_related("source")
+    return get_object_or_404(documents.annotate(**annotations), pk=document_id)
+
+
+def can_see_everyone(project: Project, membership: Membership) -> bool:
+    """Annotation is blind: only reviewers and managers, and only when the project allows it,
+    may see other annotators' labels."""
+    return project.show_all_annotations and membership.can_review
+
+
+def own_annotation(project: Project, membership: Membership, annotation_id: int) -> Annotation:
+    """The member's own annotation on a document they may open, or 404.
+
+    Nobody reaches another user's annotation through any URL: it is simply not found.
+    """
+    return get_object_or_404(
+        Annotation.objects.select_related("document", "label"),
+        pk=annotation_id,
+        project=project,
+        annotator_id=membership.user_id,
+        document__in=visible_documents(project, membership).values("pk"),
+    )
+
+
+def project_for_manager(user, slug: str) -> tuple[Project, Membership]:
+    """The project with ``slug`` if the user manages it; 404 for non-members, else 403."""
+    project, membership = project_for_member(user, slug)
+    if membership.role != Membership.Role.MANAGER:
+        raise PermissionDenied("Only the project's managers can see this.")
     return project, membership

@@ -71,7 +71,7 @@ class Document(models.Model):
         return self.title or f"Document {self.pk}"
 
     def save(self, *args, **kwargs) -> None:
-        creating = self.pk is None
+        creating = self._state.adding
         changed = creating or self._stored_text_if_changed() is not None
         self.text_sha256 = text_sha256(self.text)
         super().save(*args, **kwargs)

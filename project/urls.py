@@ -11,3 +11,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotator.urls")),
 ]
+
+handler400 = "annotator.views.errors.bad_request"

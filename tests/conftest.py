@@ -40,3 +40,25 @@ def project(db):
 @pytest.fixture
 def annotator_user(project):
     return factories.MembershipFactory(project=project).user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher costs ~0.3 s per password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def manager(db):
+    """A campaign manager: staff, not superuser, in load_demo's "Campaign managers" group."""
+    from annotator.management.commands.load_demo import managers_group
+
+    user = factories.UserFactory(username="campaign-manager", is_staff=True)
+    user.groups.add(managers_group())
+    return user
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client

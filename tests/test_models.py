@@ -142,3 +142,8 @@ def test_a_label_in_use_cannot_be_deleted_alone():
     with pytest.raises(RestrictedError):
         annotation.label.delete()
     assert Annotation.objects.filter(pk=annotation.pk).exists()
+
+
+def test_document_created_with_an_explicit_id_gets_its_sentences():
+    document = factories.DocumentFactory(id=4242, text="Первое. Второе.")
+    assert list(document.sentences.values_list("start", "end")) == [(0, 7), (8, 15)]

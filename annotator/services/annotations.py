@@ -48,11 +48,21 @@ def _record(annotation: Annotation, *, actor, action: str, before=None, after=No
 
 
 def check_annotation(
-    *, project: Project, document: Document, label: Label, start: int, end: int, quote: str | None
+    *,
+    project: Project,
+    document: Document,
+    label: Label,
+    start: int,
+    end: int,
+    quote: str | None,
+    note: str | None = None,
 ) -> None:
-    """Raise AnnotationRejected unless the span and label fit the project and text."""
+    """Raise AnnotationRejected unless the span, label and note fit the project and text."""
     if label.project_id != project.pk:
         raise AnnotationRejected("This label belongs to another project.")
+    if note is not None and "\x00" in note:
+        # PostgreSQL cannot store it, and no analyst means to type it.
+        raise AnnotationRejected("The note contains a NUL character (U+0000); remove it.")
     try:
         check_span(document.text, start, end, quote)
     except SpanValidationError as exc:
@@ -72,7 +82,13 @@ def annotation_create(
     note: str = "",
 ) -> Annotation:
     check_annotation(
-        project=project, document=document, label=label, start=start, end=end, quote=quote
+        project=project,
+        document=document,
+        label=label,
+        start=start,
+        end=end,
+        quote=quote,
+        note=note,
     )
     annotation = Annotation(
         project=project,
@@ -121,6 +137,7 @@ def annotation_update(
         start=new_start,
         end=new_end,
         quote=quote,
+        note=note,
     )
     annotation.label = new_label
     annotation.start, annotation.end = new_start, new_end

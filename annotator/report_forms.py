@@ -1,0 +1,63 @@
+"""Forms of the report pages: profile filters, and the reviewer's gold-span edits."""
+
+from __future__ import annotations
+
+from django import forms
+
+from annotator.models import Project
+
+
+class ProfileFilterForm(forms.Form):
+    project = forms.ChoiceField(label="Project")
+    date_from = forms.DateField(
+        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="Published until", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    annotator = forms.ChoiceField(required=False, label="Annotator")
+
+    def __init__(self, data, *, projects: list[Project], annotators: list[tuple[int, str]]):
+        super().__init__(data)
+        self.fields["project"].choices = [(p.slug, p.name) for p in projects]
+        self.fields["annotator"].choices = [("", "Gold, else all annotators")] + [
+            (name, name) for _, name in annotators
+        ]
+        self.annotator_ids = {name: uid for uid, name in annotators}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+    def annotator_id(self) -> int | None:
+        name = self.cleaned_data.get("annotator")
+        return self.annotator_ids[name] if name else None
+
+
+class GoldSpanForm(forms.Form):
+    """A gold span the reviewer adds or edits: label and code-point offsets."""
+
+    label = forms.ChoiceField(label="Label")
+    start = forms.IntegerField(label="Start", min_value=0)
+    end = forms.IntegerField(label="End", min_value=1)
+    quote = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, labels: list[tuple[str, str]], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["label"].choices = labels
+
+
+class MajorityForm(forms.Form):
+    min_agree = forms.IntegerField(label="At least", min_value=2, initial=2)
+
+
+def form_errors(form: forms.Form) -> str:
+    """All of a form's errors in one line: "Start: Enter a whole number."."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(errors)
+        parts.append(f"{form.fields[name].label}: {text}" if name in form.fields else text)
+    return " ".join(parts)

@@ -1,0 +1,229 @@
+"""Reads behind the workspace pages: the analyst's queue, a document's spans, navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Lag, Lead
+
+from annotator.access import visible_documents
+from annotator.models import (
+    Annotation,
+    AnnotationEvent,
+    Document,
+    DocumentProgress,
+    Label,
+    Membership,
+    Project,
+    Sentence,
+    Source,
+)
+from annotator.rendering import Span
+
+QUEUE_ORDER = (F("source__name").asc(), F("published_on").asc(nulls_first=True), F("id").asc())
+
+ANNOTATOR_STYLES = 6  # underline styles in app.css (.by-0 … .by-5)
+
+STATUSES = {
+    "todo": "Not started",
+    "started": "In progress",
+    "done": "Done",
+}
+
+
+def queue(
+    project: Project, membership: Membership, *, source_id: int | None = None, status: str = ""
+) -> QuerySet[Document]:
+    """The member's documents in queue order with their own progress.
+
+    Each document carries ``n_annotations`` (the member's), ``done_at`` and
+    ``last_opened_at``. ``status`` is one of ``STATUSES`` (or empty for all).
+    """
+    user_id = membership.user_id
+    own = Annotation.objects.filter(project=project, document=OuterRef("pk"), annotator_id=user_id)
+    progress = DocumentProgress.objects.filter(
+        project=project, document=OuterRef("pk"), annotator_id=user_id
+    )
+    done = progress.filter(done_at__isnull=False)
+    documents = visible_documents(project, membership)
+    if source_id is not None:
+        documents = documents.filter(source_id=source_id)
+    if status == "done":
+        documents = documents.filter(Exists(done))
+    elif status == "started":
+        documents = documents.filter(Exists(own), ~Exists(done))
+    elif status == "todo":
+        documents = documents.filter(~Exists(own), ~Exists(done))
+    count = own.order_by().values("document").annotate(n=Count("pk")).values("n")
+    return (
+        documents.select_related("source")
+        .only("id", "title", "published_on", "url", "source__name", "source__kind")
+        .annotate(
+            n_annotations=Subquery(count),
+            done_at=Subquery(progress.values("done_at")[:1]),
+            last_opened_at=Subquery(progress.values("last_opened_at")[:1]),
+        )
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def queue_sources(project: Project, membership: Membership) -> QuerySet[Source]:
+    """Sources of the member's documents, for the queue's filter."""
+    return Source.objects.filter(
+        pk__in=visible_documents(project, membership).values("source_id")
+    ).only("id", "name")
+
+
+def continue_document(project: Project, membership: Membership) -> Document | None:
+    """The document the member opened last and has not marked done."""
+    progress = (
+        DocumentProgress.objects.filter(
+            project=project,
+            annotator_id=membership.user_id,
+            done_at__isnull=True,
+            last_opened_at__isnull=False,
+            document__in=visible_documents(project, membership).values("pk"),
+        )
+        .select_related("document")
+        .only("document__id", "document__title")
+        .order_by("-last_opened_at")
+        .first()
+    )
+    return progress.document if progress else None
+
+
+def neighbour_id(
+    project: Project, membership: Membership, document_id: int, step: int
+) -> int | None:
+    """The document before (``step=-1``) or after (``step=1``) this one in the queue."""
+    ranked = visible_documents(project, membership).annotate(
+        before=Window(Lag("id"), order_by=QUEUE_ORDER),
+        after=Window(Lead("id"), order_by=QUEUE_ORDER),
+    )
+    # The row whose predecessor is this document is the next one, and vice versa.
+    neighbour = ranked.filter(**{"before" if step > 0 else "after": document_id})
+    return neighbour.values_list("id", flat=True).first()
+
+
+def project_labels(project: Project) -> dict[int, Label]:
+    """The project's labels by id, in display order."""
+    return {label.pk: label for label in Label.objects.filter(project=project)}
+
+
+def sentence_bounds(document: Document, start: int = 0, end: int | None = None) -> list:
+    """``(start, end, index)`` of the document's sentences inside ``[start, end)``."""
+    sentences = Sentence.objects.filter(document=document, start__gte=start)
+    if end is not None:
+        sentences = sentences.filter(end__lte=end)
+    return list(sentences.order_by("index").values_list("start", "end", "index"))
+
+
+class Entry(NamedTuple):
+    """An annotation as the document page shows it (lighter than a model instance)."""
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    note: str
+    label_id: int
+    annotator_id: int
+    label: Label
+
+
+@dataclass
+class Visible:
+    """The annotations a member sees on a document."""
+
+    own: list[Entry]  # reading order
+    spans: list[Span]
+    annotators: list[tuple[int, str, int]]  # (style index, username, count) when showing all
+
+
+def visible_annotations(
+    *,
+    project: Project,
+    document: Document,
+    user,
+    labels: dict[int, Label],
+    everyone: bool = False,
+    start: int = 0,
+    end: int | None = None,
+) -> Visible:
+    """The user's own annotations (or everyone's, for reviewers when allowed) touching
+    ``[start, end)``; the label objects come from ``labels``, so this is one query."""
+    annotations = Annotation.objects.filter(project=project, document=document)
+    if not everyone:
+        annotations = annotations.filter(annotator=user)
+    if start:
+        annotations = annotations.filter(end__gt=start)
+    if end is not None:
+        annotations = annotations.filter(start__lt=end)
+    fields = ["id", "start", "end", "quote", "note", "label_id", "annotator_id"]
+    if everyone:
+        fields.append("annotator__username")
+    rows = annotations.order_by("start", "end", "id").values_list(*fields)
+    own: list[Entry] = []
+    spans: list[Span] = []
+    names: dict[int, str] = {}
+    counts: dict[int, int] = {}
+    styles: dict[int, int] = {}
+    if everyone:
+        rows = list(rows)
+        for row in rows:
+            names[row[6]] = row[7]
+            counts[row[6]] = counts.get(row[6], 0) + 1
+        ordered = sorted(names, key=names.__getitem__)
+        styles = {pk: i % ANNOTATOR_STYLES for i, pk in enumerate(ordered)}
+    for pk, start_, end_, quote, note, label_id, annotator_id, *_ in rows:
+        spans.append(Span(pk, start_, end_, label_id, styles.get(annotator_id, 0)))
+        if annotator_id == user.pk:
+            own.append(
+                Entry(pk, start_, end_, quote, note, label_id, annotator_id, labels[label_id])
+            )
+    annotators = [(styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.get)]
+    return Visible(own=own, spans=spans, annotators=annotators)
+
+
+def next_in_reading_order(annotation: Annotation) -> int | None:
+    """The id of the annotator's annotation that follows this one in the side list."""
+    later = Q(start__gt=annotation.start) | Q(start=annotation.start, end__gt=annotation.end)
+    later |= Q(start=annotation.start, end=annotation.end, pk__gt=annotation.pk)
+    return (
+        Annotation.objects.filter(
+            project_id=annotation.project_id,
+            document_id=annotation.document_id,
+            annotator_id=annotation.annotator_id,
+        )
+        .filter(later)
+        .order_by("start", "end", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+UNDO_MARK = "undo_of"
+UNDO_WINDOW = 50
+
+
+def undo_target(*, project: Project, document: Document, actor) -> AnnotationEvent | None:
+    """The actor's latest change on this document that has not been undone yet.
+
+    Undo events carry ``{"undo_of": <event id>}`` in ``after``; walking back from the
+    newest event, undo events and the events they undid are skipped. Only the last
+    ``UNDO_WINDOW`` events are considered.
+    """
+    events = AnnotationEvent.objects.filter(
+        project=project, document=document, actor=actor
+    ).order_by("-id")[:UNDO_WINDOW]
+    undone: set[int] = set()
+    for event in events:
+        mark = (event.after or {}).get(UNDO_MARK)
+        snapshot = event.after or event.before or {}
+        if mark is not None:
+            undone.add(mark)
+        elif event.pk not in undone and snapshot.get("annotator") == actor.pk:
+            return event
+    return None

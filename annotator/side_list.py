@@ -1,0 +1,37 @@
+"""The entries of the document page's side list (the user's annotations in reading order).
+
+Built in Python rather than with a template tag per entry: a long document can carry
+thousands of annotations, and the page and every htmx answer share this one markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+QUOTE_SHOWN = 160
+
+
+def item_html(annotation, *, oob: bool = False) -> str:
+    """One ``<li>``; ``annotation.label`` must be loaded. ``oob`` marks it for an htmx
+    out-of-band swap (it replaces the entry with the same id)."""
+    quote = annotation.quote
+    if len(quote) > QUOTE_SHOWN:
+        quote = quote[: QUOTE_SHOWN - 1] + "…"
+    note = f'<p class="note">{escape(annotation.note)}</p>' if annotation.note else ""
+    swap = ' hx-swap-oob="true"' if oob else ""
+    pk, label_id = annotation.pk, annotation.label_id
+    return (
+        f'<li id="ann-{pk}" class="item" data-id="{pk}" data-label="{label_id}"{swap}>'
+        f'<button type="button" class="item-main" data-action="select">'
+        f'<span class="chip lab-{label_id}">{escape(str(annotation.label))}</span> '
+        f"<q>{escape(quote)}</q></button>{note}"
+        f'<button type="button" class="del" data-action="delete" aria-label="Delete">×</button>'
+        f"</li>"
+    )
+
+
+def items_html(annotations: Iterable) -> SafeString:
+    return mark_safe("".join(item_html(annotation) for annotation in annotations))

@@ -1,0 +1,29 @@
+"""Formatting of shares and agreement figures in the report pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: float | None, digits: int = 1) -> str:
+    """0.2345 -> "23.5%"; None -> "—"."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+@register.filter
+def coef(value: float | None) -> str:
+    """An agreement coefficient to three decimals; None (undefined) -> "—"."""
+    if value is None:
+        return "—"
+    return f"{value:.3f}"
+
+
+@register.filter
+def interval(share) -> str:
+    """The 95% interval of a share, "18.0–29.8%", or "" when there is none."""
+    if share.low is None:
+        return ""
+    return f"{share.low * 100:.1f}–{share.high * 100:.1f}%"
