@@ -11,6 +11,7 @@ it refuses to run unless DATABASE_URL points at its own scratch database.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -144,7 +145,9 @@ class PeakMemory:
 def run_measured(env: dict[str, str], *args: str) -> tuple[float, float]:
     """Run a management command; (seconds, peak memory MB) of its process."""
     began = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
     with PeakMemory(process.pid, interval=0.1) as memory:
         code = process.wait()
     if code:
@@ -164,14 +167,20 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url",
         help="PostgreSQL scratch database (for --db postgres); it is emptied first.",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Measure again on the corpus the last run built (skips building it).",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
     size = SIZES[args.size]
 
     if args.db == "sqlite":
-        shutil.rmtree(WORK, ignore_errors=True)
-        WORK.mkdir(parents=True)
+        if not args.reuse:
+            shutil.rmtree(WORK, ignore_errors=True)
+            WORK.mkdir(parents=True)
         database_url = f"sqlite:///{WORK / 'bench.sqlite3'}"
     else:
         if not args.database_url:
@@ -187,14 +196,22 @@ def main(argv: list[str] | None = None) -> int:
     from bench import scenario
 
     env = server_env(database_url)
-    if args.db == "postgres":
-        scenario.empty_postgres()
     log(f"scratch database: {database_url}")
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "collectstatic", "--noinput", "-v0")
-
     figures: list[dict] = []
-    corpus = scenario.build(size, env, figures, log=log)
+    saved = WORK / f"corpus-{args.db}.json"
+    if args.reuse:
+        if not saved.exists():
+            parser.error("--reuse: no corpus from an earlier run (run without --reuse first)")
+        corpus = scenario.Corpus(**json.loads(saved.read_text()))
+        manage(env, "migrate", "--noinput", "-v0")
+    else:
+        if args.db == "postgres":
+            scenario.empty_postgres()
+        manage(env, "migrate", "--noinput", "-v0")
+        corpus = scenario.build(size, env, figures, log=log)
+        WORK.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(dataclasses.asdict(corpus)))
+    manage(env, "collectstatic", "--noinput", "-v0")
 
     port = free_port()
     log(f"gunicorn on 127.0.0.1:{port} ({args.workers} workers × {args.threads} threads)")

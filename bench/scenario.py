@@ -13,7 +13,16 @@ from django.db import connection
 from django.urls import reverse
 
 from annotator.importing import normalize_text
-from annotator.models import Document, Label, Membership, Project, ProjectDocument, Source
+from annotator.models import (
+    Annotation,
+    Document,
+    Label,
+    Membership,
+    Project,
+    ProjectDocument,
+    Source,
+)
+from annotator.spans import snap
 from bench import corpus
 from bench.client import Session, drive
 
@@ -196,6 +205,8 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
     labels = {
         label.name: label for label in Label.objects.filter(project__slug=result.project_slug)
     }
+    # A measurement starts from empty save targets (a --reuse run saved there before).
+    Annotation.objects.filter(document_id__in=result.save_documents).delete()
     clients = []
     for username in result.annotators:
         session = Session("127.0.0.1", port)
@@ -213,8 +224,11 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
     per_client = size.saves // len(clients) + 1
     targets = []
     for pk in result.save_documents:
-        spans = corpus.word_spans(texts[pk], rng, min(per_client, 2000))
-        targets.append([(pk, start, end) for start, end in spans])
+        # Snapped as the server snaps them, so that no two saves land on one passage.
+        spans = {
+            snap(texts[pk], s, e) for s, e in corpus.word_spans(texts[pk], rng, 2 * per_client)
+        }
+        targets.append([(pk, start, end) for start, end in sorted(spans)])
     label_names = list(labels)
     client_index = {id(c): i for i, c in enumerate(clients)}
     counters = [0] * len(clients)
@@ -251,7 +265,10 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         (
             "document_page_large",
             clients[0],
-            reverse("document", kwargs={"slug": result.project_slug, "pk": result.large_document}),
+            reverse(
+                "document",
+                kwargs={"slug": result.project_slug, "document_id": result.large_document},
+            ),
             size.large_page_requests,
         ),
         (
