@@ -62,13 +62,20 @@ def visible_documents(project: Project, membership: Membership) -> QuerySet[Docu
 
 
 def document_for_member(
-    project: Project, membership: Membership, document_id: int, **annotations
+    project: Project,
+    membership: Membership,
+    document_id: int,
+    *,
+    with_source: bool = True,
+    **annotations,
 ) -> Document:
     """A document the member may open in the project (with its source), or 404.
 
     ``annotations`` are added to the query, so callers get extra facts in one query.
     """
-    documents = visible_documents(project, membership).select_related("source")
+    documents = visible_documents(project, membership)
+    if with_source:
+        documents = documents.select_related("source")
     return get_object_or_404(documents.annotate(**annotations), pk=document_id)
 
 

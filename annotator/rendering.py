@@ -8,9 +8,10 @@ Usage (the workspace and the review screen both do this)::
     html = layout.render([Span(id=a.pk, start=a.start, end=a.end, label=a.label_id,
                                annotator=0), ...])
 
-``html`` is a ``SafeString`` whose text content equals ``document.text`` exactly
-(the container needs ``white-space: pre-wrap``), so a browser can turn a DOM
-selection back into offsets by walking its text nodes. The markup:
+``html`` is a ``SafeString`` whose text content equals ``document.text`` exactly, so a
+browser can turn a DOM selection back into offsets by walking its text nodes (style the
+container with ``white-space: pre-wrap``, or the lines with it and ``display: block``).
+The markup:
 
 - each non-empty line (the text between ``\\n``) is ``<span class="line" id="line-N"
   data-start="S">`` where N is the line number and S its code-point offset;

@@ -5,8 +5,10 @@
 Builds a scratch SQLite database in a temporary folder (never the project's), a document
 of --chars characters made from the seed texts with --annotations annotations, then
 requests the page (and posts saves) through Django's test client with a logged-in
-session, and prints the median and 95th percentile. The HTTP server is not involved:
-these are the view's own times (middleware, queries, rendering).
+session, and prints the median and 95th percentile of wall and CPU time. The HTTP
+server is not involved: these are the view's own times (middleware, queries, rendering).
+
+PROFILE=page or PROFILE=save prints a cProfile report instead (SORT=tottime, LINES=80).
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ def main() -> None:
                 data = {"label": labels[0].pk, "start": start, "end": start + 20}
                 client.post(save, {**data, "quote": text[start : start + 20]})
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(35)
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("LINES", "35")))
         return
     times, cpu = [], []
     for _ in range(args.n):

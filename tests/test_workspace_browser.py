@@ -2,6 +2,7 @@
 
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,18 @@ def test_select_a_phrase_with_the_mouse_and_label_it_with_a_hotkey(page, live_se
     assert annotation.annotator == workspace.analyst
     mark = page.locator(f'#doc-text mark[data-id="{annotation.pk}"]')
     assert mark.inner_text() == "Владимир Путин"
-    assert page.locator("#ann-count").inner_text() == "1"
+    expect(page.locator("#ann-count")).to_have_text("1")
     assert "Undo adding «Владимир Путин»" in page.locator("#undo-box").inner_text()
+    # Each label's definition shows on hover; the guidelines are one key (or click) away.
+    opinion = page.locator(".label-btn", has_text="Opinion")
+    definition = page.locator(f"#{opinion.get_attribute('aria-describedby')}")
+    expect(definition).to_be_hidden()
+    opinion.hover()
+    expect(definition).to_be_visible()
+    expect(definition).to_contain_text("A judgement, evaluation or stance")
+    page.locator("#doc-text").focus()
+    page.keyboard.press("?")
+    expect(page.locator("#guidelines .prose")).to_be_visible()
 
 
 def test_sentence_mode_labels_whole_sentences(page, live_server, workspace):
@@ -361,6 +372,49 @@ def test_mark_done_queue_and_back_button(page, live_server, workspace):
     page.keyboard.press("]")
     page.wait_for_url(f"**/d/{workspace.documents[1].pk}/")
     assert page.locator("h1").inner_text() == "Статья 2"
+
+
+def test_a_long_document_with_thousands_of_annotations_opens_and_takes_more(
+    page, live_server, transactional_db
+):
+    seeds = [seed_text(prefix) for prefix in ("000", "001", "002", "003", "004")]
+    text = ""
+    while len(text) < 200_000:
+        text += "\n\n".join(seeds) + "\n\n"
+    text = text[:200_000]
+    workspace = make_workspace(text)
+    labels = list(Label.objects.filter(project=workspace.project))
+    rng = random.Random(1)
+    spans = set()
+    while len(spans) < 5000:
+        start = rng.randrange(len(text) - 400)
+        spans.add((start, start + rng.randrange(3, 400), rng.choice(labels)))
+    Annotation.objects.bulk_create(
+        Annotation(
+            project=workspace.project,
+            document=workspace.documents[0],
+            annotator=workspace.analyst,
+            label=label,
+            start=start,
+            end=end,
+            quote=text[start:end],
+        )
+        for start, end, label in spans
+    )
+    log_in(page, live_server, "analyst1")
+    # Generous waits: 4 MB of HTML on a machine that may be busy with other work.
+    patience = {"timeout": 30_000}
+    open_document(page, live_server, workspace, **patience)
+    expect(page.locator("#ann-count")).to_have_text("5000", **patience)
+    phrase = "Касым-Жомартом Токаевым"
+    start = text.rindex(phrase)  # near the end of the text
+    drag_select(page, text, start, start + len(phrase))
+    expect(page.locator("#preview")).to_contain_text(phrase, **patience)
+    page.keyboard.press("2")
+    expect(page.locator("#ann-list .item")).to_have_count(5001, **patience)
+    saved = Annotation.objects.get(quote=phrase, label__name="opinion")
+    assert saved.start == start
+    assert page.locator(f'#doc-text mark[data-id="{saved.pk}"]').inner_text() == phrase
 
 
 def test_without_javascript_the_page_is_read_only(browser, new_page, live_server, workspace):

@@ -49,15 +49,16 @@ def log_in(page, live_server, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def open_document(page, live_server, workspace: Workspace, index: int = 0) -> None:
+def open_document(page, live_server, workspace: Workspace, index: int = 0, **wait) -> None:
     document = workspace.documents[index]
     page.goto(f"{live_server.url}/p/{workspace.project.slug}/d/{document.pk}/")
-    page_ready(page)
+    page_ready(page, **wait)
 
 
-def page_ready(page) -> None:
+def page_ready(page, timeout: float = 5000) -> None:
     """Wait until the page's script has made the text selectable by keyboard."""
-    expect(page.locator("#doc-text")).to_have_attribute("contenteditable", "true")
+    text = page.locator("#doc-text")
+    expect(text).to_have_attribute("contenteditable", "true", timeout=timeout)
 
 
 BOXES = """([start, end]) => {

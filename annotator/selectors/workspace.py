@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
 
 from annotator.access import visible_documents
@@ -187,17 +187,24 @@ def visible_annotations(
     return Visible(own=own, spans=spans, annotators=annotators)
 
 
-def next_in_reading_order(annotation: Annotation) -> int | None:
-    """The id of the annotator's annotation that follows this one in the side list."""
-    later = Q(start__gt=annotation.start) | Q(start=annotation.start, end__gt=annotation.end)
-    later |= Q(start=annotation.start, end=annotation.end, pk__gt=annotation.pk)
+def next_in_reading_order(annotation, nearby: list[Entry], nearby_end: int) -> int | None:
+    """The id of the annotator's annotation that follows ``annotation`` in the side list.
+
+    ``nearby`` are the annotator's annotations touching ``[.., nearby_end)`` around it
+    (sorted, as ``visible_annotations`` gives them); only when none of them follows is the
+    database asked for the first one starting at ``nearby_end`` or later.
+    """
+    key = (annotation.start, annotation.end, annotation.pk)
+    for entry in nearby:
+        if (entry.start, entry.end, entry.pk) > key:
+            return entry.pk
     return (
         Annotation.objects.filter(
             project_id=annotation.project_id,
             document_id=annotation.document_id,
             annotator_id=annotation.annotator_id,
+            start__gte=nearby_end,
         )
-        .filter(later)
         .order_by("start", "end", "id")
         .values_list("id", flat=True)
         .first()

@@ -51,7 +51,7 @@ class Page:
     @classmethod
     def load(cls, request: HttpRequest, slug: str, document_id: int) -> Page:
         project, membership = project_for_member(request.user, slug)
-        document = document_for_member(project, membership, document_id)
+        document = document_for_member(project, membership, document_id, with_source=False)
         return cls.build(request, project, membership, document)
 
     @classmethod
@@ -91,7 +91,7 @@ def changes(
 ) -> HttpResponse:
     """The fragments that redraw what an edit touched (see the module docstring)."""
     project, document, user = page.project, page.document, request.user
-    lines = []
+    lines, nearby, high = [], [], 0
     if ranges:
         # Whole lines around the touched spans: from the line start before the first
         # to the line end after the last.
@@ -110,10 +110,12 @@ def changes(
         )
         layout = Layout(text, selectors.sentence_bounds(document, low, high))
         lines = layout.render_lines(visible.spans, low, high, attrs='hx-swap-oob="true"')
+        nearby = visible.own
     inserted = []
     for annotation in added:
         annotation.label = page.labels[annotation.label_id]
-        inserted.append((item_html(annotation), selectors.next_in_reading_order(annotation)))
+        following = selectors.next_in_reading_order(annotation, nearby, high)
+        inserted.append((item_html(annotation), following))
     for annotation in changed:
         annotation.label = page.labels[annotation.label_id]
     response = render(

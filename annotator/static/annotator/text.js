@@ -77,31 +77,35 @@ window.AnnotatorText = (() => {
 
   /** UTF-16 offset of the DOM point (node, offset) in container, by walking its text nodes. */
   function domOffset(container, node, offset) {
-    const FOLLOWING = Node.DOCUMENT_POSITION_FOLLOWING;
-    const INSIDE = Node.DOCUMENT_POSITION_CONTAINED_BY;
-    let reached;
-    if (node.nodeType === Node.TEXT_NODE) {
-      reached = (text) => text === node || node.compareDocumentPosition(text) & FOLLOWING;
-    } else if (offset < node.childNodes.length) {
-      // A point before child number `offset`: the text before that child counts.
-      const child = node.childNodes[offset];
-      reached = (text) => text === child || child.compareDocumentPosition(text) & FOLLOWING;
-      offset = 0;
-    } else {
-      // The end of an element: all the text inside it counts.
-      reached = (text) => {
-        const position = node.compareDocumentPosition(text);
-        return position & FOLLOWING && !(position & INSIDE);
-      };
+    let target = node;
+    if (node.nodeType !== Node.TEXT_NODE) {
+      // A point between children: it sits just before the first text node that follows.
+      target = firstTextFrom(container, node, offset);
       offset = 0;
     }
     const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
     let total = 0;
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {
-      if (reached(text)) return total + (text === node ? offset : 0);
+      if (text === target) return total + offset;
       total += text.data.length;
     }
-    return total;
+    return total; // the point is after all the text
+  }
+
+  /** The first text node at or after the point (element, offset), or null. */
+  function firstTextFrom(container, element, offset) {
+    let next = element.childNodes[offset] || null;
+    if (!next) {
+      // The end of element: continue after it.
+      let up = element;
+      while (up !== container && !up.nextSibling) up = up.parentNode;
+      if (up === container) return null;
+      next = up.nextSibling;
+    }
+    if (next.nodeType === Node.TEXT_NODE) return next;
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    walker.currentNode = next;
+    return walker.nextNode();
   }
 
   /**
