@@ -242,7 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         server_peak = memory.peak_mb
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            log("gunicorn did not stop within 15 s (a request still running): killed")
+            server.kill()
+            server.wait()
 
     seconds, peak = run_measured(
         env,

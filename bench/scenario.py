@@ -285,7 +285,10 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         ),
     ]
     for name, client, url, count in pages:
-        client.get(url)  # warm-up: the first request also fills caches
+        try:
+            client.get(url)  # warm-up: the first request also fills caches
+        except OSError as exc:
+            log(f"{name}: the warm-up request failed ({exc!r})")
         timings = drive(
             [client], lambda c, i, url=url: c.get(url), requests=count, time_cap=size.time_cap
         )
