@@ -1,0 +1,306 @@
+"""What the benchmark builds and what it measures (Django is set up by bench.run)."""
+
+from __future__ import annotations
+
+import random
+import socket
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.urls import reverse
+
+from annotator.importing import normalize_text
+from annotator.models import (
+    Annotation,
+    Document,
+    Label,
+    Membership,
+    Project,
+    ProjectDocument,
+    Source,
+)
+from annotator.spans import snap
+from bench import corpus
+from bench.client import Session, drive
+
+PROJECT = "bench"
+AGREEMENT_PROJECT = "bench-agreement"
+PASSWORD = "bench-password-1"
+LARGE_DOCUMENT_CHARS = 200_000
+LARGE_DOCUMENT_ANNOTATIONS = 5_000
+SEED_DOCUMENT_ANNOTATIONS = 300
+
+
+@dataclass
+class Corpus:
+    project_slug: str = PROJECT
+    agreement_slug: str = AGREEMENT_PROJECT
+    documents: int = 0
+    annotations: int = 0
+    agreement_annotations: int = 0
+    sources: int = 0
+    seed_document: int = 0
+    large_document: int = 0
+    save_documents: list[int] = field(default_factory=list)
+    annotators: list[str] = field(default_factory=list)
+    manager: str = "bench-manager"
+
+    def describe(self) -> dict:
+        data = asdict(self)
+        del data["save_documents"], data["annotators"]
+        return data
+
+
+def empty_postgres() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+
+
+def wait_for(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"the server did not start on port {port}")
+
+
+def _user(username: str, *, staff: bool = False):
+    user = get_user_model()(username=username, is_staff=staff)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _own_document(project: Project, source: Source, title: str, text: str) -> Document:
+    document = Document.objects.create(source=source, title=title, text=normalize_text(text))
+    ProjectDocument.objects.create(project=project, document=document)
+    return document
+
+
+def build(size, env, figures: list[dict], *, log) -> Corpus:
+    from bench.run import manage, total_figure
+
+    result = Corpus()
+    rng = random.Random(11)
+    project = Project.objects.create(name="Benchmark", slug=PROJECT)
+    labels = {label.name: label.pk for label in project.labels.all()}
+
+    work = Path(corpus.__file__).resolve().parent / "work"
+    first = work / "import.jsonl"
+    corpus.write_jsonl(first, corpus.synthetic_texts(size.import_docs))
+    log(f"importing {size.import_docs} documents with import_documents")
+    seconds = manage(env, "import_documents", str(first), "--project", PROJECT)
+    figures.append(
+        total_figure(
+            "import_docs", seconds, size.import_docs, rate=round(size.import_docs / seconds, 1)
+        )
+    )
+    log(f"import_docs: {seconds:.1f} s")
+    rest = size.total_docs - size.import_docs
+    if rest > 0:
+        second = work / "import-rest.jsonl"
+        texts = corpus.synthetic_texts(size.total_docs, seed=7)
+        for _ in range(size.import_docs):
+            next(texts)
+        corpus.write_jsonl(second, texts, offset=size.import_docs)
+        log(f"importing {rest} more documents (not timed)")
+        manage(env, "import_documents", str(second), "--project", PROJECT)
+
+    annotators = [_user(f"bench{i}") for i in range(1, size.clients + 1)]
+    manager = _user(result.manager, staff=True)
+    Membership.objects.bulk_create(
+        [Membership(project=project, user=u, role="annotator") for u in annotators]
+        + [Membership(project=project, user=manager, role="manager")]
+    )
+    result.annotators = [u.username for u in annotators]
+
+    document_ids = list(
+        ProjectDocument.objects.filter(project=project)
+        .order_by("document_id")
+        .values_list("document_id", flat=True)
+    )
+    log(f"writing {size.annotations} annotations over {len(document_ids)} documents")
+    writer = corpus.AnnotationWriter()
+    per_document = max(1, size.annotations // len(document_ids))
+    label_ids = list(labels.values())
+    for number, (doc_id, text, sentences) in enumerate(
+        corpus.documents_with_sentences(document_ids)
+    ):
+        trio = [annotators[(number + k) % len(annotators)] for k in range(3)]
+        chosen = rng.sample(sentences, min(len(sentences), per_document))
+        for k, (start, end) in enumerate(chosen):
+            annotator = trio[k % 3]
+            writer.add(project.pk, doc_id, annotator.pk, rng.choice(label_ids), start, end, text)
+    writer.flush()
+    result.annotations = writer.written
+
+    seed_text = (corpus.SEEDS / "001_f2df6332b728c9e6.txt").read_text(encoding="utf-8")
+    source = Source.objects.create(name="Bench pages")
+    seed_document = _own_document(project, source, "Seed-size page", seed_text)
+    large_text = "\n".join(corpus.synthetic_texts(1, size=LARGE_DOCUMENT_CHARS, seed=3))
+    large_document = _own_document(project, source, "Large page", large_text)
+    page_writer = corpus.AnnotationWriter()
+    for document, count in (
+        (seed_document, SEED_DOCUMENT_ANNOTATIONS),
+        (large_document, LARGE_DOCUMENT_ANNOTATIONS),
+    ):
+        for start, end in corpus.word_spans(document.text, rng, count):
+            page_writer.add(
+                project.pk,
+                document.pk,
+                annotators[0].pk,
+                rng.choice(label_ids),
+                start,
+                end,
+                document.text,
+            )
+    page_writer.flush()
+    result.seed_document, result.large_document = seed_document.pk, large_document.pk
+    result.save_documents = [
+        _own_document(project, source, f"Save target {i}", f"{seed_text}\nКопия {i}.").pk
+        for i in range(size.clients)
+    ]
+
+    result.agreement_annotations = _agreement_project(
+        size, rng, document_ids, annotators[:3], log=log
+    )
+    result.documents = Document.objects.count()
+    result.sources = Source.objects.count()
+    return result
+
+
+def _agreement_project(size, rng, document_ids, annotators, *, log) -> int:
+    """Three annotators label whole sentences, agreeing about three times in four."""
+    project = Project.objects.create(name="Benchmark agreement", slug=AGREEMENT_PROJECT)
+    Membership.objects.bulk_create(
+        [Membership(project=project, user=u, role="annotator") for u in annotators]
+    )
+    label_ids = list(Label.objects.filter(project=project).values_list("pk", flat=True))
+    writer = corpus.AnnotationWriter()
+    linked = []
+    for doc_id, text, sentences in corpus.documents_with_sentences(document_ids):
+        if writer.written + len(writer.rows) >= size.agreement_annotations:
+            break
+        linked.append(ProjectDocument(project=project, document_id=doc_id))
+        for start, end in sentences:
+            truth = rng.choice(label_ids)
+            for annotator in annotators:
+                label = truth if rng.random() < 0.75 else rng.choice(label_ids)
+                writer.add(project.pk, doc_id, annotator.pk, label, start, end, text)
+    ProjectDocument.objects.bulk_create(linked)
+    writer.flush()
+    log(f"agreement project: {writer.written} annotations on {len(linked)} documents")
+    return writer.written
+
+
+def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -> None:
+    from annotator.models import Label
+
+    labels = {
+        label.name: label for label in Label.objects.filter(project__slug=result.project_slug)
+    }
+    # A measurement starts from empty save targets (a --reuse run saved there before).
+    Annotation.objects.filter(document_id__in=result.save_documents).delete()
+    clients = []
+    for username in result.annotators:
+        session = Session("127.0.0.1", port)
+        session.login(username, PASSWORD)
+        clients.append(session)
+    manager = Session("127.0.0.1", port)
+    manager.login(result.manager, PASSWORD)
+
+    save_url = {
+        pk: reverse("annotation_create", kwargs={"slug": result.project_slug, "document_id": pk})
+        for pk in result.save_documents
+    }
+    texts = dict(Document.objects.filter(pk__in=result.save_documents).values_list("pk", "text"))
+    rng = random.Random(5)
+    per_client = size.saves // len(clients) + 1
+    targets = []
+    for pk in result.save_documents:
+        # Snapped as the server snaps them, so that no two saves land on one passage.
+        spans = {
+            snap(texts[pk], s, e) for s, e in corpus.word_spans(texts[pk], rng, 2 * per_client)
+        }
+        targets.append([(pk, start, end) for start, end in sorted(spans)])
+    label_names = list(labels)
+    client_index = {id(c): i for i, c in enumerate(clients)}
+    counters = [0] * len(clients)
+
+    def save(client: Session, index: int):
+        i = client_index[id(client)]
+        pk, start, end = targets[i][counters[i] % len(targets[i])]
+        counters[i] += 1
+        label = labels[label_names[index % len(label_names)]]
+        return client.post(
+            save_url[pk],
+            {"label": label.pk, "start": start, "end": end, "quote": texts[pk][start:end]},
+            headers={"HX-Request": "true"},
+        )
+
+    log(f"save_annotation: {size.saves} saves from {len(clients)} concurrent annotators")
+    timings = drive(clients, save, requests=size.saves, time_cap=size.time_cap)
+    figure = timings.figure("save_annotation")
+    figure["clients"] = len(clients)
+    figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
+    figures.append(figure)
+    _report(figure, timings, log)
+
+    pages = [
+        (
+            "document_page_seed",
+            clients[0],
+            reverse(
+                "document",
+                kwargs={"slug": result.project_slug, "document_id": result.seed_document},
+            ),
+            size.page_requests,
+        ),
+        (
+            "document_page_large",
+            clients[0],
+            reverse(
+                "document",
+                kwargs={"slug": result.project_slug, "document_id": result.large_document},
+            ),
+            size.large_page_requests,
+        ),
+        (
+            "queue_page",
+            clients[1],
+            reverse("project", kwargs={"slug": result.project_slug}),
+            size.page_requests,
+        ),
+        (
+            "sources_page",
+            manager,
+            reverse("sources") + f"?project={result.project_slug}",
+            size.page_requests // 4,
+        ),
+    ]
+    for name, client, url, count in pages:
+        try:
+            client.get(url)  # warm-up: the first request also fills caches
+        except OSError as exc:
+            log(f"{name}: the warm-up request failed ({exc!r})")
+        timings = drive(
+            [client], lambda c, i, url=url: c.get(url), requests=count, time_cap=size.time_cap
+        )
+        figure = timings.figure(name)
+        figure["clients"] = 1
+        figures.append(figure)
+        _report(figure, timings, log)
+
+
+def _report(figure: dict, timings, log) -> None:
+    log(
+        f"{figure['name']}: p50 {figure['p50']} ms, p95 {figure['p95']} ms"
+        + (f", {figure['rate']}/s" if "rate" in figure else "")
+        + (f", {len(timings.errors)} errors, first: {timings.errors[0]}" if timings.errors else "")
+    )
