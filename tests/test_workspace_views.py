@@ -471,12 +471,32 @@ def test_queue_is_paginated_in_a_fixed_number_of_queries(client, ws, django_asse
         factories.AnnotationFactory(project=ws.project, document=document, annotator=ws.analyst)
     login(client, ws.analyst)
     url = reverse("project", args=[ws.project.slug])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         body = client.get(url).content.decode()
     assert "62 documents" in body and "Page 1 of 2" in body
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         body = client.get(url + "?page=2&status=started").content.decode()
     assert "Page 2 of 2" in body
+
+
+def test_queue_count_follows_assignments_and_filters(client, ws):
+    """The count is taken apart from the page's rows: it must apply the same rules."""
+    third = factories.DocumentFactory(title="Третья", source=ws.other.source)
+    factories.ProjectDocumentFactory(project=ws.project, document=third)
+    factories.AssignmentFactory(project=ws.project, document=ws.document, annotator=ws.analyst)
+    factories.AssignmentFactory(project=ws.project, document=third, annotator=ws.analyst)
+    factories.AssignmentFactory(project=ws.project, document=ws.other, annotator=ws.colleague)
+    annotate(ws, ws.analyst, "Токаев")
+    login(client, ws.analyst)
+    url = reverse("project", args=[ws.project.slug])
+    body = client.get(url).content.decode()
+    assert "2 documents</caption>" in body and "Вторая" not in rows(body)
+    body = client.get(url + "?status=todo").content.decode()
+    assert "1 document matching" in body and "Третья" in rows(body)
+    body = client.get(f"{url}?source={ws.other.source_id}").content.decode()
+    assert "1 document matching" in body and "Третья" in rows(body)
+    login(client, ws.reviewer)
+    assert "3 documents</caption>" in client.get(url).content.decode()
 
 
 def test_password_change_page_is_styled(client, ws):

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
 
-from annotator.access import visible_documents
+from annotator.access import assignment_condition, visible_documents
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -17,6 +17,7 @@ from annotator.models import (
     Label,
     Membership,
     Project,
+    ProjectDocument,
     Sentence,
     Source,
 )
@@ -33,47 +34,79 @@ STATUSES = {
 }
 
 
+def _status_filters(project: Project, membership: Membership, document, status: str) -> list:
+    """Conditions on the document ``document`` (an expression) for a ``STATUSES`` key."""
+    user_id = membership.user_id
+    own = Annotation.objects.filter(project=project, document=document, annotator_id=user_id)
+    done = DocumentProgress.objects.filter(
+        project=project, document=document, annotator_id=user_id, done_at__isnull=False
+    )
+    return {
+        "done": [Exists(done)],
+        "started": [Exists(own), ~Exists(done)],
+        "todo": [~Exists(own), ~Exists(done)],
+    }.get(status, [])
+
+
 def queue(
     project: Project, membership: Membership, *, source_id: int | None = None, status: str = ""
 ) -> QuerySet[Document]:
-    """The member's documents in queue order with their own progress.
+    """The member's documents in queue order (ids only: paginate this, then load the
+    page's rows with ``queue_rows``). ``status`` is one of ``STATUSES`` (or empty for all).
+    """
+    documents = visible_documents(project, membership)
+    if source_id is not None:
+        documents = documents.filter(source_id=source_id)
+    documents = documents.filter(*_status_filters(project, membership, OuterRef("pk"), status))
+    return documents.only("id").order_by(*QUEUE_ORDER)
 
-    Each document carries ``n_annotations`` (the member's), ``done_at`` and
-    ``last_opened_at``. ``status`` is one of ``STATUSES`` (or empty for all).
+
+def queue_count(
+    project: Project, membership: Membership, *, source_id: int | None = None, status: str = ""
+) -> int:
+    """How many documents ``queue`` holds, counted without reading the documents' rows
+    unless a source is chosen (then the index on the source narrows them first)."""
+    if source_id is not None:
+        return queue(project, membership, source_id=source_id, status=status).count()
+    document = OuterRef("document_id")
+    links = ProjectDocument.objects.filter(project=project)
+    condition = assignment_condition(project, membership, document)
+    if condition is not None:
+        links = links.filter(condition)
+    return links.filter(*_status_filters(project, membership, document, status)).count()
+
+
+def queue_rows(project: Project, membership: Membership, ids: list[int]) -> list[Document]:
+    """The documents ``ids`` (one queue page, in that order) with the member's progress.
+
+    Each carries ``n_annotations`` (the member's), ``done_at`` and ``last_opened_at``;
+    these are computed for the page's rows only, never for the whole queue.
     """
     user_id = membership.user_id
     own = Annotation.objects.filter(project=project, document=OuterRef("pk"), annotator_id=user_id)
     progress = DocumentProgress.objects.filter(
         project=project, document=OuterRef("pk"), annotator_id=user_id
-    )
-    done = progress.filter(done_at__isnull=False)
-    documents = visible_documents(project, membership)
-    if source_id is not None:
-        documents = documents.filter(source_id=source_id)
-    if status == "done":
-        documents = documents.filter(Exists(done))
-    elif status == "started":
-        documents = documents.filter(Exists(own), ~Exists(done))
-    elif status == "todo":
-        documents = documents.filter(~Exists(own), ~Exists(done))
+    ).order_by()
     count = own.order_by().values("document").annotate(n=Count("pk")).values("n")
-    return (
-        documents.select_related("source")
+    rows = (
+        Document.objects.filter(pk__in=ids)
+        .select_related("source")
         .only("id", "title", "published_on", "url", "source__name", "source__kind")
         .annotate(
             n_annotations=Subquery(count),
             done_at=Subquery(progress.values("done_at")[:1]),
             last_opened_at=Subquery(progress.values("last_opened_at")[:1]),
         )
-        .order_by(*QUEUE_ORDER)
+        .order_by()
     )
+    by_id = {document.pk: document for document in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def queue_sources(project: Project, membership: Membership) -> QuerySet[Source]:
     """Sources of the member's documents, for the queue's filter."""
-    return Source.objects.filter(
-        pk__in=visible_documents(project, membership).values("source_id")
-    ).only("id", "name")
+    documents = visible_documents(project, membership).filter(source=OuterRef("pk"))
+    return Source.objects.filter(Exists(documents)).only("id", "name")
 
 
 def continue_document(project: Project, membership: Membership) -> Document | None:

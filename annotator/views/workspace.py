@@ -52,7 +52,10 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
     if status not in selectors.STATUSES:
         status = ""
     documents = selectors.queue(project, membership, source_id=source_id, status=status)
-    page = Paginator(documents, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(documents.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
+    paginator.count = selectors.queue_count(project, membership, source_id=source_id, status=status)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.queue_rows(project, membership, list(page.object_list))
     query = "&".join(
         f"{key}={value}" for key, value in (("source", source_id), ("status", status)) if value
     )
