@@ -48,6 +48,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_layout_cache():
+    """Documents of different tests can share an id (and a text): start each test cold."""
+    from annotator.selectors.workspace import layouts
+
+    layouts.clear()
+    yield
+    layouts.clear()
+
+
 @pytest.fixture
 def manager(db):
     """A campaign manager: staff, not superuser, in load_demo's "Campaign managers" group."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -21,7 +23,7 @@ from annotator.models import (
     Sentence,
     Source,
 )
-from annotator.rendering import Span
+from annotator.rendering import Layout, Span
 
 QUEUE_ORDER = (F("source__name").asc(), F("published_on").asc(nulls_first=True), F("id").asc())
 
@@ -151,6 +153,51 @@ def sentence_bounds(document: Document, start: int = 0, end: int | None = None) 
     if end is not None:
         sentences = sentences.filter(end__lte=end)
     return list(sentences.order_by("index").values_list("start", "end", "index"))
+
+
+class _LayoutCache:
+    """Layouts of recently shown documents, per process, keyed by the text's version.
+
+    A document's text and sentences change together (saving a new text re-splits it and
+    changes ``text_sha256``), so a cached layout is never stale. Bounded by the total
+    length of the texts held.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self.layouts: OrderedDict[tuple[int, str], Layout] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, document: Document) -> Layout:
+        key = (document.pk, document.text_sha256)
+        with self.lock:
+            layout = self.layouts.get(key)
+            if layout is not None:
+                self.layouts.move_to_end(key)
+                return layout
+        layout = Layout(document.text, sentence_bounds(document))
+        with self.lock:
+            if key not in self.layouts:
+                self.layouts[key] = layout
+                self.chars += len(layout.text)
+            while self.chars > self.max_chars and len(self.layouts) > 1:
+                _, old = self.layouts.popitem(last=False)
+                self.chars -= len(old.text)
+        return layout
+
+    def clear(self) -> None:
+        with self.lock:
+            self.layouts.clear()
+            self.chars = 0
+
+
+layouts = _LayoutCache(max_chars=2_000_000)
+
+
+def document_layout(document: Document) -> Layout:
+    """The document's lines and sentences (one query the first time, then from memory)."""
+    return layouts.get(document)
 
 
 class Entry(NamedTuple):

@@ -101,7 +101,8 @@ def annotation_create(
         note=note,
     )
     try:
-        with transaction.atomic():
+        # No savepoint: a duplicate rolls back the whole (outer) transaction anyway.
+        with transaction.atomic(savepoint=False):
             annotation.save()
     except IntegrityError as exc:
         raise AnnotationRejected("You already have this label on exactly this passage.") from exc

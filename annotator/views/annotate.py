@@ -23,7 +23,6 @@ from annotator.access import (
     project_for_member,
 )
 from annotator.models import Annotation, Document, Label, Membership, Project
-from annotator.rendering import Layout
 from annotator.selectors import workspace as selectors
 from annotator.services import annotations as services
 from annotator.services.annotations import AnnotationRejected
@@ -108,7 +107,7 @@ def changes(
             start=low,
             end=high,
         )
-        layout = Layout(text, selectors.sentence_bounds(document, low, high))
+        layout = selectors.document_layout(document)
         # data-redrawn: laid out at once (not content-visibility: auto), so the line
         # keeps its height while it replaces the old one.
         attrs = 'hx-swap-oob="true" data-redrawn'

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from annotator.access import can_see_everyone, document_for_member, project_for_member
 from annotator.guidelines import guidelines_html
 from annotator.models import DocumentProgress, Label, Project
-from annotator.rendering import Layout
 from annotator.selectors import workspace as selectors
 from annotator.services.workspace import progress_opened, progress_set_done
 from annotator.side_list import items_html
@@ -125,7 +124,7 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     visible = selectors.visible_annotations(
         project=project, document=document, user=request.user, labels=labels, everyone=everyone
     )
-    layout = Layout(document.text, selectors.sentence_bounds(document))
+    layout = selectors.document_layout(document)
     progress_opened(project=project, document=document, annotator=request.user)
     undo = selectors.undo_target(project=project, document=document, actor=request.user)
     return render(
