@@ -532,7 +532,11 @@ class AnnotationEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["project", "at"])]
+        indexes = [
+            models.Index(fields=["project", "at"]),
+            # Undo: the actor's latest events on a document (newest id first).
+            models.Index(fields=["project", "document", "actor"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} annotation {self.annotation_id}"
