@@ -172,11 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Measure again on the corpus the last run built (skips building it).",
     )
-    # As `make serve`: one request at a time per worker process. Threads only fight over
-    # the GIL and SQLite's write lock here (2 cores): 2 workers x 4 threads saved at about
-    # 55/s, 2 x 1 at 100-140/s, 3 x 1 at about 140/s on the same machine.
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
     size = SIZES[args.size]
 
