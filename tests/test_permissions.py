@@ -42,6 +42,7 @@ from annotator.models import (
 )
 from annotator.services.annotations import annotation_create, annotation_delete
 from annotator.services.gold import gold_create
+from annotator.tallies import tallies_refresh
 from tests import factories
 
 ROLES = ("anonymous", "outsider", "annotator", "reviewer", "manager")
@@ -569,6 +570,7 @@ def world(db) -> World:
             username="spare", ip_address="10.0.0.1"
         ),
     }
+    tallies_refresh(project)  # counted up front: reading a profile page then writes nothing
     return World(
         project=project,
         document=document,
