@@ -206,9 +206,10 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
 
 
 # Session, user, projects reviewed, project with membership, annotators, stale documents,
-# per-source documents, per-source tallies, labels, listed documents (the same with one
-# annotator chosen). Stale documents add a fixed number of queries per 500 (tallies_refresh).
-SOURCES_PAGE_QUERIES = 10
+# per-source documents, per-source tallies, source names, labels, listed documents (the same
+# with one annotator chosen). Stale documents add a fixed number of queries per 500
+# (tallies_refresh).
+SOURCES_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 10), (50, 10_000)])
