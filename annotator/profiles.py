@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db import models
-from django.db.models import Count, F, FloatField, QuerySet, Sum, Window
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 
 from annotator.models import (
     Document,
@@ -362,13 +362,21 @@ def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> 
     )
 
 
-def source_documents(f: ProfileFilter, *, limit: int) -> dict[int, list[tuple[int, str]]]:
-    """Per source, its first ``limit`` documents in scope (id, title), by id."""
-    rank = Window(RowNumber(), partition_by=F("source_id"), order_by=F("document_id"))
+def source_documents(
+    f: ProfileFilter, source_ids: Iterable[int], *, limit: int
+) -> dict[int, list[tuple[int, str]]]:
+    """Per source, its first ``limit`` documents in scope (id, title), by id.
+
+    One query: each source's first documents are read off the index item_source, and
+    only those rows are looked up (no sort of the whole project's documents).
+    """
+    scope = _scope(f)
+    firsts = Q(pk__in=[])
+    for source_id in source_ids:
+        first = scope.filter(source_id=source_id).order_by("document_id").values("pk")[:limit]
+        firsts |= Q(pk__in=first)
     rows = (
-        _scope(f)
-        .annotate(rank=rank)
-        .filter(rank__lte=limit)
+        ProjectDocument.objects.filter(firsts)
         .values_list("source_id", "document_id", "document__title")
         .order_by("document_id")
     )

@@ -71,7 +71,7 @@ def sources(request: HttpRequest) -> HttpResponse:
     labels = project_labels(project)
     profiles = source_profiles(profile_filter, labels)
     query = context["query"] or f"project={project.slug}"
-    documents = source_documents(profile_filter, limit=DOCUMENTS_LISTED)
+    documents = source_documents(profile_filter, [p.key for p in profiles], limit=DOCUMENTS_LISTED)
 
     def documents_of(profile) -> list[tuple[str, str]]:
         return [
