@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from annotator.models import Annotation, GoldAnnotation, Membership, Sentence
 from annotator.tallies import tallies_refresh
+from annotator.views import reports
 from tests import factories
 from tests.labelling import label_sentence, member
 
@@ -124,7 +125,7 @@ def test_source_page(project, site, client):
     response = client.get(f"{url}?project={project.slug}")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h2>Per document</h2>" in html
+    assert '<h2 id="documents">Per document</h2>' in html
     review_url = reverse("review", args=[project.slug, document.pk])
     assert f'href="{review_url}"' in html  # each document row opens it in review
     sentence = Sentence.objects.get(document=document, index=1)
@@ -254,3 +255,21 @@ def test_project_page_links_reviewers_to_the_reports(project, site, client):
     assert sources_link in client.get(project.get_absolute_url()).content.decode()
     client.force_login(site["anna"])
     assert sources_link not in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_source_page_lists_documents_in_pages(project, site, client, monkeypatch):
+    monkeypatch.setattr(reports, "DOCUMENTS_PER_PAGE", 1)
+    source = site["source"]
+    other = factories.DocumentFactory(source=source, title="Answer")
+    factories.ProjectDocumentFactory(project=project, document=other)
+    titles = ["Answer", "Visit"]
+    url = f"{reverse('source', args=[source.pk])}?project={project.slug}"
+    first = client.get(url)
+    assert [row.profile.name for row in first.context["document_chart"].rows] == titles[:1]
+    html = first.content.decode()
+    assert f"Documents 1–1 of {len(titles)}, by title." in html
+    assert f'href="?project={project.slug}&amp;page=2#documents" rel="next"' in html
+    second = client.get(f"{url}&page=2")
+    assert [row.profile.name for row in second.context["document_chart"].rows] == titles[1:2]
+    # The source's own profile still counts every document.
+    assert second.context["detail"].profile.documents == len(titles)
