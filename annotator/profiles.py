@@ -24,8 +24,9 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from annotator.models import (
@@ -326,16 +327,39 @@ SUMS = {
 }
 
 
-def _fresh(project: Project) -> None:
+def _fresh(project: Project) -> tuple[int, ...]:
+    """Recount the project's stale documents; returns the version of its stored tallies.
+
+    The version changes whenever a document's tallies do (every recount follows a bump
+    of ``labels_version``), or a document joins or leaves the project.
+    """
     from annotator.tallies import tallies_refresh  # it builds on this module's Tally
 
-    tallies_refresh(project)
+    stale = ~Q(profiled_version=F("labels_version"))
+    for _ in range(2):
+        version = ProjectDocument.objects.filter(project=project).aggregate(
+            stale=Count("id", filter=stale),
+            items=Count("id"),
+            labels=Sum("labels_version", default=0),
+            documents=Sum("document_id", default=0),
+            last=Max("id", default=0),
+        )
+        if not version.pop("stale") or not tallies_refresh(project):
+            break
+    return (project.pk, project.created_at.timestamp(), *version.values())
 
 
-def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> list[Profile]:
-    """One profile per source with documents in scope, by source name."""
-    _fresh(f.project)
-    counts: dict[int, Counts] = defaultdict(Counts)
+CACHE_SECONDS = 24 * 3600
+
+
+def _source_counts(f: ProfileFilter) -> dict[int, Counts]:
+    """Per source in scope: its documents' counts (cached per version of the tallies)."""
+    version = _fresh(f.project)
+    key = ":".join(map(str, ("source-counts", *version, f.date_from, f.date_to, f.annotator_id)))
+    counts: dict[int, Counts] | None = cache.get(key)
+    if counts is not None:
+        return counts
+    counts = defaultdict(Counts)
     for source_id, documents, text in (
         _scope(f).values_list("source_id").annotate(documents=Count("id"), text=Sum("text_length"))
     ):
@@ -349,13 +373,27 @@ def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> 
     ):
         if source_id in counts:
             counts[source_id].add(label_id, gold, row)
+    counts = dict(counts)
+    cache.set(key, counts, CACHE_SECONDS)
+    return counts
+
+
+def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> list[Profile]:
+    """One profile per source with documents in scope, by source name."""
+    counts = _source_counts(f)
     names = dict(
         Source.objects.filter(id__in=_scope(f).values("source_id")).values_list("id", "name")
     )
     labels = project_labels(f.project) if labels is None else labels
     return sorted(
         (
-            make_profile(source_id, names[source_id], counts[source_id], labels, f.annotator_name)
+            make_profile(
+                source_id,
+                names[source_id],
+                counts.get(source_id, Counts()),
+                labels,
+                f.annotator_name,
+            )
             for source_id in names
         ),
         key=lambda profile: (profile.name.lower(), profile.key),

@@ -273,3 +273,21 @@ def test_source_page_lists_documents_in_pages(project, site, client, monkeypatch
     assert [row.profile.name for row in second.context["document_chart"].rows] == titles[1:2]
     # The source's own profile still counts every document.
     assert second.context["detail"].profile.documents == len(titles)
+
+
+def test_sources_page_reuses_its_counts_until_a_label_changes(
+    project, site, client, django_assert_num_queries
+):
+    def tass():
+        response = client.get(sources_url(project))
+        (row,) = response.context["charts"][0].rows
+        return row.profile.counts.labelled_sentences
+
+    assert tass() == 2  # sentences 0 and 1
+    # Unchanged data: the per-source counts come from the cache (no documents or tallies read).
+    with django_assert_num_queries(SOURCES_PAGE_QUERIES - 2):
+        assert tass() == 2
+    label_sentence(project, site["document"], 2, "opinion", annotator=site["anna"])
+    assert tass() == 3
+    Annotation.objects.filter(document=site["document"], start=0).delete()
+    assert tass() == 2
