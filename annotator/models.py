@@ -77,10 +77,11 @@ class Document(models.Model):
         super().save(*args, **kwargs)
         if changed:
             self.split_sentences(replace=not creating)
-            if not creating:  # the stored text length of its profiles changes
-                ProjectDocument.objects.filter(document=self).update(
-                    labels_version=F("labels_version") + 1
-                )
+        if not creating:  # its profiles' stored text length, source or date change
+            stale = ProjectDocument.objects.filter(document=self)
+            if not changed:
+                stale = stale.exclude(source_id=self.source_id, published_on=self.published_on)
+            stale.update(labels_version=F("labels_version") + 1)
 
     @property
     def has_annotations(self) -> bool:
@@ -226,11 +227,28 @@ class ProjectDocument(models.Model):
     labels_version = models.PositiveIntegerField(default=1, editable=False)
     profiled_version = models.PositiveIntegerField(default=0, editable=False)
     text_length = models.PositiveIntegerField(default=0, editable=False)
+    # Copies of the document's source and date, so the profiles group and filter these
+    # rows without joining documents (kept by annotator.tallies on every recount).
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
 
     class Meta:
         ordering = ["project", "document"]
         constraints = [
             models.UniqueConstraint(fields=["project", "document"], name="project_document_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "source", "document", "published_on", "text_length"],
+                name="item_source",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -569,14 +587,28 @@ class DocumentTally(models.Model):
     chars = models.PositiveIntegerField(default=0)
     sentences = models.PositiveIntegerField(default=0)
     touched = models.PositiveIntegerField(default=0)
+    # Copies of the document's source and date, so the profiles group and filter these
+    # rows without joining documents (kept by annotator.tallies on every recount).
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
 
     class Meta:
         indexes = [
+            # Covers the profiles' GROUP BY: one source's rows, per coder and label, in order.
             models.Index(
-                fields=["project", "preferred", "item", "label", "gold"],
-                name="tally_preferred",
+                fields=[
+                    *("project", "preferred", "source", "annotator", "label", "gold"),
+                    *("published_on", "chars", "sentences", "touched", "item"),
+                ],
+                name="tally_source",
             ),
-            models.Index(fields=["project", "annotator", "item"], name="tally_annotator"),
             models.Index(fields=["item"], name="tally_item"),
         ]
 
@@ -600,9 +632,26 @@ class PassageVote(models.Model):
     end = models.PositiveIntegerField()
     votes = models.PositiveIntegerField()
     coders = models.PositiveIntegerField()
+    # Copies of the document's source and date, so the profiles group and filter these
+    # rows without joining documents (kept by annotator.tallies on every recount).
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["item", "label"], name="passage_item_label")]
+        indexes = [
+            models.Index(fields=["item", "label"], name="passage_item_label"),
+            models.Index(
+                fields=["project", "preferred", "source", "label", "annotator", "published_on"],
+                name="passage_source",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"passage {self.item_id}:{self.sentence} / {self.label_id}"

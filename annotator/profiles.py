@@ -24,9 +24,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, F, FloatField, QuerySet, Sum, Window
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 
 from annotator.models import (
     Document,
@@ -34,6 +35,7 @@ from annotator.models import (
     PassageVote,
     Project,
     ProjectDocument,
+    Source,
 )
 from annotator.sentence_labels import coverage_by_sentence, merge_intervals, sentence_labels
 
@@ -283,14 +285,18 @@ def project_labels(project: Project) -> list[LabelInfo]:
 
 def _scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
     """The project's documents in the filter's date range (and source)."""
-    scope = ProjectDocument.objects.filter(project=f.project)
+    return _filtered(f, ProjectDocument.objects.filter(project=f.project))
+
+
+def _filtered[M: models.Model](f: ProfileFilter, rows: QuerySet[M]) -> QuerySet[M]:
+    """``rows`` in the filter's date range and source (their stored copies of both)."""
     if f.date_from:
-        scope = scope.filter(document__published_on__gte=f.date_from)
+        rows = rows.filter(published_on__gte=f.date_from)
     if f.date_to:
-        scope = scope.filter(document__published_on__lte=f.date_to)
+        rows = rows.filter(published_on__lte=f.date_to)
     if f.source_id:
-        scope = scope.filter(document__source_id=f.source_id)
-    return scope.order_by()
+        rows = rows.filter(source_id=f.source_id)
+    return rows.order_by()
 
 
 def _in_scope[M: models.Model](
@@ -301,20 +307,16 @@ def _in_scope[M: models.Model](
     The coders: the chosen annotator; else each annotator apart (``each_annotator``);
     else the preferred basis (gold where a document has it, else all annotators).
     """
+    # An annotator's own rows are never the preferred ones: saying so lets the indexes
+    # (project, preferred, source, ...) serve every case.
     rows = rows.filter(project=f.project)
     if f.annotator_id is not None:
-        rows = rows.filter(annotator_id=f.annotator_id)
+        rows = rows.filter(preferred=False, annotator_id=f.annotator_id)
     elif each_annotator:
-        rows = rows.filter(annotator__isnull=False)
+        rows = rows.filter(preferred=False, annotator__isnull=False)
     else:
         rows = rows.filter(preferred=True)
-    if f.date_from:
-        rows = rows.filter(item__document__published_on__gte=f.date_from)
-    if f.date_to:
-        rows = rows.filter(item__document__published_on__lte=f.date_to)
-    if f.source_id:
-        rows = rows.filter(item__document__source_id=f.source_id)
-    return rows.order_by()
+    return _filtered(f, rows)
 
 
 SUMS = {
@@ -325,50 +327,95 @@ SUMS = {
 }
 
 
-def _fresh(project: Project) -> None:
+def _fresh(project: Project) -> tuple[int, ...]:
+    """Recount the project's stale documents; returns the version of its stored tallies.
+
+    The version changes whenever a document's tallies do (every recount follows a bump
+    of ``labels_version``), or a document joins or leaves the project.
+    """
     from annotator.tallies import tallies_refresh  # it builds on this module's Tally
 
-    tallies_refresh(project)
+    stale = ~Q(profiled_version=F("labels_version"))
+    for _ in range(2):
+        version = ProjectDocument.objects.filter(project=project).aggregate(
+            stale=Count("id", filter=stale),
+            items=Count("id"),
+            labels=Sum("labels_version", default=0),
+            documents=Sum("document_id", default=0),
+            last=Max("id", default=0),
+        )
+        if not version.pop("stale") or not tallies_refresh(project):
+            break
+    return (project.pk, project.created_at.timestamp(), *version.values())
+
+
+CACHE_SECONDS = 24 * 3600
+
+
+def _source_counts(f: ProfileFilter) -> dict[int, Counts]:
+    """Per source in scope: its documents' counts (cached per version of the tallies)."""
+    version = _fresh(f.project)
+    key = ":".join(map(str, ("source-counts", *version, f.date_from, f.date_to, f.annotator_id)))
+    counts: dict[int, Counts] | None = cache.get(key)
+    if counts is not None:
+        return counts
+    counts = defaultdict(Counts)
+    for source_id, documents, text in (
+        _scope(f).values_list("source_id").annotate(documents=Count("id"), text=Sum("text_length"))
+    ):
+        counts[source_id].documents = documents
+        counts[source_id].text_chars = text
+    # Grouped in the order of the index tally_source (annotator is one value per query).
+    for source_id, _, label_id, gold, *row in (
+        _in_scope(f, DocumentTally.objects)
+        .values_list("source_id", "annotator_id", "label_id", "gold")
+        .annotate(**SUMS)
+    ):
+        if source_id in counts:
+            counts[source_id].add(label_id, gold, row)
+    counts = dict(counts)
+    cache.set(key, counts, CACHE_SECONDS)
+    return counts
 
 
 def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> list[Profile]:
     """One profile per source with documents in scope, by source name."""
-    _fresh(f.project)
-    counts: dict[int, Counts] = defaultdict(Counts)
-    names: dict[int, str] = {}
-    for source_id, name, documents, text in (
-        _scope(f)
-        .values_list("document__source_id", "document__source__name")
-        .annotate(documents=Count("id"), text=Sum("text_length"))
-    ):
-        names[source_id] = name
-        counts[source_id].documents = documents
-        counts[source_id].text_chars = text
-    for source_id, label_id, gold, *row in (
-        _in_scope(f, DocumentTally.objects)
-        .values_list("item__document__source_id", "label_id", "gold")
-        .annotate(**SUMS)
-    ):
-        if source_id in names:
-            counts[source_id].add(label_id, gold, row)
+    counts = _source_counts(f)
+    names = dict(
+        Source.objects.filter(id__in=_scope(f).values("source_id")).values_list("id", "name")
+    )
     labels = project_labels(f.project) if labels is None else labels
     return sorted(
         (
-            make_profile(source_id, names[source_id], counts[source_id], labels, f.annotator_name)
+            make_profile(
+                source_id,
+                names[source_id],
+                counts.get(source_id, Counts()),
+                labels,
+                f.annotator_name,
+            )
             for source_id in names
         ),
         key=lambda profile: (profile.name.lower(), profile.key),
     )
 
 
-def source_documents(f: ProfileFilter, *, limit: int) -> dict[int, list[tuple[int, str]]]:
-    """Per source, its first ``limit`` documents in scope (id, title), by id."""
-    rank = Window(RowNumber(), partition_by=F("document__source_id"), order_by=F("document_id"))
+def source_documents(
+    f: ProfileFilter, source_ids: Iterable[int], *, limit: int
+) -> dict[int, list[tuple[int, str]]]:
+    """Per source, its first ``limit`` documents in scope (id, title), by id.
+
+    One query: each source's first documents are read off the index item_source, and
+    only those rows are looked up (no sort of the whole project's documents).
+    """
+    scope = _scope(f)
+    firsts = Q(pk__in=[])
+    for source_id in source_ids:
+        first = scope.filter(source_id=source_id).order_by("document_id").values("pk")[:limit]
+        firsts |= Q(pk__in=first)
     rows = (
-        _scope(f)
-        .annotate(rank=rank)
-        .filter(rank__lte=limit)
-        .values_list("document__source_id", "document_id", "document__title")
+        ProjectDocument.objects.filter(firsts)
+        .values_list("source_id", "document_id", "document__title")
         .order_by("document_id")
     )
     result: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -394,7 +441,7 @@ def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDet
     titles: dict[int, str] = {}
     names = set()
     for doc_id, title, length, source_name in _scope(f).values_list(
-        "document_id", "document__title", "text_length", "document__source__name"
+        "document_id", "document__title", "text_length", "source__name"
     ):
         names.add(source_name)
         per_document[doc_id] = Counts(documents=1, text_chars=length)

@@ -35,6 +35,7 @@ from annotator.models import (
 from annotator.profiles import GOLD, NEUTRAL_LABEL, Span, Tally
 
 CHUNK = 500  # documents recounted per transaction
+COPIED = ("text_length", "source_id", "published_on")  # from the document onto its item
 
 
 @receiver(post_save, sender=Annotation)
@@ -53,6 +54,19 @@ def tallies_invalidate(project: Project | int, document_ids: Iterable[int] | Non
     if document_ids is not None:
         rows = rows.filter(document_id__in=list(document_ids))
     return rows.update(labels_version=F("labels_version") + 1)
+
+
+def tallies_move_source(*, into: int, others: Iterable[int]) -> None:
+    """Point the stored copies of documents' sources at ``into`` (``source_merge``).
+
+    The items' versions are bumped too, so that anything keyed on them is renewed.
+    """
+    others = list(others)
+    for model in (DocumentTally, PassageVote):
+        model.objects.filter(source_id__in=others).update(source_id=into)
+    ProjectDocument.objects.filter(source_id__in=others).update(
+        source_id=into, labels_version=F("labels_version") + 1
+    )
 
 
 def tallies_refresh(project: Project, *, chunk: int = CHUNK, progress=None) -> int:
@@ -85,9 +99,12 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
     if not items:
         return
     ids = list(items)
-    lengths = dict(
-        Document.objects.filter(id__in=ids).annotate(n=Length("text")).values_list("id", "n")
-    )
+    documents = {
+        doc_id: {"text_length": n, "source_id": source_id, "published_on": published_on}
+        for doc_id, n, source_id, published_on in Document.objects.filter(id__in=ids)
+        .annotate(n=Length("text"))
+        .values_list("id", "n", "source_id", "published_on")
+    }
     sentences: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for doc_id, start, end in (
         Sentence.objects.filter(document_id__in=ids)
@@ -122,6 +139,8 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
             common = {
                 "project": project,
                 "item_id": item_id,
+                "source_id": documents[doc_id]["source_id"],
+                "published_on": documents[doc_id]["published_on"],
                 "annotator_id": annotator_id,
                 "gold": is_gold,
                 "preferred": annotator_id is None and is_gold == bool(gold),
@@ -169,7 +188,7 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
     DocumentTally.objects.bulk_create(tallies, batch_size=2000)
     PassageVote.objects.bulk_create(passages, batch_size=2000)
     fresh = [
-        ProjectDocument(id=item_id, profiled_version=version, text_length=lengths[doc_id])
+        ProjectDocument(id=item_id, profiled_version=version, **documents[doc_id])
         for doc_id, (item_id, version) in items.items()
     ]
-    ProjectDocument.objects.bulk_update(fresh, ["profiled_version", "text_length"], batch_size=500)
+    ProjectDocument.objects.bulk_update(fresh, ["profiled_version", *COPIED], batch_size=500)

@@ -8,7 +8,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotator.charts import profile_chart
-from annotator.models import Annotation, GoldAnnotation, Sentence
+from annotator.models import (
+    Annotation,
+    DocumentTally,
+    GoldAnnotation,
+    PassageVote,
+    ProjectDocument,
+    Sentence,
+)
 from annotator.profiles import (
     LabelInfo,
     ProfileFilter,
@@ -19,6 +26,7 @@ from annotator.profiles import (
     source_profiles,
     wilson_interval,
 )
+from annotator.services.sources import source_merge
 from annotator.tallies import tallies_invalidate
 from tests import factories
 from tests.labelling import label_sentence
@@ -301,3 +309,43 @@ def test_rebuild_profiles_command(project, corpus):
     assert out.getvalue().startswith(f"{project.slug}: 4 document(s) recounted in ")
     with pytest.raises(CommandError, match="^No such project: nope.$"):
         call_command("rebuild_profiles", "--project", "nope")
+
+
+def source_documents_count(project, **filters):
+    profiles = source_profiles(ProfileFilter(project=project, **filters))
+    return {p.name: p.counts.documents for p in profiles}
+
+
+def test_profiles_follow_a_document_moved_to_another_source_or_date(project, corpus):
+    assert source_documents_count(project) == {"A blog": 1, "Quiet": 1, "TASS": 2}
+    news = corpus["news"]
+    news.source = corpus["rant"].source
+    news.save()
+    assert source_documents_count(project) == {"A blog": 2, "Quiet": 1, "TASS": 1}
+    january = {"date_from": datetime.date(2024, 1, 1), "date_to": datetime.date(2024, 1, 31)}
+    assert source_documents_count(project, **january) == {"A blog": 2}
+    news.published_on = datetime.date(2024, 2, 1)
+    news.save()
+    assert source_documents_count(project, **january) == {"A blog": 1}
+    news.save()  # nothing changed: its stored counts stay fresh
+    assert ProjectDocument.objects.get(document=news).profiled_version == (
+        ProjectDocument.objects.get(document=news).labels_version
+    )
+
+
+def test_profiles_follow_a_source_merge(project, corpus):
+    tass = corpus["news"].source
+    blog = corpus["rant"].source
+    before = source_profiles(ProfileFilter(project=project))
+    source_merge(into=blog, others=[tass])
+    assert not DocumentTally.objects.filter(source_id=tass.pk).exists()
+    assert not PassageVote.objects.filter(source_id=tass.pk).exists()
+    assert not ProjectDocument.objects.filter(source_id=tass.pk).exists()
+    profiles = {p.name: p for p in source_profiles(ProfileFilter(project=project))}
+    assert {name: p.counts.documents for name, p in profiles.items()} == {"A blog": 3, "Quiet": 1}
+    merged = profiles["A blog"].counts
+    assert merged.labelled_sentences == sum(
+        p.counts.labelled_sentences for p in before if p.name != "Quiet"
+    )
+    detail = source_detail(ProfileFilter(project=project, source_id=blog.pk))
+    assert {p.name for p in detail.documents} == {"News", "Judged", corpus["rant"].title}

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -59,6 +60,7 @@ def _filters(request: HttpRequest) -> tuple[Project, ProfileFilterForm, ProfileF
 
 
 DOCUMENTS_LISTED = 20  # per source on the Sources page; its own page lists them all
+DOCUMENTS_PER_PAGE = 100  # on a source's page, in pages
 
 
 @login_required
@@ -71,7 +73,7 @@ def sources(request: HttpRequest) -> HttpResponse:
     labels = project_labels(project)
     profiles = source_profiles(profile_filter, labels)
     query = context["query"] or f"project={project.slug}"
-    documents = source_documents(profile_filter, limit=DOCUMENTS_LISTED)
+    documents = source_documents(profile_filter, [p.key for p in profiles], limit=DOCUMENTS_LISTED)
 
     def documents_of(profile) -> list[tuple[str, str]]:
         return [
@@ -111,6 +113,9 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         return render(request, "annotator/source.html", context, status=400)
     detail = source_detail(replace(profile_filter, source_id=found.pk))
     labels = project_labels(project)
+    documents = Paginator(detail.documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
 
     def review_url(profile) -> str:
         return reverse("review", args=[project.slug, profile.key])
@@ -119,6 +124,8 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
     context.update(
         detail=detail,
         labels=labels,
+        documents=documents,
+        query=query.urlencode(),
         charts=[
             profile_chart(
                 chart_id=f"source-{measure}",
@@ -135,7 +142,7 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         document_chart=profile_chart(
             chart_id="documents",
             title="Per document, share of labelled sentences",
-            profiles=detail.documents,
+            profiles=documents.object_list,
             measure="sentences",
             labels=labels,
             url_for=review_url,
