@@ -5,3 +5,6 @@ class AnnotatorConfig(AppConfig):
     name = "annotator"
     verbose_name = "Source-bias annotation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from annotator import tallies  # noqa: F401  (connects the span signal receivers)

@@ -40,6 +40,7 @@ from annotator.models import (
 )
 from annotator.offsets import OffsetError, Utf16Offsets
 from annotator.services.annotations import annotation_snapshot
+from annotator.tallies import tallies_invalidate
 
 CHUNK = 200
 MAX_ERRORS = 100
@@ -653,6 +654,8 @@ class _Importer:
                     for a in annotations
                 ]
             )
+        # bulk_create skips the signals that mark source profiles stale: mark them here.
+        tallies_invalidate(self.project, {span.document_id for span in [*annotations, *gold]})
         self.report.annotations_created += len(annotations)
         self.report.gold_created += len(gold)
 

@@ -77,6 +77,11 @@ class Document(models.Model):
         super().save(*args, **kwargs)
         if changed:
             self.split_sentences(replace=not creating)
+        if not creating:  # its profiles' stored text length, source or date change
+            stale = ProjectDocument.objects.filter(document=self)
+            if not changed:
+                stale = stale.exclude(source_id=self.source_id, published_on=self.published_on)
+            stale.update(labels_version=F("labels_version") + 1)
 
     @property
     def has_annotations(self) -> bool:
@@ -217,11 +222,33 @@ class ProjectDocument(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Source profiles read stored tallies (DocumentTally): every change to the document's
+    # spans bumps labels_version; the tallies are recounted while profiled_version lags.
+    labels_version = models.PositiveIntegerField(default=1, editable=False)
+    profiled_version = models.PositiveIntegerField(default=0, editable=False)
+    text_length = models.PositiveIntegerField(default=0, editable=False)
+    # Copies of the document's source and date, so the profiles group and filter these
+    # rows without joining documents (kept by annotator.tallies on every recount).
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
 
     class Meta:
         ordering = ["project", "document"]
         constraints = [
             models.UniqueConstraint(fields=["project", "document"], name="project_document_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "source", "document", "published_on", "text_length"],
+                name="item_source",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -540,3 +567,95 @@ class AnnotationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} annotation {self.annotation_id}"
+
+
+class DocumentTally(models.Model):
+    """Stored counts of one document's labels, read by the source profiles.
+
+    One set of rows per coder: each annotator (``annotator``), all annotators together
+    (no annotator, not gold) and gold (``gold``). ``preferred`` marks the set a profile
+    uses when no annotator is chosen: gold where the document has gold, else all
+    annotators. A row with a label holds that label's characters and sentence labels; the
+    row without a label holds the covered characters, labelled and touched sentences.
+    Kept by ``annotator.tallies``: never edit by hand.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ProjectDocument, on_delete=models.CASCADE, related_name="tallies")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    gold = models.BooleanField(default=False)
+    preferred = models.BooleanField(default=False)
+    label = models.ForeignKey(Label, null=True, on_delete=models.CASCADE, related_name="+")
+    chars = models.PositiveIntegerField(default=0)
+    sentences = models.PositiveIntegerField(default=0)
+    touched = models.PositiveIntegerField(default=0)
+    # Copies of the document's source and date, so the profiles group and filter these
+    # rows without joining documents (kept by annotator.tallies on every recount).
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            # Covers the profiles' GROUP BY: one source's rows, per coder and label, in order.
+            models.Index(
+                fields=[
+                    *("project", "preferred", "source", "annotator", "label", "gold"),
+                    *("published_on", "chars", "sentences", "touched", "item"),
+                ],
+                name="tally_source",
+            ),
+            models.Index(fields=["item"], name="tally_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tally of {self.item_id} / {self.label_id}"
+
+
+class PassageVote(models.Model):
+    """A sentence a coder set (see DocumentTally) labelled with a non-neutral label."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ProjectDocument, on_delete=models.CASCADE, related_name="+")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    gold = models.BooleanField(default=False)
+    preferred = models.BooleanField(default=False)
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+    sentence = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    votes = models.PositiveIntegerField()
+    coders = models.PositiveIntegerField()
+    # Copies of the document's source and date, so the profiles group and filter these
+    # rows without joining documents (kept by annotator.tallies on every recount).
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["item", "label"], name="passage_item_label"),
+            models.Index(
+                fields=["project", "preferred", "source", "label", "annotator", "published_on"],
+                name="passage_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"passage {self.item_id}:{self.sentence} / {self.label_id}"

@@ -24,17 +24,18 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Length
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 
 from annotator.models import (
-    Annotation,
     Document,
-    GoldAnnotation,
+    DocumentTally,
+    PassageVote,
     Project,
     ProjectDocument,
-    Sentence,
+    Source,
 )
 from annotator.sentence_labels import coverage_by_sentence, merge_intervals, sentence_labels
 
@@ -169,31 +170,75 @@ def shares(counter: Counter, labels: Sequence[LabelInfo], n: int) -> list[Share]
 
 
 @dataclass
+class Counts:
+    """The numbers a profile shows, summed from per-document tallies."""
+
+    documents: int = 0
+    annotated_documents: int = 0
+    gold_documents: int = 0
+    text_chars: int = 0
+    covered_chars: int = 0
+    labelled_sentences: int = 0
+    touched_sentences: int = 0
+    chars: Counter = field(default_factory=Counter)
+    votes: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, tally: Tally) -> Counts:
+        return cls(
+            documents=len(tally.documents),
+            annotated_documents=len(tally.annotated_documents),
+            gold_documents=len(tally.gold_documents),
+            text_chars=tally.text_chars,
+            covered_chars=tally.covered_chars,
+            labelled_sentences=tally.labelled_sentences,
+            touched_sentences=tally.touched_sentences,
+            chars=tally.chars,
+            votes=tally.votes,
+        )
+
+    def add(self, label_id: int | None, gold: bool, row: Sequence[int]) -> None:
+        """Add a DocumentTally sum: (characters, sentences, touched sentences, rows)."""
+        chars, sentences, touched, rows = row
+        if label_id is None:
+            self.annotated_documents += rows
+            self.gold_documents += rows if gold else 0
+            self.covered_chars += chars
+            self.labelled_sentences += sentences
+            self.touched_sentences += touched
+        else:
+            self.chars[label_id] += chars
+            self.votes[label_id] += sentences
+
+
+@dataclass
 class Profile:
     key: Hashable
     name: str
-    tally: Tally
+    counts: Counts
     by_chars: list[Share]
     by_sentences: list[Share]
     basis: str
 
     @property
     def documents(self) -> int:
-        return len(self.tally.documents)
+        return self.counts.documents
 
     @property
     def annotated_documents(self) -> int:
-        return len(self.tally.annotated_documents)
+        return self.counts.annotated_documents
 
     @property
     def coverage(self) -> float:
-        return self.tally.covered_chars / self.tally.text_chars if self.tally.text_chars else 0.0
+        counts = self.counts
+        return counts.covered_chars / counts.text_chars if counts.text_chars else 0.0
 
 
-def basis_of(tally: Tally, annotator: str | None = None) -> str:
+def basis_of(tally: Tally | Counts, annotator: str | None = None) -> str:
     if annotator:
         return f"{annotator}'s labels"
-    annotated, gold = len(tally.annotated_documents), len(tally.gold_documents)
+    counts = Counts.of(tally) if isinstance(tally, Tally) else tally
+    annotated, gold = counts.annotated_documents, counts.gold_documents
     if not annotated:
         return "no labels yet"
     if gold == annotated:
@@ -204,15 +249,15 @@ def basis_of(tally: Tally, annotator: str | None = None) -> str:
 
 
 def make_profile(
-    key: Hashable, name: str, tally: Tally, labels: Sequence[LabelInfo], annotator: str | None
+    key: Hashable, name: str, counts: Counts, labels: Sequence[LabelInfo], annotator: str | None
 ) -> Profile:
     return Profile(
         key=key,
         name=name,
-        tally=tally,
-        by_chars=shares(tally.chars, labels, tally.touched_sentences),
-        by_sentences=shares(tally.votes, labels, tally.labelled_sentences),
-        basis=basis_of(tally, annotator),
+        counts=counts,
+        by_chars=shares(counts.chars, labels, counts.touched_sentences),
+        by_sentences=shares(counts.votes, labels, counts.labelled_sentences),
+        basis=basis_of(counts, annotator),
     )
 
 
@@ -229,21 +274,6 @@ class ProfileFilter:
     source_id: int | None = None
 
 
-@dataclass
-class ProfileData:
-    """What the profile pages read, fetched in a fixed number of queries."""
-
-    labels: list[LabelInfo]
-    documents: dict[int, tuple[int, str, str, int]]  # id -> source id, source, title, length
-    sentences: dict[int, list[tuple[int, int]]]
-    gold: dict[int, list[Span]]
-    annotations: dict[int, dict[int, list[Span]]]  # document -> annotator -> spans
-
-    @property
-    def label_order(self) -> list[int]:
-        return [label.id for label in self.labels]
-
-
 def project_labels(project: Project) -> list[LabelInfo]:
     return [
         LabelInfo(*row)
@@ -253,91 +283,145 @@ def project_labels(project: Project) -> list[LabelInfo]:
     ]
 
 
-def load(f: ProfileFilter, *, all_annotators: bool = False) -> ProfileData:
-    """Documents in scope, their sentences and spans.
+def _scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
+    """The project's documents in the filter's date range (and source)."""
+    return _filtered(f, ProjectDocument.objects.filter(project=f.project))
 
-    Annotators' spans are read for documents without gold only, unless one annotator is
-    chosen or ``all_annotators`` (the per-annotator breakdown) asks for every one.
-    """
-    scope = ProjectDocument.objects.filter(project=f.project)
+
+def _filtered[M: models.Model](f: ProfileFilter, rows: QuerySet[M]) -> QuerySet[M]:
+    """``rows`` in the filter's date range and source (their stored copies of both)."""
     if f.date_from:
-        scope = scope.filter(document__published_on__gte=f.date_from)
+        rows = rows.filter(published_on__gte=f.date_from)
     if f.date_to:
-        scope = scope.filter(document__published_on__lte=f.date_to)
+        rows = rows.filter(published_on__lte=f.date_to)
     if f.source_id:
-        scope = scope.filter(document__source_id=f.source_id)
-    in_scope = scope.values("document_id")
-    documents = {
-        row[0]: row[1:]
-        for row in scope.annotate(length=Length("document__text")).values_list(
-            "document_id",
-            "document__source_id",
-            "document__source__name",
-            "document__title",
-            "length",
-        )
-    }
-    gold_spans = GoldAnnotation.objects.filter(project=f.project, document_id__in=in_scope)
-    annotations = Annotation.objects.filter(project=f.project, document_id__in=in_scope)
-    use_gold = f.annotator_id is None
+        rows = rows.filter(source_id=f.source_id)
+    return rows.order_by()
+
+
+def _in_scope[M: models.Model](
+    f: ProfileFilter, rows: QuerySet[M], *, each_annotator: bool = False
+) -> QuerySet[M]:
+    """Tally rows (DocumentTally, PassageVote) of the filter's documents and coders.
+
+    The coders: the chosen annotator; else each annotator apart (``each_annotator``);
+    else the preferred basis (gold where a document has it, else all annotators).
+    """
+    # An annotator's own rows are never the preferred ones: saying so lets the indexes
+    # (project, preferred, source, ...) serve every case.
+    rows = rows.filter(project=f.project)
     if f.annotator_id is not None:
-        annotations = annotations.filter(annotator_id=f.annotator_id)
-    elif not all_annotators:
-        annotations = annotations.exclude(
-            Exists(
-                GoldAnnotation.objects.filter(
-                    project=f.project, document_id=OuterRef("document_id")
-                )
-            )
+        rows = rows.filter(preferred=False, annotator_id=f.annotator_id)
+    elif each_annotator:
+        rows = rows.filter(preferred=False, annotator__isnull=False)
+    else:
+        rows = rows.filter(preferred=True)
+    return _filtered(f, rows)
+
+
+SUMS = {
+    "sum_chars": Sum("chars"),
+    "sum_sentences": Sum("sentences"),
+    "sum_touched": Sum("touched"),
+    "rows": Count("id"),
+}
+
+
+def _fresh(project: Project) -> tuple[int, ...]:
+    """Recount the project's stale documents; returns the version of its stored tallies.
+
+    The version changes whenever a document's tallies do (every recount follows a bump
+    of ``labels_version``), or a document joins or leaves the project.
+    """
+    from annotator.tallies import tallies_refresh  # it builds on this module's Tally
+
+    stale = ~Q(profiled_version=F("labels_version"))
+    for _ in range(2):
+        version = ProjectDocument.objects.filter(project=project).aggregate(
+            stale=Count("id", filter=stale),
+            items=Count("id"),
+            labels=Sum("labels_version", default=0),
+            documents=Sum("document_id", default=0),
+            last=Max("id", default=0),
         )
-    gold: dict[int, list[Span]] = defaultdict(list)
-    if use_gold:
-        for doc_id, label_id, start, end in gold_spans.values_list(
-            "document_id", "label_id", "start", "end"
-        ):
-            gold[doc_id].append((start, end, label_id))
-    by_doc: dict[int, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
-    for doc_id, annotator_id, label_id, start, end in annotations.values_list(
-        "document_id", "annotator_id", "label_id", "start", "end"
+        if not version.pop("stale") or not tallies_refresh(project):
+            break
+    return (project.pk, project.created_at.timestamp(), *version.values())
+
+
+CACHE_SECONDS = 24 * 3600
+
+
+def _source_counts(f: ProfileFilter) -> dict[int, Counts]:
+    """Per source in scope: its documents' counts (cached per version of the tallies)."""
+    version = _fresh(f.project)
+    key = ":".join(map(str, ("source-counts", *version, f.date_from, f.date_to, f.annotator_id)))
+    counts: dict[int, Counts] | None = cache.get(key)
+    if counts is not None:
+        return counts
+    counts = defaultdict(Counts)
+    for source_id, documents, text in (
+        _scope(f).values_list("source_id").annotate(documents=Count("id"), text=Sum("text_length"))
     ):
-        by_doc[doc_id][annotator_id].append((start, end, label_id))
-    labelled = Q(document_id__in=annotations.values("document_id"))
-    if use_gold:
-        labelled |= Q(document_id__in=gold_spans.values("document_id"))
-    sentences: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for doc_id, start, end in (
-        Sentence.objects.filter(labelled)
-        .order_by("document_id", "index")
-        .values_list("document_id", "start", "end")
+        counts[source_id].documents = documents
+        counts[source_id].text_chars = text
+    # Grouped in the order of the index tally_source (annotator is one value per query).
+    for source_id, _, label_id, gold, *row in (
+        _in_scope(f, DocumentTally.objects)
+        .values_list("source_id", "annotator_id", "label_id", "gold")
+        .annotate(**SUMS)
     ):
-        sentences[doc_id].append((start, end))
-    return ProfileData(project_labels(f.project), documents, sentences, gold, by_doc)
+        if source_id in counts:
+            counts[source_id].add(label_id, gold, row)
+    counts = dict(counts)
+    cache.set(key, counts, CACHE_SECONDS)
+    return counts
 
 
-def _basis_spans(data: ProfileData, doc_id: int) -> tuple[dict[Hashable, list[Span]], bool]:
-    if data.gold.get(doc_id):
-        return {GOLD: data.gold[doc_id]}, True
-    return dict(data.annotations.get(doc_id, {})), False
-
-
-def source_profiles(f: ProfileFilter, data: ProfileData | None = None) -> list[Profile]:
+def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> list[Profile]:
     """One profile per source with documents in scope, by source name."""
-    data = data or load(f)
-    tallies: dict[int, Tally] = defaultdict(Tally)
-    names: dict[int, str] = {}
-    for doc_id, (source_id, source_name, _, length) in data.documents.items():
-        names[source_id] = source_name
-        tally = tallies[source_id]
-        tally.add_text(doc_id, length)
-        spans, gold = _basis_spans(data, doc_id)
-        tally.add_labels(doc_id, data.sentences.get(doc_id, []), spans, data.label_order, gold=gold)
+    counts = _source_counts(f)
+    names = dict(
+        Source.objects.filter(id__in=_scope(f).values("source_id")).values_list("id", "name")
+    )
+    labels = project_labels(f.project) if labels is None else labels
     return sorted(
         (
-            make_profile(source_id, names[source_id], tally, data.labels, f.annotator_name)
-            for source_id, tally in tallies.items()
+            make_profile(
+                source_id,
+                names[source_id],
+                counts.get(source_id, Counts()),
+                labels,
+                f.annotator_name,
+            )
+            for source_id in names
         ),
         key=lambda profile: (profile.name.lower(), profile.key),
     )
+
+
+def source_documents(
+    f: ProfileFilter, source_ids: Iterable[int], *, limit: int
+) -> dict[int, list[tuple[int, str]]]:
+    """Per source, its first ``limit`` documents in scope (id, title), by id.
+
+    One query: each source's first documents are read off the index item_source, and
+    only those rows are looked up (no sort of the whole project's documents).
+    """
+    scope = _scope(f)
+    firsts = Q(pk__in=[])
+    for source_id in source_ids:
+        first = scope.filter(source_id=source_id).order_by("document_id").values("pk")[:limit]
+        firsts |= Q(pk__in=first)
+    rows = (
+        ProjectDocument.objects.filter(firsts)
+        .values_list("source_id", "document_id", "document__title")
+        .order_by("document_id")
+    )
+    result: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for source_id, doc_id, title in rows:
+        result[source_id].append((doc_id, title))
+    return result
 
 
 @dataclass
@@ -350,78 +434,81 @@ class SourceDetail:
 
 def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDetail:
     """A source's profile, per document, per annotator, and its strongest passages."""
-    data = load(f, all_annotators=True)
-    total = Tally()
-    per_document: dict[int, Tally] = {}
-    per_annotator: dict[int, Tally] = defaultdict(Tally)
-    candidates: list[Passage] = []
-    labels = {label.id: label for label in data.labels}
-    for doc_id, (_, _, _, length) in data.documents.items():
-        sentences = data.sentences.get(doc_id, [])
-        total.add_text(doc_id, length)
-        tally = per_document[doc_id] = Tally()
-        tally.add_text(doc_id, length)
-        spans, gold = _basis_spans(data, doc_id)
-        total.add_labels(doc_id, sentences, spans, data.label_order, gold=gold)
-        rows = tally.add_labels(doc_id, sentences, spans, data.label_order, gold=gold)
-        for index, votes, coders in rows:
-            for label_id, count in votes.items():
-                if labels[label_id].name != NEUTRAL_LABEL:
-                    start, end = sentences[index]
-                    candidates.append(
-                        Passage(labels[label_id], doc_id, index, start, end, count, coders, gold)
-                    )
-        for annotator_id, own in data.annotations.get(doc_id, {}).items():
-            per_annotator[annotator_id].add_text(doc_id, length)
-            per_annotator[annotator_id].add_labels(
-                doc_id, sentences, {annotator_id: own}, data.label_order, gold=False
-            )
+    _fresh(f.project)
+    labels = project_labels(f.project)
+    total = Counts()
+    per_document: dict[int, Counts] = {}
+    titles: dict[int, str] = {}
+    names = set()
+    for doc_id, title, length, source_name in _scope(f).values_list(
+        "document_id", "document__title", "text_length", "source__name"
+    ):
+        names.add(source_name)
+        per_document[doc_id] = Counts(documents=1, text_chars=length)
+        titles[doc_id] = title or f"Document {doc_id}"
+        total.documents += 1
+        total.text_chars += length
+    for doc_id, label_id, gold, *row in _in_scope(f, DocumentTally.objects).values_list(
+        "item__document_id", "label_id", "gold", "chars", "sentences", "touched"
+    ):
+        per_document[doc_id].add(label_id, gold, [*row, 1])
+        total.add(label_id, gold, [*row, 1])
     profile = None
-    if data.documents:
-        source_name = next(iter(data.documents.values()))[1]
-        profile = make_profile(f.source_id, source_name, total, data.labels, f.annotator_name)
+    if per_document:
+        profile = make_profile(f.source_id, names.pop(), total, labels, f.annotator_name)
     documents = [
-        make_profile(
-            doc_id, data.documents[doc_id][2] or f"Document {doc_id}", t, data.labels, None
-        )
-        for doc_id, t in per_document.items()
+        make_profile(doc_id, titles[doc_id], counts, labels, None)
+        for doc_id, counts in per_document.items()
     ]
     documents.sort(key=lambda p: (p.name.lower(), p.key))
     return SourceDetail(
         profile=profile,
         documents=documents,
-        annotators=_annotator_profiles(per_annotator, data.labels),
-        passages=_strongest(candidates, data.labels, passages_per_label),
+        annotators=_annotator_profiles(f, labels),
+        passages=_strongest(f, labels, passages_per_label),
     )
 
 
-def _annotator_profiles(per_annotator: dict[int, Tally], labels: list[LabelInfo]) -> list[Profile]:
-    names = dict(
-        get_user_model().objects.filter(id__in=list(per_annotator)).values_list("id", "username")
+def _annotator_profiles(f: ProfileFilter, labels: list[LabelInfo]) -> list[Profile]:
+    """Each annotator's own labels over the documents they labelled."""
+    rows = _in_scope(f, DocumentTally.objects, each_annotator=True)
+    counts: dict[int, Counts] = defaultdict(Counts)
+    names: dict[int, str] = {}
+    for annotator_id, name, label_id, text, *row in rows.values_list(
+        "annotator_id", "annotator__username", "label_id"
+    ).annotate(text=Sum("item__text_length"), **SUMS):
+        names[annotator_id] = name
+        counts[annotator_id].add(label_id, False, row)
+        if label_id is None:
+            counts[annotator_id].documents = row[-1]
+            counts[annotator_id].text_chars = text
+    return sorted(
+        (make_profile(uid, names[uid], counts[uid], labels, names[uid]) for uid in names),
+        key=lambda p: p.name,
     )
-    profiles = [
-        make_profile(uid, names[uid], tally, labels, names[uid])
-        for uid, tally in per_annotator.items()
-    ]
-    return sorted(profiles, key=lambda p: p.name)
 
 
-def _strongest(
-    candidates: list[Passage], labels: list[LabelInfo], limit: int
-) -> dict[str, list[Passage]]:
+def _strongest(f: ProfileFilter, labels: list[LabelInfo], limit: int) -> dict[str, list[Passage]]:
     """Per non-neutral label: passages most annotators agree on (gold first), longest first."""
-    by_label: dict[int, list[Passage]] = defaultdict(list)
-    for passage in candidates:
-        by_label[passage.label.id].append(passage)
+    strength = Cast("votes", FloatField()) / F("coders")
     result = {}
     for label in labels:
         if label.name == NEUTRAL_LABEL:
             continue
-        ranked = sorted(
-            by_label[label.id],
-            key=lambda p: (not p.gold, -p.strength, -p.votes, -(p.end - p.start), p.document_id),
+        rows = (
+            _in_scope(f, PassageVote.objects)
+            .filter(label_id=label.id)
+            .order_by(
+                "-gold",
+                (-strength).asc(),
+                "-votes",
+                (F("start") - F("end")).asc(),
+                "item__document_id",
+                "sentence",
+            )
+            .values_list("item__document_id", "sentence", "start", "end", "votes", "coders", "gold")
         )
-        result[label.title] = ranked[:limit]
+        result[label.title] = [Passage(label, *row) for row in rows[:limit]]
     return _with_quotes(result)
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from annotator.tallies import tallies_invalidate
+
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LABELS = ("fact", "opinion", "speculation")
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -127,6 +129,11 @@ class AnnotationWriter:
             return
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(self.sql, self.rows)
+            # Raw inserts skip the model's signals: mark the profiles of these documents stale.
+            for project_id in {row[0] for row in self.rows}:
+                tallies_invalidate(
+                    project_id, {row[1] for row in self.rows if row[0] == project_id}
+                )
         self.written += len(self.rows)
         self.rows = []
 

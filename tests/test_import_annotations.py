@@ -511,3 +511,20 @@ def test_decomposed_unicode_and_spans_on_dropped_characters_are_refused(target, 
         "line 2, span 1: the span covers only line ends or trailing spaces, which the stored "
         "text drops",
     ]
+
+
+def test_imported_spans_count_in_a_profile_already_shown(data, target, tmp_path):
+    """bulk_create skips the model signals: the import itself marks the profiles stale."""
+    from annotator.profiles import ProfileFilter, source_profiles
+
+    path = export(data, "jsonl", tmp_path / "a.jsonl")
+    for document in data.project.documents.all():
+        factories.ProjectDocumentFactory(project=target, document=document)
+    before = source_profiles(ProfileFilter(project=target))
+    assert sum(p.counts.labelled_sentences for p in before) == 0
+
+    annotations_import(project=target, path=path)
+
+    after = source_profiles(ProfileFilter(project=target))
+    assert sum(p.counts.labelled_sentences for p in after) > 0
+    assert sum(p.counts.annotated_documents for p in after) > 0

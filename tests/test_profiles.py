@@ -1,12 +1,21 @@
 """Source profile aggregates: shares, intervals, the gold-or-annotators basis, filters."""
 
 import datetime
+import io
 from collections import Counter
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from annotator.charts import profile_chart
-from annotator.models import Sentence
+from annotator.models import (
+    Annotation,
+    DocumentTally,
+    GoldAnnotation,
+    PassageVote,
+    ProjectDocument,
+    Sentence,
+)
 from annotator.profiles import (
     LabelInfo,
     ProfileFilter,
@@ -17,6 +26,8 @@ from annotator.profiles import (
     source_profiles,
     wilson_interval,
 )
+from annotator.services.sources import source_merge
+from annotator.tallies import tallies_invalidate
 from tests import factories
 from tests.labelling import label_sentence
 
@@ -251,3 +262,90 @@ def test_chart_geometry(project, corpus):
     assert by_chars.rows[2].shares == profiles[2].by_chars
     with pytest.raises(ValueError, match="Unknown measure 'words'."):
         profile_chart(chart_id="c", title="T", profiles=profiles, measure="words", labels=labels)
+
+
+def tass_by_sentences(project):
+    return values(
+        {p.name: p for p in source_profiles(ProfileFilter(project=project))}["TASS"].by_sentences
+    )
+
+
+def test_stored_tallies_follow_every_span_change(project, corpus):
+    assert tass_by_sentences(project) == {"fact": 0.6, "opinion": 0.2, "speculation": 0.2}
+    # A queryset delete (admin bulk action) still marks the document for recounting.
+    Annotation.objects.filter(document=corpus["news"], label__name="opinion").delete()
+    assert tass_by_sentences(project) == {"fact": 0.75, "opinion": 0.0, "speculation": 0.25}
+    # Removing the gold falls back to the annotators' labels.
+    GoldAnnotation.objects.filter(document=corpus["judged"]).delete()
+    assert tass_by_sentences(project) == {"fact": 0.5, "opinion": 0.5, "speculation": 0.0}
+
+
+def test_bulk_writes_are_counted_after_tallies_invalidate(project, corpus):
+    news = corpus["news"]
+    assert tass_by_sentences(project)["opinion"] == 0.2
+    sentence = Sentence.objects.get(document=news, index=2)
+    opinion = project.labels.get(name="opinion")
+    Annotation.objects.bulk_create(
+        [
+            Annotation(
+                project=project,
+                document=news,
+                annotator=corpus["boris"],
+                label=opinion,
+                start=sentence.start,
+                end=sentence.end,
+                quote=news.text[sentence.start : sentence.end],
+            )
+        ]
+    )
+    assert tass_by_sentences(project)["opinion"] == 0.2  # bulk_create skips the signals
+    assert tallies_invalidate(project, [news.pk]) == 1
+    assert tass_by_sentences(project) == {"fact": 0.5, "opinion": 0.3333, "speculation": 0.1667}
+
+
+def test_rebuild_profiles_command(project, corpus):
+    out = io.StringIO()
+    call_command("rebuild_profiles", "--project", project.slug, "--all", stdout=out)
+    assert out.getvalue().startswith(f"{project.slug}: 4 document(s) recounted in ")
+    with pytest.raises(CommandError, match="^No such project: nope.$"):
+        call_command("rebuild_profiles", "--project", "nope")
+
+
+def source_documents_count(project, **filters):
+    profiles = source_profiles(ProfileFilter(project=project, **filters))
+    return {p.name: p.counts.documents for p in profiles}
+
+
+def test_profiles_follow_a_document_moved_to_another_source_or_date(project, corpus):
+    assert source_documents_count(project) == {"A blog": 1, "Quiet": 1, "TASS": 2}
+    news = corpus["news"]
+    news.source = corpus["rant"].source
+    news.save()
+    assert source_documents_count(project) == {"A blog": 2, "Quiet": 1, "TASS": 1}
+    january = {"date_from": datetime.date(2024, 1, 1), "date_to": datetime.date(2024, 1, 31)}
+    assert source_documents_count(project, **january) == {"A blog": 2}
+    news.published_on = datetime.date(2024, 2, 1)
+    news.save()
+    assert source_documents_count(project, **january) == {"A blog": 1}
+    news.save()  # nothing changed: its stored counts stay fresh
+    assert ProjectDocument.objects.get(document=news).profiled_version == (
+        ProjectDocument.objects.get(document=news).labels_version
+    )
+
+
+def test_profiles_follow_a_source_merge(project, corpus):
+    tass = corpus["news"].source
+    blog = corpus["rant"].source
+    before = source_profiles(ProfileFilter(project=project))
+    source_merge(into=blog, others=[tass])
+    assert not DocumentTally.objects.filter(source_id=tass.pk).exists()
+    assert not PassageVote.objects.filter(source_id=tass.pk).exists()
+    assert not ProjectDocument.objects.filter(source_id=tass.pk).exists()
+    profiles = {p.name: p for p in source_profiles(ProfileFilter(project=project))}
+    assert {name: p.counts.documents for name, p in profiles.items()} == {"A blog": 3, "Quiet": 1}
+    merged = profiles["A blog"].counts
+    assert merged.labelled_sentences == sum(
+        p.counts.labelled_sentences for p in before if p.name != "Quiet"
+    )
+    detail = source_detail(ProfileFilter(project=project, source_id=blog.pk))
+    assert {p.name for p in detail.documents} == {"News", "Judged", corpus["rant"].title}

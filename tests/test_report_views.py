@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from annotator.models import Annotation, GoldAnnotation, Membership, Sentence
+from annotator.tallies import tallies_refresh
+from annotator.views import reports
 from tests import factories
 from tests.labelling import label_sentence, member
 
@@ -123,7 +125,7 @@ def test_source_page(project, site, client):
     response = client.get(f"{url}?project={project.slug}")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h2>Per document</h2>" in html
+    assert '<h2 id="documents">Per document</h2>' in html
     review_url = reverse("review", args=[project.slug, document.pk])
     assert f'href="{review_url}"' in html  # each document row opens it in review
     sentence = Sentence.objects.get(document=document, index=1)
@@ -166,7 +168,9 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
     for i in range(sources):
         source = factories.SourceFactory(name=f"Bulk source {i:02d}")
         for _ in range(2):
-            document = factories.DocumentFactory(source=source)
+            document = factories.DocumentFactory(
+                source=source, published_on=datetime.date(2024, 1, 1)
+            )
             factories.ProjectDocumentFactory(project=project, document=document)
             documents.append(document)
     rng = random.Random(5)
@@ -204,9 +208,11 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
     return documents
 
 
-# Session, user, projects reviewed, project with membership, annotators, labels, documents,
-# gold spans, annotations, sentences (no gold spans when one annotator is chosen).
-SOURCES_PAGE_QUERIES = 10
+# Session, user, projects reviewed, project with membership, annotators, stale documents,
+# per-source documents, per-source tallies, source names, labels, listed documents (the same
+# with one annotator chosen). Stale documents add a fixed number of queries per 500
+# (tallies_refresh).
+SOURCES_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 10), (50, 10_000)])
@@ -216,12 +222,14 @@ def test_sources_page_queries_do_not_grow(
     reviewer = member(project, "rita", REVIEWER)
     bulk_corpus(project, sources=sources, annotations=annotations)
     client.force_login(reviewer)
+    tallies_refresh(project)
     with django_assert_num_queries(SOURCES_PAGE_QUERIES):
         response = client.get(sources_url(project))
     assert response.status_code == 200
     assert len(response.context["charts"][0].rows) == sources
-    with django_assert_num_queries(SOURCES_PAGE_QUERIES - 1):
-        client.get(sources_url(project, annotator="bulk0", date_from="2000-01-01"))
+    with django_assert_num_queries(SOURCES_PAGE_QUERIES):
+        response = client.get(sources_url(project, annotator="bulk0", date_from="2000-01-01"))
+    assert len(response.context["charts"][0].rows) == sources
 
 
 # Session, user, project with membership, labels, documents, annotations, progress, annotators,
@@ -247,3 +255,39 @@ def test_project_page_links_reviewers_to_the_reports(project, site, client):
     assert sources_link in client.get(project.get_absolute_url()).content.decode()
     client.force_login(site["anna"])
     assert sources_link not in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_source_page_lists_documents_in_pages(project, site, client, monkeypatch):
+    monkeypatch.setattr(reports, "DOCUMENTS_PER_PAGE", 1)
+    source = site["source"]
+    other = factories.DocumentFactory(source=source, title="Answer")
+    factories.ProjectDocumentFactory(project=project, document=other)
+    titles = ["Answer", "Visit"]
+    url = f"{reverse('source', args=[source.pk])}?project={project.slug}"
+    first = client.get(url)
+    assert [row.profile.name for row in first.context["document_chart"].rows] == titles[:1]
+    html = first.content.decode()
+    assert f"Documents 1–1 of {len(titles)}, by title." in html
+    assert f'href="?project={project.slug}&amp;page=2#documents" rel="next"' in html
+    second = client.get(f"{url}&page=2")
+    assert [row.profile.name for row in second.context["document_chart"].rows] == titles[1:2]
+    # The source's own profile still counts every document.
+    assert second.context["detail"].profile.documents == len(titles)
+
+
+def test_sources_page_reuses_its_counts_until_a_label_changes(
+    project, site, client, django_assert_num_queries
+):
+    def tass():
+        response = client.get(sources_url(project))
+        (row,) = response.context["charts"][0].rows
+        return row.profile.counts.labelled_sentences
+
+    assert tass() == 2  # sentences 0 and 1
+    # Unchanged data: the per-source counts come from the cache (no documents or tallies read).
+    with django_assert_num_queries(SOURCES_PAGE_QUERIES - 2):
+        assert tass() == 2
+    label_sentence(project, site["document"], 2, "opinion", annotator=site["anna"])
+    assert tass() == 3
+    Annotation.objects.filter(document=site["document"], start=0).delete()
+    assert tass() == 2

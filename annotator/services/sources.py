@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from annotator.models import Document, Source
+from annotator.tallies import tallies_move_source
 
 
 class SourceMergeRejected(Exception):
@@ -49,6 +50,7 @@ def source_merge(*, into: Source, others: Iterable[Source]) -> int:
         if other.url:
             merged_from += f" ({other.url})"
         notes.append(f"{merged_from}: {other.description}" if other.description else merged_from)
+    tallies_move_source(into=into.pk, others=[other.pk for other in others])
     into.description = "\n\n".join(notes)
     into.save()
     Source.objects.filter(pk__in=[other.pk for other in others]).delete()

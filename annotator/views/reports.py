@@ -6,11 +6,11 @@ annotator's work, and annotators label blind.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,7 +19,13 @@ from annotator.access import project_for_reviewer, reviewable_projects
 from annotator.agreement_report import project_agreement
 from annotator.charts import profile_chart
 from annotator.models import Membership, Project, Source
-from annotator.profiles import ProfileFilter, load, project_labels, source_detail, source_profiles
+from annotator.profiles import (
+    ProfileFilter,
+    project_labels,
+    source_detail,
+    source_documents,
+    source_profiles,
+)
 from annotator.report_forms import ProfileFilterForm
 
 
@@ -53,6 +59,10 @@ def _filters(request: HttpRequest) -> tuple[Project, ProfileFilterForm, ProfileF
     )
 
 
+DOCUMENTS_LISTED = 20  # per source on the Sources page; its own page lists them all
+DOCUMENTS_PER_PAGE = 100  # on a source's page, in pages
+
+
 @login_required
 def sources(request: HttpRequest) -> HttpResponse:
     """``annotator/sources.html``: every source's profile, as charts and tables."""
@@ -60,14 +70,16 @@ def sources(request: HttpRequest) -> HttpResponse:
     context = {"project": project, "form": form, "query": request.GET.urlencode()}
     if profile_filter is None:
         return render(request, "annotator/sources.html", context, status=400)
-    data = load(profile_filter)
-    profiles = source_profiles(profile_filter, data)
+    labels = project_labels(project)
+    profiles = source_profiles(profile_filter, labels)
     query = context["query"] or f"project={project.slug}"
+    documents = source_documents(profile_filter, [p.key for p in profiles], limit=DOCUMENTS_LISTED)
 
-    documents = defaultdict(list)
-    for doc_id, (source_id, _, title, _) in sorted(data.documents.items()):
-        url = reverse("review", args=[project.slug, doc_id])
-        documents[source_id].append((title or f"Document {doc_id}", url))
+    def documents_of(profile) -> list[tuple[str, str]]:
+        return [
+            (title or f"Document {doc_id}", reverse("review", args=[project.slug, doc_id]))
+            for doc_id, title in documents.get(profile.key, [])
+        ]
 
     def url_for(profile) -> str:
         return f"{reverse('source', args=[profile.key])}?{query}"
@@ -78,16 +90,16 @@ def sources(request: HttpRequest) -> HttpResponse:
             title=title,
             profiles=profiles,
             measure=measure,
-            labels=data.labels,
+            labels=labels,
             url_for=url_for,
-            details_for=(lambda profile: documents[profile.key]) if list_documents else None,
+            details_for=documents_of if list_documents else None,
         )
         for measure, title, list_documents in (
             ("sentences", "Share of labelled sentences", True),
             ("characters", "Share of annotated characters", False),
         )
     ]
-    context["labels"] = data.labels
+    context["labels"] = labels
     return render(request, "annotator/sources.html", context)
 
 
@@ -101,6 +113,9 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         return render(request, "annotator/source.html", context, status=400)
     detail = source_detail(replace(profile_filter, source_id=found.pk))
     labels = project_labels(project)
+    documents = Paginator(detail.documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
 
     def review_url(profile) -> str:
         return reverse("review", args=[project.slug, profile.key])
@@ -109,6 +124,8 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
     context.update(
         detail=detail,
         labels=labels,
+        documents=documents,
+        query=query.urlencode(),
         charts=[
             profile_chart(
                 chart_id=f"source-{measure}",
@@ -125,7 +142,7 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         document_chart=profile_chart(
             chart_id="documents",
             title="Per document, share of labelled sentences",
-            profiles=detail.documents,
+            profiles=documents.object_list,
             measure="sentences",
             labels=labels,
             url_for=review_url,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotator", "0001_initial"),
+        ("annotator", "0003_sources_denormalised"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
