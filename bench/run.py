@@ -202,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse:
         if not saved.exists():
             parser.error("--reuse: no corpus from an earlier run (run without --reuse first)")
-        corpus = scenario.Corpus(**json.loads(saved.read_text()))
+        stored = json.loads(saved.read_text())
+        # The build's own figures (import, profile counting) come from the run that built it.
+        figures = [{**f, "from_build_run": True} for f in stored.pop("build_figures", [])]
+        corpus = scenario.Corpus(**stored)
         manage(env, "migrate", "--noinput", "-v0")
     else:
         if args.db == "postgres":
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "migrate", "--noinput", "-v0")
         corpus = scenario.build(size, env, figures, log=log)
         WORK.mkdir(parents=True, exist_ok=True)
-        saved.write_text(json.dumps(dataclasses.asdict(corpus)))
+        saved.write_text(json.dumps({**dataclasses.asdict(corpus), "build_figures": figures}))
     manage(env, "collectstatic", "--noinput", "-v0")
 
     port = free_port()
