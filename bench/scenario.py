@@ -173,7 +173,7 @@ def build(size, env, figures: list[dict], *, log) -> Corpus:
     # Bulk-inserted annotations leave every document's profile counts stale; an operator
     # recounts them once after such a load (the pages would otherwise do it on first view).
     log("rebuild_profiles: counting source profiles after the bulk load")
-    seconds = manage(env, "rebuild_profiles", "--project", PROJECT, AGREEMENT_PROJECT)
+    seconds = manage(env, "rebuild_profiles", "--project", PROJECT, "--project", AGREEMENT_PROJECT)
     figures.append(total_figure("rebuild_profiles", seconds, result.annotations))
     log(f"rebuild_profiles: {seconds:.1f} s")
     result.documents = Document.objects.count()
