@@ -462,6 +462,16 @@ class SpanModel(models.Model):
     def check_against_text(self, text: str) -> None:
         check_span(text, self.start, self.end, self.quote)
 
+    def changed_span(
+        self, *, label: Label | None = None, start: int | None = None, end: int | None = None
+    ) -> tuple[Label, int, int]:
+        """The label and boundaries after a change; None keeps the current value."""
+        return (
+            label or self.label,
+            self.start if start is None else start,
+            self.end if end is None else end,
+        )
+
 
 class Annotation(SpanModel):
     """One annotator's label on a span of a document."""

@@ -128,9 +128,7 @@ def annotation_update(
 ) -> Annotation:
     """Change the label, note or boundaries of an annotation."""
     before = annotation_snapshot(annotation)
-    new_label = label or annotation.label
-    new_start = annotation.start if start is None else start
-    new_end = annotation.end if end is None else end
+    new_label, new_start, new_end = annotation.changed_span(label=label, start=start, end=end)
     check_annotation(
         project=annotation.project,
         document=annotation.document,

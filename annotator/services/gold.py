@@ -107,9 +107,7 @@ def gold_update(
     quote: str | None = None,
 ) -> GoldAnnotation:
     """Change a gold span's boundaries or label; the reviewer becomes its reviewer."""
-    new_label = label or gold.label
-    new_start = gold.start if start is None else start
-    new_end = gold.end if end is None else end
+    new_label, new_start, new_end = gold.changed_span(label=label, start=start, end=end)
     _check(
         project=gold.project,
         document=gold.document,
