@@ -208,7 +208,25 @@ class Project(models.Model):
         )
 
 
-class ProjectDocument(models.Model):
+class DocumentCopies(models.Model):
+    """Copies of the document's source and date, so the profiles group and filter these
+    rows without joining documents (kept by annotator.tallies on every recount)."""
+
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ProjectDocument(DocumentCopies):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_documents")
     document = models.ForeignKey(
         Document, on_delete=models.CASCADE, related_name="project_documents"
@@ -227,17 +245,6 @@ class ProjectDocument(models.Model):
     labels_version = models.PositiveIntegerField(default=1, editable=False)
     profiled_version = models.PositiveIntegerField(default=0, editable=False)
     text_length = models.PositiveIntegerField(default=0, editable=False)
-    # Copies of the document's source and date, so the profiles group and filter these
-    # rows without joining documents (kept by annotator.tallies on every recount).
-    source = models.ForeignKey(
-        "Source",
-        null=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    published_on = models.DateField(null=True, editable=False)
 
     class Meta:
         ordering = ["project", "document"]
@@ -579,7 +586,7 @@ class AnnotationEvent(models.Model):
         return f"{self.get_action_display()} annotation {self.annotation_id}"
 
 
-class DocumentTally(models.Model):
+class DocumentTally(DocumentCopies):
     """Stored counts of one document's labels, read by the source profiles.
 
     One set of rows per coder: each annotator (``annotator``), all annotators together
@@ -601,17 +608,6 @@ class DocumentTally(models.Model):
     chars = models.PositiveIntegerField(default=0)
     sentences = models.PositiveIntegerField(default=0)
     touched = models.PositiveIntegerField(default=0)
-    # Copies of the document's source and date, so the profiles group and filter these
-    # rows without joining documents (kept by annotator.tallies on every recount).
-    source = models.ForeignKey(
-        "Source",
-        null=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    published_on = models.DateField(null=True, editable=False)
 
     class Meta:
         indexes = [
@@ -630,7 +626,7 @@ class DocumentTally(models.Model):
         return f"tally of {self.item_id} / {self.label_id}"
 
 
-class PassageVote(models.Model):
+class PassageVote(DocumentCopies):
     """A sentence a coder set (see DocumentTally) labelled with a non-neutral label."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
@@ -646,17 +642,6 @@ class PassageVote(models.Model):
     end = models.PositiveIntegerField()
     votes = models.PositiveIntegerField()
     coders = models.PositiveIntegerField()
-    # Copies of the document's source and date, so the profiles group and filter these
-    # rows without joining documents (kept by annotator.tallies on every recount).
-    source = models.ForeignKey(
-        "Source",
-        null=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    published_on = models.DateField(null=True, editable=False)
 
     class Meta:
         indexes = [
