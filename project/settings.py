@@ -108,7 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Many analysts write at once: WAL lets readers run beside the writer,
     # IMMEDIATE takes the write lock at BEGIN (no upgrade deadlocks), and the
     # busy timeout makes a writer wait for the lock instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
