@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -15,6 +18,7 @@ from annotator.models import (
     Project,
     ProjectDocument,
 )
+from annotator.rows import Columns
 
 
 def project_for_member(user, slug: str) -> tuple[Project, Membership]:
@@ -95,6 +99,54 @@ def document_for_member(
     if with_source:
         documents = documents.select_related("source")
     return get_object_or_404(documents.annotate(**annotations), pk=document_id)
+
+
+_MEMBERSHIP = Columns(Membership, "m")
+_PROJECT = Columns(Project, "p")
+_DOCUMENT = Columns(Document, "d")
+
+
+@functools.cache
+def _member_document_sql(vendor: str) -> str:
+    """The statement of ``member_document``, written from the models' table names."""
+    table = {model: model._meta.db_table for model in (Membership, Project, Document)}
+    linked, assigned = ProjectDocument._meta.db_table, Assignment._meta.db_table
+    reviewing = ", ".join(
+        f"'{role}'" for role in (Membership.Role.REVIEWER, Membership.Role.MANAGER)
+    )
+    return (
+        f"SELECT {_MEMBERSHIP.sql(connection)}, {_PROJECT.sql(connection)}, "
+        f"{_DOCUMENT.sql(connection)} "
+        f"FROM {table[Membership]} m "
+        f"JOIN {table[Project]} p ON p.id = m.project_id "
+        f"LEFT JOIN {table[Document]} d ON d.id = %s "
+        f"AND EXISTS (SELECT 1 FROM {linked} pd"
+        f" WHERE pd.project_id = p.id AND pd.document_id = d.id) "
+        f"AND (m.role IN ({reviewing})"
+        f" OR EXISTS (SELECT 1 FROM {assigned} a WHERE a.project_id = p.id"
+        f" AND a.document_id = d.id AND a.annotator_id = m.user_id)"
+        f" OR NOT EXISTS (SELECT 1 FROM {assigned} a WHERE a.project_id = p.id)) "
+        f"WHERE p.slug = %s AND m.user_id = %s"
+    )
+
+
+def member_document(user, slug: str, document_id: int) -> tuple[Project, Membership, Document]:
+    """``project_for_member`` and ``document_for_member(..., with_source=False)`` in one
+    statement: the same answers and the same 404s, for the save path (see annotator.rows).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_member_document_sql(connection.vendor), [document_id, slug, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such project.")
+    membership = _MEMBERSHIP.instance(connection, row)
+    project = _PROJECT.instance(connection, row, len(_MEMBERSHIP))
+    offset = len(_MEMBERSHIP) + len(_PROJECT)
+    if row[offset] is None:
+        raise Http404("No Document matches the given query.")
+    document = _DOCUMENT.instance(connection, row, offset)
+    membership.project = project
+    return project, membership, document
 
 
 def can_see_everyone(project: Project, membership: Membership) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
@@ -43,9 +43,15 @@ COPIED = ("text_length", "source_id", "published_on")  # from the document onto 
 @receiver(post_save, sender=GoldAnnotation)
 @receiver(post_delete, sender=GoldAnnotation)
 def _span_changed(sender, instance, **kwargs) -> None:
-    ProjectDocument.objects.filter(
-        project_id=instance.project_id, document_id=instance.document_id
-    ).update(labels_version=F("labels_version") + 1)
+    # Written out, not ProjectDocument.objects.filter(...).update(...): it runs on every
+    # save, and the ORM would spend longer building the statement than the database
+    # spends running it (see annotator.rows).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ProjectDocument._meta.db_table} SET labels_version = labels_version + 1"
+            " WHERE project_id = %s AND document_id = %s",
+            [instance.project_id, instance.document_id],
+        )
 
 
 def tallies_invalidate(project: Project | int, document_ids: Iterable[int] | None = None) -> int:

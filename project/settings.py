@@ -132,8 +132,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # django-axes: refuses logins for a while after repeated failures.
     "annotator.auth.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the signed-in user with one written-out query.
+    "annotator.auth.AccountBackend",
 ]
+# Django's database sessions, read with one written-out query (annotator/sessions.py).
+SESSION_ENGINE = "annotator.sessions"
 # Login throttling: after AXES_FAILURE_LIMIT failed logins for one user name from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (HTTP 429). Analysts
 # behind one office address do not lock each other out.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
 
@@ -24,6 +27,7 @@ from annotator.models import (
     Source,
 )
 from annotator.rendering import Layout, Span
+from annotator.rows import Columns
 
 QUEUE_ORDER = (F("source__name").asc(), F("published_on").asc(nulls_first=True), F("id").asc())
 
@@ -142,9 +146,25 @@ def neighbour_id(
     return neighbour.values_list("id", flat=True).first()
 
 
+_LABEL = Columns(Label, "l")
+
+
+@functools.cache
+def _labels_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {_LABEL.sql(connection)} FROM {Label._meta.db_table} l"
+        f" WHERE l.project_id = %s ORDER BY l.{quote('order')}, l.name, l.id"
+    )
+
+
 def project_labels(project: Project) -> dict[int, Label]:
-    """The project's labels by id, in display order."""
-    return {label.pk: label for label in Label.objects.filter(project=project)}
+    """The project's labels by id, in display order (on every save: see annotator.rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_labels_sql(connection.vendor), [project.pk])
+        rows = cursor.fetchall()
+    labels = (_LABEL.instance(connection, row) for row in rows)
+    return {label.pk: label for label in labels}
 
 
 def sentence_bounds(document: Document, start: int = 0, end: int | None = None) -> list:
@@ -222,6 +242,41 @@ class Visible:
     annotators: list[tuple[int, str, int]]  # (style index, username, count) when showing all
 
 
+def _annotation_rows(project_id, document_id, annotator_id, start, end) -> list[tuple]:
+    """``(id, start, end, quote, note, label_id, annotator_id)`` of the annotations
+    touching ``[start, end)``, one annotator's or everyone's (``None``, then with the
+    annotator's user name last), in reading order. Written out (see annotator.rows): it
+    runs on every save."""
+    quote = connection.ops.quote_name
+    columns = (
+        f"a.id, a.{quote('start')}, a.{quote('end')}, a.quote, a.note, a.label_id, a.annotator_id"
+    )
+    if annotator_id is None:
+        user = get_user_model()
+        sql = [
+            f"SELECT {columns}, u.{quote(user.USERNAME_FIELD)}"
+            f" FROM {Annotation._meta.db_table} a JOIN {user._meta.db_table} u"
+            " ON u.id = a.annotator_id WHERE a.project_id = %s AND a.document_id = %s"
+        ]
+        params = [project_id, document_id]
+    else:
+        sql = [
+            f"SELECT {columns} FROM {Annotation._meta.db_table} a WHERE a.project_id = %s"
+            " AND a.document_id = %s AND a.annotator_id = %s"
+        ]
+        params = [project_id, document_id, annotator_id]
+    if start:
+        sql.append(f"AND a.{quote('end')} > %s")
+        params.append(start)
+    if end is not None:
+        sql.append(f"AND a.{quote('start')} < %s")
+        params.append(end)
+    sql.append(f"ORDER BY a.{quote('start')}, a.{quote('end')}, a.id")
+    with connection.cursor() as cursor:
+        cursor.execute(" ".join(sql), params)
+        return cursor.fetchall()
+
+
 def visible_annotations(
     *,
     project: Project,
@@ -234,24 +289,13 @@ def visible_annotations(
 ) -> Visible:
     """The user's own annotations (or everyone's, for reviewers when allowed) touching
     ``[start, end)``; the label objects come from ``labels``, so this is one query."""
-    annotations = Annotation.objects.filter(project=project, document=document)
-    if not everyone:
-        annotations = annotations.filter(annotator=user)
-    if start:
-        annotations = annotations.filter(end__gt=start)
-    if end is not None:
-        annotations = annotations.filter(start__lt=end)
-    fields = ["id", "start", "end", "quote", "note", "label_id", "annotator_id"]
-    if everyone:
-        fields.append("annotator__username")
-    rows = annotations.order_by("start", "end", "id").values_list(*fields)
+    rows = _annotation_rows(project.pk, document.pk, None if everyone else user.pk, start, end)
     own: list[Entry] = []
     spans: list[Span] = []
     names: dict[int, str] = {}
     counts: dict[int, int] = {}
     styles: dict[int, int] = {}
     if everyone:
-        rows = list(rows)
         for row in rows:
             names[row[6]] = row[7]
             counts[row[6]] = counts.get(row[6], 0) + 1
@@ -272,23 +316,23 @@ def next_in_reading_order(annotation, nearby: list[Entry], nearby_end: int) -> i
 
     ``nearby`` are the annotator's annotations touching ``[.., nearby_end)`` around it
     (sorted, as ``visible_annotations`` gives them); only when none of them follows is the
-    database asked for the first one starting at ``nearby_end`` or later.
+    database asked for the first one starting at ``nearby_end`` or later (written out: it
+    runs on most saves, see annotator.rows).
     """
     key = (annotation.start, annotation.end, annotation.pk)
     for entry in nearby:
         if (entry.start, entry.end, entry.pk) > key:
             return entry.pk
-    return (
-        Annotation.objects.filter(
-            project_id=annotation.project_id,
-            document_id=annotation.document_id,
-            annotator_id=annotation.annotator_id,
-            start__gte=nearby_end,
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Annotation._meta.db_table} WHERE project_id = %s"
+            f" AND document_id = %s AND annotator_id = %s AND {quote('start')} >= %s"
+            f" ORDER BY {quote('start')}, {quote('end')}, id LIMIT 1",
+            [annotation.project_id, annotation.document_id, annotation.annotator_id, nearby_end],
         )
-        .order_by("start", "end", "id")
-        .values_list("id", flat=True)
-        .first()
-    )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 UNDO_MARK = "undo_of"

@@ -13,6 +13,7 @@ from annotator.models import (
     SpanValidationError,
     check_span,
 )
+from annotator.rows import insert
 
 
 class AnnotationRejected(Exception):
@@ -36,7 +37,7 @@ def annotation_snapshot(annotation: Annotation) -> dict:
 
 
 def _record(annotation: Annotation, *, actor, action: str, before=None, after=None) -> None:
-    AnnotationEvent.objects.create(
+    event = AnnotationEvent(
         annotation_id=annotation.pk,
         project_id=annotation.project_id,
         document_id=annotation.document_id,
@@ -45,6 +46,7 @@ def _record(annotation: Annotation, *, actor, action: str, before=None, after=No
         before=before,
         after=after,
     )
+    insert(event)  # as event.save(), with the statement built once (annotator.rows)
 
 
 def check_annotation(
@@ -103,7 +105,8 @@ def annotation_create(
     try:
         # No savepoint: a duplicate rolls back the whole (outer) transaction anyway.
         with transaction.atomic(savepoint=False):
-            annotation.save()
+            # As annotation.save() (checked above), with the statement built once.
+            insert(annotation)
     except IntegrityError as exc:
         raise AnnotationRejected("You already have this label on exactly this passage.") from exc
     _record(

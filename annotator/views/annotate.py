@@ -18,7 +18,7 @@ from django_htmx.http import trigger_client_event
 
 from annotator.access import (
     can_see_everyone,
-    document_for_member,
+    member_document,
     own_annotation,
     project_for_member,
 )
@@ -49,8 +49,7 @@ class Page:
 
     @classmethod
     def load(cls, request: HttpRequest, slug: str, document_id: int) -> Page:
-        project, membership = project_for_member(request.user, slug)
-        document = document_for_member(project, membership, document_id, with_source=False)
+        project, membership, document = member_document(request.user, slug, document_id)
         return cls.build(request, project, membership, document)
 
     @classmethod
