@@ -105,6 +105,8 @@ WSGI_APPLICATION = "project.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with write transactions queued (see annotator/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "annotator.sqlite3"
     # Many analysts write at once: WAL lets readers run beside the writer,
     # IMMEDIATE takes the write lock at BEGIN (no upgrade deadlocks), and the
     # busy timeout makes a writer wait for the lock instead of failing.
