@@ -36,15 +36,14 @@ run: demo
 
 # Production serving: gunicorn, static files by whitenoise, DJANGO_DEBUG=0. Needs
 # DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS, DATABASE_URL); see README "Production".
-WORKERS ?= 3
 serve: install
 	@[ -n "$$DJANGO_SECRET_KEY" ] || { echo "make serve runs in production mode:" \
 	  "set DJANGO_SECRET_KEY first (README, Production)" >&2; exit 1; }
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
-	@echo "Serving on http://$(HOST):$(PORT)/ with $(WORKERS) gunicorn workers"
+	@echo "Serving on http://$(HOST):$(PORT)/ (gunicorn.conf.py: workers and threads)"
 	DJANGO_DEBUG=0 exec $(BIN)/gunicorn project.wsgi:application --bind $(HOST):$(PORT) \
-	  --workers $(WORKERS) --timeout 60 --access-logfile -
+	  --access-logfile -
 
 lint: install
 	$(BIN)/ruff check .

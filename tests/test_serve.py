@@ -1,6 +1,7 @@
 """``make serve``: gunicorn in production mode, static files by whitenoise."""
 
 import os
+import runpy
 import secrets
 import signal
 import socket
@@ -43,9 +44,10 @@ def server(tmp_path):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "GUNICORN_WORKERS": "1",
     }
     process = subprocess.Popen(
-        ["make", "-o", ".venv/.installed", "serve", "HOST=127.0.0.1", f"PORT={port}", "WORKERS=1"],
+        ["make", "-o", ".venv/.installed", "serve", "HOST=127.0.0.1", f"PORT={port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -107,3 +109,16 @@ def test_make_serve_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "set DJANGO_SECRET_KEY first" in result.stderr
+
+
+def test_gunicorn_conf_runs_a_threaded_worker_per_core_unless_told(monkeypatch):
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["worker_class"] == "gthread"
+    assert conf["workers"] == max(2, os.cpu_count() or 1)
+    assert conf["threads"] == 2
+    monkeypatch.setenv("GUNICORN_WORKERS", "5")
+    monkeypatch.setenv("GUNICORN_THREADS", "3")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (conf["workers"], conf["threads"]) == (5, 3)

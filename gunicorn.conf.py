@@ -1,0 +1,15 @@
+"""gunicorn's settings for `make serve` and `make bench` (gunicorn reads this file from
+the working directory; command-line options override it).
+
+One worker process per CPU core, each with a few threads: saving a span is short and
+CPU-bound, so more threads per process only make requests wait for Python's lock in
+turn, while two let a worker go on serving when a request waits on the database or
+streams a download. GUNICORN_WORKERS and GUNICORN_THREADS change the numbers.
+"""
+
+import os
+
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS") or max(2, os.cpu_count() or 1))
+threads = int(os.environ.get("GUNICORN_THREADS") or 2)
+timeout = 60
