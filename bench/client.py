@@ -118,21 +118,26 @@ def drive(
     requests: int,
     time_cap: float,
     expect: tuple[int, ...] = (200,),
+    even: bool = False,
 ) -> Timings:
     """Run ``requests`` calls of ``work`` spread over the clients, one thread each.
 
-    Stops early when ``time_cap`` seconds have passed. Every call's latency is
-    kept; a status outside ``expect`` is an error (with the first bytes of the body).
+    Calls go to whichever client is free, or with ``even`` an equal share to each
+    (``work`` then gets each client's own count: 0, 1, 2...). Stops early when
+    ``time_cap`` seconds have passed. Every call's latency is kept; a status outside
+    ``expect`` is an error (with the first bytes of the body).
     """
     timings = Timings()
     lock = threading.Lock()
     counter = iter(range(requests))
     deadline = time.monotonic() + time_cap
+    share, extra = divmod(requests, len(clients))
+    counts = {id(c): iter(range(share + (i < extra))) for i, c in enumerate(clients)}
 
     def worker(client: Session) -> None:
         while time.monotonic() < deadline:
             with lock:
-                index = next(counter, None)
+                index = next(counts[id(client)] if even else counter, None)
             if index is None:
                 return
             began = time.perf_counter()

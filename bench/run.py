@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import random
+import runpy
 import shutil
 import socket
 import subprocess
@@ -172,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Measure again on the corpus the last run built (skips building it).",
     )
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
     args = parser.parse_args(argv)
     size = SIZES[args.size]
 
@@ -207,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         figures = [{**f, "from_build_run": True} for f in stored.pop("build_figures", [])]
         corpus = scenario.Corpus(**stored)
         manage(env, "migrate", "--noinput", "-v0")
+        # The save measurement's documents (a corpus built by an older benchmark has fewer).
+        corpus.save_documents = scenario.save_documents(size, corpus)
+        stored_figures = [{k: v for k, v in f.items() if k != "from_build_run"} for f in figures]
+        saved.write_text(
+            json.dumps({**dataclasses.asdict(corpus), "build_figures": stored_figures})
+        )
     else:
         if args.db == "postgres":
             scenario.empty_postgres()
@@ -216,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         saved.write_text(json.dumps({**dataclasses.asdict(corpus), "build_figures": figures}))
     manage(env, "collectstatic", "--noinput", "-v0")
 
+    # The server runs as `make serve` runs it: gunicorn.conf.py, unless told otherwise.
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    args.workers, args.threads = args.workers or conf["workers"], args.threads or conf["threads"]
     port = free_port()
     log(f"gunicorn on 127.0.0.1:{port} ({args.workers} workers × {args.threads} threads)")
     server = subprocess.Popen(

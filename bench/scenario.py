@@ -32,6 +32,8 @@ PASSWORD = "bench-password-1"
 LARGE_DOCUMENT_CHARS = 200_000
 LARGE_DOCUMENT_ANNOTATIONS = 5_000
 SEED_DOCUMENT_ANNOTATIONS = 300
+SAVE_DOCUMENTS_PER_ANNOTATOR = 12
+SAVE_SPANS_PER_DOCUMENT = 64
 
 
 @dataclass
@@ -162,10 +164,7 @@ def build(size, env, figures: list[dict], *, log) -> Corpus:
             )
     page_writer.flush()
     result.seed_document, result.large_document = seed_document.pk, large_document.pk
-    result.save_documents = [
-        _own_document(project, source, f"Save target {i}", f"{seed_text}\nКопия {i}.").pk
-        for i in range(size.clients)
-    ]
+    result.save_documents = save_documents(size, result)
 
     result.agreement_annotations = _agreement_project(
         size, rng, document_ids, annotators[:3], log=log
@@ -205,6 +204,54 @@ def _agreement_project(size, rng, document_ids, annotators, *, log) -> int:
     return writer.written
 
 
+def save_documents(size, result: Corpus) -> list[int]:
+    """The documents the save measurement writes on: ``SAVE_DOCUMENTS_PER_ANNOTATOR`` for
+    each annotator, copies of the seed texts (made on first use, so that a corpus built
+    before they existed can be reused)."""
+    wanted = size.clients * SAVE_DOCUMENTS_PER_ANNOTATOR
+    documents = list(result.save_documents)
+    if len(documents) < wanted:
+        project = Project.objects.get(slug=result.project_slug)
+        source, _ = Source.objects.get_or_create(name="Bench pages")
+        seeds = [path.read_text(encoding="utf-8") for path in sorted(corpus.SEEDS.glob("*.txt"))]
+        for number in range(len(documents), wanted):
+            text = f"{seeds[number % len(seeds)]}\nКопия {number}."
+            documents.append(_own_document(project, source, f"Save target {number}", text).pk)
+    return documents[:wanted]
+
+
+def save_targets(size, result: Corpus, labels: list, clients: int) -> list[list[tuple]]:
+    """Each annotator's saves in order: ``(document, start, end, quote, label)``.
+
+    An annotator works through their own documents one after another, marking up to
+    ``SAVE_SPANS_PER_DOCUMENT`` passages of 1-12 words on each in reading order (about one
+    per sentence, a thorough analyst's density), as the server snaps them. No two of an
+    annotator's saves are the same passage, so every save is a new annotation.
+    """
+    rng = random.Random(5)
+    per_client = -(-size.saves // clients)  # each annotator makes an even share
+    documents = result.save_documents
+    texts = dict(Document.objects.filter(pk__in=documents).values_list("pk", "text"))
+    targets: list[list[tuple]] = []
+    for i in range(clients):
+        mine = documents[i * SAVE_DOCUMENTS_PER_ANNOTATOR : (i + 1) * SAVE_DOCUMENTS_PER_ANNOTATOR]
+        saves: list[tuple] = []
+        for pk in mine:
+            text = texts[pk]
+            spans = {
+                snap(text, s, e)
+                for s, e in corpus.word_spans(text, rng, 4 * SAVE_SPANS_PER_DOCUMENT)
+            }
+            chosen = sorted(rng.sample(sorted(spans), SAVE_SPANS_PER_DOCUMENT))
+            saves += [(pk, s, e, text[s:e], rng.choice(labels).pk) for s, e in chosen]
+            if len(saves) >= per_client:
+                break
+        if len(saves) < per_client:
+            raise SystemExit(f"bench: {per_client} saves per annotator need more save documents")
+        targets.append(saves[:per_client])
+    return targets
+
+
 def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -> None:
     from annotator.models import Label
 
@@ -225,33 +272,19 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         pk: reverse("annotation_create", kwargs={"slug": result.project_slug, "document_id": pk})
         for pk in result.save_documents
     }
-    texts = dict(Document.objects.filter(pk__in=result.save_documents).values_list("pk", "text"))
-    rng = random.Random(5)
-    per_client = size.saves // len(clients) + 1
-    targets = []
-    for pk in result.save_documents:
-        # Snapped as the server snaps them, so that no two saves land on one passage.
-        spans = {
-            snap(texts[pk], s, e) for s, e in corpus.word_spans(texts[pk], rng, 2 * per_client)
-        }
-        targets.append([(pk, start, end) for start, end in sorted(spans)])
-    label_names = list(labels)
+    targets = save_targets(size, result, list(labels.values()), len(clients))
     client_index = {id(c): i for i, c in enumerate(clients)}
-    counters = [0] * len(clients)
 
     def save(client: Session, index: int):
-        i = client_index[id(client)]
-        pk, start, end = targets[i][counters[i] % len(targets[i])]
-        counters[i] += 1
-        label = labels[label_names[index % len(label_names)]]
+        pk, start, end, quote, label = targets[client_index[id(client)]][index]
         return client.post(
             save_url[pk],
-            {"label": label.pk, "start": start, "end": end, "quote": texts[pk][start:end]},
+            {"label": label, "start": start, "end": end, "quote": quote},
             headers={"HX-Request": "true"},
         )
 
     log(f"save_annotation: {size.saves} saves from {len(clients)} concurrent annotators")
-    timings = drive(clients, save, requests=size.saves, time_cap=size.time_cap)
+    timings = drive(clients, save, requests=size.saves, time_cap=size.time_cap, even=True)
     figure = timings.figure("save_annotation")
     figure["clients"] = len(clients)
     figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
