@@ -177,12 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
     args = parser.parse_args(argv)
     size = SIZES[args.size]
+    # One folder per size and database, so that `make bench-quick` leaves a full corpus.
+    work = WORK / f"{args.size}-{args.db}"
+    if not args.reuse:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
 
     if args.db == "sqlite":
-        if not args.reuse:
-            shutil.rmtree(WORK, ignore_errors=True)
-            WORK.mkdir(parents=True)
-        database_url = f"sqlite:///{WORK / 'bench.sqlite3'}"
+        database_url = f"sqlite:///{work / 'bench.sqlite3'}"
     else:
         if not args.database_url:
             parser.error("--db postgres needs --database-url (make bench DB=postgres starts one)")
@@ -199,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     env = server_env(database_url)
     log(f"scratch database: {database_url}")
     figures: list[dict] = []
-    saved = WORK / f"corpus-{args.db}.json"
+    saved = work / f"corpus-{args.db}.json"
     if args.reuse:
         if not saved.exists():
             parser.error("--reuse: no corpus from an earlier run (run without --reuse first)")
@@ -218,8 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.db == "postgres":
             scenario.empty_postgres()
         manage(env, "migrate", "--noinput", "-v0")
-        corpus = scenario.build(size, env, figures, log=log)
-        WORK.mkdir(parents=True, exist_ok=True)
+        corpus = scenario.build(size, env, figures, work, log=log)
         saved.write_text(json.dumps({**dataclasses.asdict(corpus), "build_figures": figures}))
     manage(env, "collectstatic", "--noinput", "-v0")
 
@@ -270,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "--format",
         "jsonl",
         "--out",
-        str(WORK / "export.jsonl") if args.db == "sqlite" else "/tmp/bench-export.jsonl",
+        str(work / "export.jsonl") if args.db == "sqlite" else "/tmp/bench-export.jsonl",
     )
     figures.append(total_figure("export_jsonl", seconds, corpus.annotations, peak_memory_mb=peak))
     log(f"export_jsonl: {seconds:.1f} s, peak {peak} MB")

@@ -85,7 +85,7 @@ def _own_document(project: Project, source: Source, title: str, text: str) -> Do
     return document
 
 
-def build(size, env, figures: list[dict], *, log) -> Corpus:
+def build(size, env, figures: list[dict], work: Path, *, log) -> Corpus:
     from bench.run import manage, total_figure
 
     result = Corpus()
@@ -93,7 +93,6 @@ def build(size, env, figures: list[dict], *, log) -> Corpus:
     project = Project.objects.create(name="Benchmark", slug=PROJECT)
     labels = {label.name: label.pk for label in project.labels.all()}
 
-    work = Path(corpus.__file__).resolve().parent / "work"
     first = work / "import.jsonl"
     corpus.write_jsonl(first, corpus.synthetic_texts(size.import_docs))
     log(f"importing {size.import_docs} documents with import_documents")
