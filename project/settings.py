@@ -113,11 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
+        "checkpoint_seconds": env_int("SQLITE_CHECKPOINT_SECONDS", 1),
         "init_command": (
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA cache_size=-32000;"
+            # The log is copied back by a checkpoint thread (annotator/sqlite3/base.py)
+            # every SQLITE_CHECKPOINT_SECONDS; a writer does it itself only past 10,000
+            # pages (40 MB), and the file is cut back to 64 MB afterwards.
+            "PRAGMA wal_autocheckpoint=10000;"
+            "PRAGMA journal_size_limit=67108864;"
         ),
     }
     # Tests use a database file (not memory) so that concurrent writers meet the

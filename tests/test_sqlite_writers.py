@@ -1,5 +1,7 @@
 """SQLite write transactions wait in a queue (annotator/sqlite3/base.py), not in SQLite's sleeps."""
 
+import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -138,3 +140,41 @@ def test_another_process_holding_the_queue_is_waited_for_then_the_busy_timeout_a
     holder.kill()
     holder.wait()
     assert Source.objects.filter(name__in=["Ждал", "Не ждал"]).count() == 2
+
+
+def test_a_checkpoint_thread_copies_the_log_into_the_database_file(tmp_path):
+    from annotator.sqlite3.base import Checkpointer
+
+    database = tmp_path / "checkpointed.sqlite3"
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # only the thread copies pages back
+    writer.execute("CREATE TABLE passage (text TEXT)")
+    size_before = database.stat().st_size
+    writer.executemany("INSERT INTO passage VALUES (?)", [("«тихая дипломатия» " * 50,)] * 400)
+    assert database.stat().st_size == size_before  # the rows are only in the log so far
+
+    def checkpoint_threads() -> int:
+        return sum(t.name == "sqlite-checkpoint" for t in threading.enumerate())
+
+    before = checkpoint_threads()
+    Checkpointer.ensure(str(database), 0.05)
+    Checkpointer.ensure(str(database), 0.05)
+    assert checkpoint_threads() == before + 1  # one thread per database file
+    deadline = time.monotonic() + 5
+    while database.stat().st_size == size_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert database.stat().st_size > size_before + 300 * 1000
+    writer.close()
+
+
+def test_server_connections_check_point_in_the_background_not_in_commits():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 10000
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    from annotator.sqlite3.base import Checkpointer
+
+    running = Checkpointer._running[os.path.realpath(connection.settings_dict["NAME"])]
+    assert running.thread.is_alive() and running.seconds == 1
