@@ -25,13 +25,19 @@ class Columns:
         self.fields = model._meta.concrete_fields
         self.names = [field.attname for field in self.fields]
         self._converters: dict[str, list] = {}
+        self._sql: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.fields)
 
     def sql(self, connection) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        """The SELECT list (built once per database vendor)."""
+        if connection.vendor not in self._sql:
+            quote = connection.ops.quote_name
+            self._sql[connection.vendor] = ", ".join(
+                f"{self.alias}.{quote(field.column)}" for field in self.fields
+            )
+        return self._sql[connection.vendor]
 
     def converters(self, connection) -> list:
         """``(position, converters, column)`` for the fields whose values need converting."""

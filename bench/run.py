@@ -206,22 +206,20 @@ def main(argv: list[str] | None = None) -> int:
         if not saved.exists():
             parser.error("--reuse: no corpus from an earlier run (run without --reuse first)")
         stored = json.loads(saved.read_text())
+        build_figures = stored.pop("build_figures", [])
         # The build's own figures (import, profile counting) come from the run that built it.
-        figures = [{**f, "from_build_run": True} for f in stored.pop("build_figures", [])]
+        figures = [{**f, "from_build_run": True} for f in build_figures]
         corpus = scenario.Corpus(**stored)
         manage(env, "migrate", "--noinput", "-v0")
         # The save measurement's documents (a corpus built by an older benchmark has fewer).
         corpus.save_documents = scenario.save_documents(size, corpus)
-        stored_figures = [{k: v for k, v in f.items() if k != "from_build_run"} for f in figures]
-        saved.write_text(
-            json.dumps({**dataclasses.asdict(corpus), "build_figures": stored_figures})
-        )
     else:
         if args.db == "postgres":
             scenario.empty_postgres()
         manage(env, "migrate", "--noinput", "-v0")
         corpus = scenario.build(size, env, figures, work, log=log)
-        saved.write_text(json.dumps({**dataclasses.asdict(corpus), "build_figures": figures}))
+        build_figures = list(figures)
+    saved.write_text(json.dumps({**dataclasses.asdict(corpus), "build_figures": build_figures}))
     manage(env, "collectstatic", "--noinput", "-v0")
 
     # The server runs as `make serve` runs it: gunicorn.conf.py, unless told otherwise.
