@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from annotator.fastpath.rows import Columns
 from annotator.models import (
     Annotation,
     Assignment,
@@ -18,7 +19,6 @@ from annotator.models import (
     Project,
     ProjectDocument,
 )
-from annotator.rows import Columns
 
 
 def project_for_member(user, slug: str) -> tuple[Project, Membership]:
@@ -132,7 +132,7 @@ def _member_document_sql(vendor: str) -> str:
 
 def member_document(user, slug: str, document_id: int) -> tuple[Project, Membership, Document]:
     """``project_for_member`` and ``document_for_member(..., with_source=False)`` in one
-    statement: the same answers and the same 404s, for the save path (see annotator.rows).
+    statement: the same answers and the same 404s, for the save path (see annotator.fastpath.rows).
     """
     with connection.cursor() as cursor:
         cursor.execute(_member_document_sql(connection.vendor), [document_id, slug, user.pk])

@@ -7,4 +7,4 @@ class AnnotatorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from annotator import tallies  # noqa: F401  (connects the span signal receivers)
+        from annotator.reports import tallies  # noqa: F401  (connects the span signal receivers)

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotator.tallies import tallies_invalidate
+from annotator.reports.tallies import tallies_invalidate
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LABELS = ("fact", "opinion", "speculation")

@@ -123,7 +123,7 @@ def populate(documents: int, annotations: int) -> None:
 
 def run(fmt: str, out: Path) -> dict:
     setup_django()
-    from annotator.exporting import ExportFilters, export_to_path
+    from annotator.datasets.export.core import ExportFilters, export_to_path
     from annotator.models import Project
 
     project = Project.objects.get(slug=SLUG)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
-from annotator.importing import normalize_text
+from annotator.datasets.imports.documents import normalize_text
 from annotator.models import (
     Annotation,
     Document,
@@ -22,7 +22,7 @@ from annotator.models import (
     ProjectDocument,
     Source,
 )
-from annotator.spans import snap
+from annotator.text.snapping import snap
 from bench import corpus
 from bench.client import Session, drive
 

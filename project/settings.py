@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "annotator.middleware.UploadSizeLimitMiddleware",
+    "annotator.web.middleware.UploadSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -87,7 +87,8 @@ ROOT_URLCONF = "project.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Each feature package keeps its templates beside its code (annotator/<feature>/templates).
+        "DIRS": sorted(str(p) for p in (BASE_DIR / "annotator").glob("*/templates")),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,8 +106,8 @@ WSGI_APPLICATION = "project.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend with write transactions queued (see annotator/sqlite3/base.py).
-    DATABASES["default"]["ENGINE"] = "annotator.sqlite3"
+    # Django's backend with write transactions queued (see annotator/fastpath/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "annotator.fastpath.sqlite3"
     # Many analysts write at once: WAL lets readers run beside the writer,
     # IMMEDIATE takes the write lock at BEGIN (no upgrade deadlocks), and the
     # busy timeout makes a writer wait for the lock instead of failing.
@@ -139,12 +140,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     # django-axes: refuses logins for a while after repeated failures.
-    "annotator.auth.LoginThrottleBackend",
+    "annotator.accounts.auth.LoginThrottleBackend",
     # Django's ModelBackend, loading the signed-in user with one written-out query.
-    "annotator.auth.AccountBackend",
+    "annotator.accounts.auth.AccountBackend",
 ]
 # Django's database sessions, read with one written-out query (annotator/sessions.py).
-SESSION_ENGINE = "annotator.sessions"
+SESSION_ENGINE = "annotator.fastpath.sessions"
 # Login throttling: after AXES_FAILURE_LIMIT failed logins for one user name from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (HTTP 429). Analysts
 # behind one office address do not lock each other out.
@@ -152,7 +153,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "annotator.auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "annotator.accounts.auth.lockout_response"
 # The address axes sees is REMOTE_ADDR, never a header a client could forge: behind a
 # reverse proxy every client has the proxy's address, so a lockout is per user name.
 
@@ -186,7 +187,7 @@ STORAGES = {
 }
 
 # Uploads (admin import) are capped; larger requests are refused with a clear 413 page
-# (annotator.middleware): IMPORT_UPLOAD_MAX_BYTES bounds a whole request body,
+# (annotator.web.middleware): IMPORT_UPLOAD_MAX_BYTES bounds a whole request body,
 # DATA_UPLOAD_MAX_MEMORY_SIZE the form fields other than files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

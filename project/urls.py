@@ -26,4 +26,4 @@ urlpatterns = [
     path("", include("annotator.urls")),
 ]
 
-handler400 = "annotator.views.errors.bad_request"
+handler400 = "annotator.web.errors.bad_request"

@@ -8,7 +8,7 @@ import shutil  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tests import factories  # noqa: E402
+from tests.support import factories  # noqa: E402
 
 CHROMIUM = next(
     (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if shutil.which(p)), None
@@ -51,7 +51,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def empty_layout_cache():
     """Documents of different tests can share an id (and a text): start each test cold."""
-    from annotator.selectors.workspace import layouts
+    from annotator.workspace.selectors import layouts
 
     layouts.clear()
     yield

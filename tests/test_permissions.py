@@ -40,10 +40,10 @@ from annotator.models import (
     Membership,
     Project,
 )
-from annotator.services.annotations import annotation_create, annotation_delete
-from annotator.services.gold import gold_create
-from annotator.tallies import tallies_refresh
-from tests import factories
+from annotator.reports.tallies import tallies_refresh
+from annotator.review.services import gold_create
+from annotator.workspace.annotations import annotation_create, annotation_delete
+from tests.support import factories
 
 ROLES = ("anonymous", "outsider", "annotator", "reviewer", "manager")
 

@@ -6,8 +6,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotator.agreement_report import AgreementReport, project_agreement
 from annotator.models import Project
+from annotator.reports.agreement import AgreementReport, project_agreement
 
 
 def fmt(value: float | None, digits: int = 3) -> str:

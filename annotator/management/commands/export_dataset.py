@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.exporting import FORMATS, ExportError, ExportFilters, export_to_path
+from annotator.datasets.export.core import FORMATS, ExportError, ExportFilters, export_to_path
 from annotator.models import Project
 
 

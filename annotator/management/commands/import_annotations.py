@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.importing_annotations import MAX_ERRORS, ImportFailed, annotations_import
+from annotator.datasets.imports.annotations import MAX_ERRORS, ImportFailed, annotations_import
 from annotator.models import Project
 
 

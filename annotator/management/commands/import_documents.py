@@ -1,10 +1,10 @@
-"""``manage.py import_documents PATH [PATH ...]``: see annotator.importing."""
+"""``manage.py import_documents PATH [PATH ...]``: see annotator.datasets.imports.documents."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.importing import ImportFailed, ImportReport, import_paths
+from annotator.datasets.imports.documents import ImportFailed, ImportReport, import_paths
 from annotator.models import Project
 
 SHOWN_DUPLICATES = 20

@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.models import Project
-from annotator.tallies import tallies_invalidate, tallies_refresh
+from annotator.reports.tallies import tallies_invalidate, tallies_refresh
 
 
 class Command(BaseCommand):

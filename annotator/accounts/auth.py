@@ -1,0 +1,77 @@
+"""Authentication: django-axes' login throttling, and loading the signed-in user."""
+
+from __future__ import annotations
+
+import functools
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from annotator.fastpath.rows import Columns
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """Refuses logins for a user name and address locked out after repeated failures.
+
+    Every login form (the app's and the admin's) passes the request. A call to
+    ``authenticate()`` without one (the shell, the test client's ``login()``) has no
+    client to throttle, so it is left to the next backend instead of failing.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+@functools.cache
+def _user_columns() -> Columns:
+    return Columns(get_user_model(), "u")
+
+
+class AccountBackend(ModelBackend):
+    """Django's ``ModelBackend`` (user names and passwords, permissions), with the user of
+    every signed-in request loaded by one written-out SELECT (see annotator.fastpath.rows)."""
+
+    def get_user(self, user_id):
+        columns = _user_columns()
+        model = columns.model
+        try:
+            user_id = model._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns.sql(connection)} FROM {model._meta.db_table} u"
+                f" WHERE u.{connection.ops.quote_name(model._meta.pk.column)} = %s",
+                [user_id],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        user = columns.instance(connection, row)
+        return user if self.user_can_authenticate(user) else None
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """``registration/locked_out.html`` (HTTP 429): who is blocked and for how long."""
+    cool_off = get_cool_off(request)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {
+            "username": get_client_username(request, credentials) or "",
+            "failure_limit": get_failure_limit(request, credentials),
+            "minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
+        },
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )

@@ -1,0 +1,41 @@
+"""Dataset downloads from the workspace, for the project's reviewers and managers."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from annotator.access import project_for_reviewer
+from annotator.datasets.export.core import default_filename, export_response, label_studio_config
+from annotator.datasets.export.forms import ExportForm
+
+
+@login_required
+def export_dataset(request: HttpRequest, slug: str) -> HttpResponse:
+    """``annotator/export.html`` (context: project, form); with ``?format=`` the download.
+
+    The download streams while it is written; bad filters show the form again (400).
+    """
+    project, _ = project_for_reviewer(request.user, slug)
+    form = ExportForm(request.GET or None, project=project)
+    if not form.is_bound or not form.is_valid():
+        status = 400 if form.is_bound else 200
+        context = {"project": project, "form": form}
+        return render(request, "datasets/export.html", context, status=status)
+    return export_response(
+        project=project,
+        fmt=form.fmt,
+        filters=form.filters(),
+        bom=form.cleaned_data["bom"],
+        filename=default_filename(project, form.fmt, parquet=form.parquet),
+    )
+
+
+@login_required
+def label_studio_config_download(request: HttpRequest, slug: str) -> HttpResponse:
+    """The Label Studio labeling config matching the project's labels."""
+    project, _ = project_for_reviewer(request.user, slug)
+    response = HttpResponse(
+        label_studio_config(project), content_type="application/xml; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}.label_config.xml"'
+    return response

@@ -1,0 +1,157 @@
+"""The audit trail: reading a project's history and restoring deleted annotations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from annotator.models import (
+    Annotation,
+    AnnotationEvent,
+    Document,
+    Label,
+    Project,
+    SpanValidationError,
+    check_span,
+)
+from annotator.workspace.annotations import AnnotationRejected, _record, annotation_snapshot
+
+
+def history_events(
+    *,
+    project: Project,
+    action: str = "",
+    actor_id: int | None = None,
+    annotator_id: int | None = None,
+    document_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AnnotationEvent]:
+    """A project's annotation events, newest first, narrowed by the given filters."""
+    events = AnnotationEvent.objects.filter(project=project).select_related("actor", "document")
+    if action:
+        events = events.filter(action=action)
+    if actor_id:
+        events = events.filter(actor_id=actor_id)
+    if annotator_id:
+        events = events.filter(Q(before__annotator=annotator_id) | Q(after__annotator=annotator_id))
+    if document_id:
+        events = events.filter(document_id=document_id)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    return events.order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+SHOWN_FIELDS = ("label", "start", "end", "quote", "note")
+
+
+def event_changes(event: AnnotationEvent) -> list[FieldChange]:
+    """The annotation's shown fields before and after the event (None where absent)."""
+    before, after = event.before or {}, event.after or {}
+    return [FieldChange(name, before.get(name), after.get(name)) for name in SHOWN_FIELDS]
+
+
+def _later_event_exists(event: AnnotationEvent) -> bool:
+    return (
+        AnnotationEvent.objects.filter(annotation_id=event.annotation_id)
+        .filter(Q(at__gt=event.at) | Q(at=event.at, id__gt=event.pk))
+        .exists()
+    )
+
+
+@transaction.atomic
+def annotation_restore(*, event: AnnotationEvent, actor) -> Annotation:
+    """Re-create a deleted annotation, with its id and values, from its delete event.
+
+    Refuses (AnnotationRejected, with the reason) when the annotation is back already,
+    the document text no longer matches, its label or annotator is gone, or an
+    identical annotation exists. Records a ``restore`` event.
+    """
+    snapshot = event.before
+    if event.action != AnnotationEvent.Action.DELETE or not snapshot:
+        raise AnnotationRejected("Only a deleted annotation can be restored.")
+    if Annotation.objects.filter(pk=snapshot["id"]).exists():
+        raise AnnotationRejected("This annotation exists: it has been restored already.")
+    if _later_event_exists(event):
+        raise AnnotationRejected(
+            "This annotation changed after this deletion; restore it from its latest deletion."
+        )
+    # Lock the document row: its text cannot change while the span is checked and stored.
+    document = Document.objects.select_for_update().get(pk=event.document_id)
+    try:
+        check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
+    except SpanValidationError as exc:
+        raise AnnotationRejected(
+            "The document's text no longer matches this annotation, so it cannot be restored."
+        ) from exc
+    label = Label.objects.filter(project_id=event.project_id, name=snapshot["label"]).first()
+    if label is None:
+        raise AnnotationRejected(
+            f"The label “{snapshot['label']}” no longer exists in this project."
+        )
+    annotator = get_user_model().objects.filter(pk=snapshot["annotator"]).first()
+    if annotator is None:
+        raise AnnotationRejected("The annotator of this annotation no longer exists.")
+    values = {
+        "document": document,
+        "annotator": annotator,
+        "label": label,
+        "start": snapshot["start"],
+        "end": snapshot["end"],
+    }
+    if Annotation.objects.filter(**values).exists():
+        raise AnnotationRejected(
+            "An identical annotation exists (same annotator, label and passage)."
+        )
+    annotation = Annotation(
+        pk=snapshot["id"],
+        project_id=event.project_id,
+        quote=snapshot["quote"],
+        note=snapshot.get("note", ""),
+        **values,
+    )
+    try:
+        with transaction.atomic():
+            annotation.save(force_insert=True)
+    except IntegrityError as exc:
+        raise AnnotationRejected(
+            "This annotation was restored or re-created meanwhile; reload the history."
+        ) from exc
+    _record(
+        annotation,
+        actor=actor,
+        action=AnnotationEvent.Action.RESTORE,
+        after=annotation_snapshot(annotation),
+    )
+    return annotation
+
+
+def annotations_restore(
+    *, events: QuerySet[AnnotationEvent] | list[AnnotationEvent], actor
+) -> tuple[list[Annotation], list[tuple[AnnotationEvent, str]]]:
+    """Restore each delete event on its own (for an admin action): (restored, refusals)."""
+    restored, refused = [], []
+    for event in events:
+        try:
+            restored.append(annotation_restore(event=event, actor=actor))
+        except AnnotationRejected as exc:
+            refused.append((event, str(exc)))
+    return restored, refused

@@ -1,0 +1,177 @@
+"""Adjudication writes: reviewers build the gold standard from annotators' spans.
+
+Gold spans live in ``GoldAnnotation``, apart from annotators' work: nothing here changes
+an ``Annotation``. Every write checks the span against the document text first and is
+all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotator.models import (
+    Annotation,
+    Document,
+    GoldAnnotation,
+    Label,
+    Project,
+    ProjectDocument,
+    SpanValidationError,
+    check_span,
+)
+from annotator.review.selectors import document_votes
+
+
+class GoldRejected(Exception):
+    """The request cannot become gold; ``str(exc)`` is shown to the reviewer."""
+
+
+def _check(
+    *, project: Project, document: Document, label: Label, start: int, end: int, quote: str | None
+) -> None:
+    if label.project_id != project.pk:
+        raise GoldRejected("This label belongs to another project.")
+    if not ProjectDocument.objects.filter(project=project, document=document).exists():
+        raise GoldRejected("This document is not part of the project.")
+    try:
+        check_span(document.text, start, end, quote)
+    except SpanValidationError as exc:
+        raise GoldRejected(exc.messages[0]) from exc
+
+
+def _save(gold: GoldAnnotation) -> GoldAnnotation:
+    try:
+        with transaction.atomic():
+            gold.save()
+    except IntegrityError as exc:
+        raise GoldRejected(
+            "The gold standard already has this label on exactly this passage."
+        ) from exc
+    return gold
+
+
+@transaction.atomic
+def gold_create(
+    *,
+    project: Project,
+    document: Document,
+    reviewer,
+    label: Label,
+    start: int,
+    end: int,
+    quote: str | None = None,
+    note: str = "",
+    accepted_from: Annotation | None = None,
+) -> GoldAnnotation:
+    """Add a gold span (the reviewer's own, or a copy of an annotator's)."""
+    _check(project=project, document=document, label=label, start=start, end=end, quote=quote)
+    return _save(
+        GoldAnnotation(
+            project=project,
+            document=document,
+            label=label,
+            start=start,
+            end=end,
+            quote=document.text[start:end],
+            note=note,
+            reviewer=reviewer,
+            accepted_from=accepted_from,
+        )
+    )
+
+
+@transaction.atomic
+def gold_accept(*, annotation: Annotation, reviewer) -> GoldAnnotation:
+    """Copy one annotator's span, as it is, into the gold standard."""
+    return gold_create(
+        project=annotation.project,
+        document=annotation.document,
+        reviewer=reviewer,
+        label=annotation.label,
+        start=annotation.start,
+        end=annotation.end,
+        note=annotation.note,
+        accepted_from=annotation,
+    )
+
+
+@transaction.atomic
+def gold_update(
+    *,
+    gold: GoldAnnotation,
+    reviewer,
+    label: Label | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+) -> GoldAnnotation:
+    """Change a gold span's boundaries or label; the reviewer becomes its reviewer."""
+    new_label, new_start, new_end = gold.changed_span(label=label, start=start, end=end)
+    _check(
+        project=gold.project,
+        document=gold.document,
+        label=new_label,
+        start=new_start,
+        end=new_end,
+        quote=quote,
+    )
+    gold.label, gold.start, gold.end = new_label, new_start, new_end
+    gold.quote = gold.document.text[new_start:new_end]
+    gold.reviewer = reviewer
+    return _save(gold)
+
+
+@transaction.atomic
+def gold_delete(*, gold: GoldAnnotation) -> None:
+    gold.delete()
+
+
+@transaction.atomic
+def gold_accept_majority(
+    *, project: Project, document: Document, reviewer, min_agree: int
+) -> list[GoldAnnotation]:
+    """For every sentence where at least ``min_agree`` annotators gave the same label (and
+    more gave it than anything else), add a gold span over the sentence with that label.
+
+    Sentences that gold already touches are left alone: the reviewer's decisions stand.
+    """
+    if min_agree < 2:
+        raise GoldRejected("At least 2 annotators must agree for a majority.")
+    if not ProjectDocument.objects.filter(project=project, document=document).exists():
+        raise GoldRejected("This document is not part of the project.")
+    votes = document_votes(project, document)
+    labels = {label.pk: label for label in project.labels.all()}
+    created = []
+    for sentence in votes.sentences:
+        label_id = None if sentence.gold_touched else sentence.majority(min_agree)
+        if label_id is not None:
+            created.append(
+                _save(
+                    GoldAnnotation(
+                        project=project,
+                        document=document,
+                        label=labels[label_id],
+                        start=sentence.start,
+                        end=sentence.end,
+                        quote=document.text[sentence.start : sentence.end],
+                        reviewer=reviewer,
+                    )
+                )
+            )
+    return created
+
+
+@transaction.atomic
+def document_mark_reviewed(
+    *, project: Project, document: Document, reviewer, reviewed: bool = True
+) -> ProjectDocument:
+    """Mark the document reviewed (or not) in the project, with who and when."""
+    link = ProjectDocument.objects.select_for_update().filter(project=project, document=document)
+    link = link.first()
+    if link is None:
+        raise GoldRejected("This document is not part of the project.")
+    link.reviewed_at = timezone.now() if reviewed else None
+    link.reviewed_by = reviewer if reviewed else None
+    link.save(update_fields=["reviewed_at", "reviewed_by"])
+    return link

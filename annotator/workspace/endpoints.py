@@ -1,0 +1,271 @@
+"""The annotation endpoints the document page calls (htmx): save, change, delete, undo.
+
+Each answers with out-of-band fragments that replace only what changed: the lines of
+text around the edited span, the side-list entry, the undo button and the status line
+(the page counts the side list's entries itself). A rejected request answers 400 with
+the reason in the status line and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from annotator.access import (
+    can_see_everyone,
+    member_document,
+    own_annotation,
+    project_for_member,
+)
+from annotator.models import Annotation, Document, Label, Membership, Project
+from annotator.workspace import annotations as services
+from annotator.workspace import selectors
+from annotator.workspace.annotations import AnnotationRejected
+from annotator.workspace.services import (
+    annotation_undo,
+    parse_offset,
+    selection_span,
+)
+from annotator.workspace.side_list import item_html
+from annotator.workspace.views import undo_description
+
+NOTE_MAX = 5000
+
+
+@dataclass
+class Page:
+    """What every endpoint knows about the document page it is answering."""
+
+    project: Project
+    membership: Membership
+    document: Document
+    labels: dict[int, Label]
+    everyone: bool
+
+    @classmethod
+    def load(cls, request: HttpRequest, slug: str, document_id: int) -> Page:
+        project, membership, document = member_document(request.user, slug, document_id)
+        return cls.build(request, project, membership, document)
+
+    @classmethod
+    def build(cls, request, project, membership, document) -> Page:
+        everyone = request.POST.get("view") == "all" and can_see_everyone(project, membership)
+        labels = selectors.project_labels(project)
+        return cls(project, membership, document, labels, everyone)
+
+    def label(self, value: str | None) -> Label:
+        if not value:
+            raise AnnotationRejected("Choose a label.")
+        label_id = int(value) if value.isascii() and value.isdigit() else None
+        if label_id in self.labels:
+            return self.labels[label_id]
+        if label_id is not None and Label.objects.filter(pk=label_id).exists():
+            raise AnnotationRejected("This label belongs to another project.")
+        raise AnnotationRejected(f"Unknown label {value[:20]!r}.")
+
+
+def rejected(request: HttpRequest, message: str) -> HttpResponse:
+    """400 with the message in the page's status line; nothing was written."""
+    context = {"message": message, "error": True}
+    return render(request, "workspace/document.html#status-oob", context, status=400)
+
+
+def changes(
+    request: HttpRequest,
+    page: Page,
+    *,
+    message: str,
+    ranges: list[tuple[int, int]],
+    added=(),
+    changed=(),
+    removed=(),
+    undo: str,
+    selected: int | None = None,
+) -> HttpResponse:
+    """The fragments that redraw what an edit touched (see the module docstring)."""
+    project, document, user = page.project, page.document, request.user
+    lines, nearby, high = [], [], 0
+    if ranges:
+        # Whole lines around the touched spans: from the line start before the first
+        # to the line end after the last.
+        text = document.text
+        low = text.rfind("\n", 0, min(start for start, _ in ranges)) + 1
+        high = text.find("\n", max(end for _, end in ranges))
+        high = len(text) if high < 0 else high
+        visible = selectors.visible_annotations(
+            project=project,
+            document=document,
+            user=user,
+            labels=page.labels,
+            everyone=page.everyone,
+            start=low,
+            end=high,
+        )
+        layout = selectors.document_layout(document)
+        # data-redrawn: laid out at once (not content-visibility: auto), so the line
+        # keeps its height while it replaces the old one.
+        attrs = 'hx-swap-oob="true" data-redrawn'
+        lines = layout.render_lines(visible.spans, low, high, attrs=attrs)
+        nearby = visible.own
+    inserted = []
+    for annotation in added:
+        annotation.label = page.labels[annotation.label_id]
+        following = selectors.next_in_reading_order(annotation, nearby, high)
+        inserted.append((item_html(annotation), following))
+    for annotation in changed:
+        annotation.label = page.labels[annotation.label_id]
+    response = render(
+        request,
+        "workspace/document_changes.html",
+        {
+            "project": project,
+            "lines": lines,
+            "inserted": inserted,
+            "changed": [item_html(annotation, oob=True) for annotation in changed],
+            "removed": removed,
+            "undo": undo,
+            "message": message,
+        },
+    )
+    trigger_client_event(response, "annotationsChanged", {"selected": selected}, after="settle")
+    return response
+
+
+@login_required
+@require_POST
+def annotation_create(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """Save a selection as an annotation.
+
+    POST fields: ``label`` (the label's id), ``start`` and ``end`` (code-point offsets
+    into the document text), ``quote`` (the selected text as the page saw it), and
+    optionally ``note``, ``version`` (the document's ``text_sha256`` the page was built
+    from) and ``view=all``. The span is checked against the text and snapped to word
+    boundaries before it is stored.
+    """
+    page = Page.load(request, slug, document_id)
+    document, post = page.document, request.POST
+    try:
+        label = page.label(post.get("label"))
+        version = post.get("version")
+        if version and version != document.text_sha256:
+            raise AnnotationRejected("This document changed after the page was loaded: reload it.")
+        if "quote" not in post:
+            raise AnnotationRejected("The selected text (quote) is missing.")
+        note = post.get("note", "")
+        if len(note) > NOTE_MAX:
+            raise AnnotationRejected(f"The note is too long (at most {NOTE_MAX} characters).")
+        start, end = selection_span(
+            text=document.text,
+            start=parse_offset(post.get("start")),
+            end=parse_offset(post.get("end")),
+            quote=post["quote"],
+        )
+        annotation = services.annotation_create(
+            project=page.project,
+            document=document,
+            annotator=request.user,
+            label=label,
+            start=start,
+            end=end,
+            quote=document.text[start:end],
+            note=note,
+        )
+    except AnnotationRejected as exc:
+        return rejected(request, str(exc))
+    return changes(
+        request,
+        page,
+        message=f"Saved «{annotation.quote}» as {label}.",
+        ranges=[(start, end)],
+        added=[annotation],
+        undo=f"adding «{_short(annotation.quote)}»",
+        selected=annotation.pk,
+    )
+
+
+def _short(quote: str) -> str:
+    return quote if len(quote) <= 40 else quote[:39] + "…"
+
+
+def _own(request: HttpRequest, slug: str, annotation_id: int) -> tuple[Page, Annotation]:
+    project, membership = project_for_member(request.user, slug)
+    annotation = own_annotation(project, membership, annotation_id)
+    annotation.project = project
+    return Page.build(request, project, membership, annotation.document), annotation
+
+
+@login_required
+@require_POST
+def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> HttpResponse:
+    """Change one's own annotation: POST ``label`` (a label id) and/or ``note``."""
+    page, annotation = _own(request, slug, annotation_id)
+    post = request.POST
+    try:
+        if "label" not in post and "note" not in post:
+            raise AnnotationRejected("Nothing to change.")
+        label = page.label(post["label"]) if "label" in post else None
+        note = post.get("note")
+        if note is not None and len(note) > NOTE_MAX:
+            raise AnnotationRejected(f"The note is too long (at most {NOTE_MAX} characters).")
+        services.annotation_update(
+            annotation=annotation, actor=request.user, label=label, note=note
+        )
+    except AnnotationRejected as exc:
+        return rejected(request, str(exc))
+    return changes(
+        request,
+        page,
+        message=f"Changed «{annotation.quote}» to {annotation.label}." if label else "Note saved.",
+        ranges=[(annotation.start, annotation.end)] if label else [],
+        changed=[annotation],
+        undo=f"changing «{_short(annotation.quote)}»",
+        selected=annotation.pk,
+    )
+
+
+@login_required
+@require_POST
+def annotation_delete(request: HttpRequest, slug: str, annotation_id: int) -> HttpResponse:
+    """Delete one's own annotation (undo brings it back)."""
+    page, annotation = _own(request, slug, annotation_id)
+    snapshot = services.annotation_delete(annotation=annotation, actor=request.user)
+    return changes(
+        request,
+        page,
+        message=f"Deleted «{snapshot['quote']}». Press u to undo.",
+        ranges=[(snapshot["start"], snapshot["end"])],
+        removed=[snapshot["id"]],
+        undo=f"deleting «{_short(snapshot['quote'])}»",
+    )
+
+
+@login_required
+@require_POST
+def annotation_undo_view(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """Undo the user's latest change on this document."""
+    page = Page.load(request, slug, document_id)
+    try:
+        outcome = annotation_undo(project=page.project, document=page.document, actor=request.user)
+    except AnnotationRejected as exc:
+        return rejected(request, str(exc))
+    # An undone change of boundaries moves the entry in the list: re-insert it.
+    moved = [a for a in outcome.changed if (a.start, a.end) != outcome.ranges[0]]
+    following = selectors.undo_target(
+        project=page.project, document=page.document, actor=request.user
+    )
+    return changes(
+        request,
+        page,
+        message=outcome.message,
+        ranges=outcome.ranges,
+        added=[*outcome.added, *moved],
+        changed=[a for a in outcome.changed if a not in moved],
+        removed=[*outcome.removed, *(a.pk for a in moved)],
+        undo=undo_description(following),
+        selected=next((a.pk for a in [*outcome.added, *outcome.changed]), None),
+    )

@@ -1,0 +1,360 @@
+"""Reads behind the workspace pages: the analyst's queue, a document's spans, navigation."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import Lag, Lead
+
+from annotator.access import assignment_condition, visible_documents
+from annotator.fastpath.rows import Columns
+from annotator.models import (
+    Annotation,
+    AnnotationEvent,
+    Document,
+    DocumentProgress,
+    Label,
+    Membership,
+    Project,
+    ProjectDocument,
+    Sentence,
+    Source,
+)
+from annotator.text.layout import Layout, Span
+
+QUEUE_ORDER = (F("source__name").asc(), F("published_on").asc(nulls_first=True), F("id").asc())
+
+ANNOTATOR_STYLES = 6  # underline styles in app.css (.by-0 … .by-5)
+
+STATUSES = {
+    "todo": "Not started",
+    "started": "In progress",
+    "done": "Done",
+}
+
+
+def _status_filters(project: Project, membership: Membership, document, status: str) -> list:
+    """Conditions on the document ``document`` (an expression) for a ``STATUSES`` key."""
+    user_id = membership.user_id
+    own = Annotation.objects.filter(project=project, document=document, annotator_id=user_id)
+    done = DocumentProgress.objects.filter(
+        project=project, document=document, annotator_id=user_id, done_at__isnull=False
+    )
+    return {
+        "done": [Exists(done)],
+        "started": [Exists(own), ~Exists(done)],
+        "todo": [~Exists(own), ~Exists(done)],
+    }.get(status, [])
+
+
+def queue(
+    project: Project, membership: Membership, *, source_id: int | None = None, status: str = ""
+) -> QuerySet[Document]:
+    """The member's documents in queue order (ids only: paginate this, then load the
+    page's rows with ``queue_rows``). ``status`` is one of ``STATUSES`` (or empty for all).
+    """
+    documents = visible_documents(project, membership)
+    if source_id is not None:
+        documents = documents.filter(source_id=source_id)
+    documents = documents.filter(*_status_filters(project, membership, OuterRef("pk"), status))
+    return documents.only("id").order_by(*QUEUE_ORDER)
+
+
+def queue_count(
+    project: Project, membership: Membership, *, source_id: int | None = None, status: str = ""
+) -> int:
+    """How many documents ``queue`` holds, counted without reading the documents' rows
+    unless a source is chosen (then the index on the source narrows them first)."""
+    if source_id is not None:
+        return queue(project, membership, source_id=source_id, status=status).count()
+    document = OuterRef("document_id")
+    links = ProjectDocument.objects.filter(project=project)
+    condition = assignment_condition(project, membership, document)
+    if condition is not None:
+        links = links.filter(condition)
+    return links.filter(*_status_filters(project, membership, document, status)).count()
+
+
+def queue_rows(project: Project, membership: Membership, ids: list[int]) -> list[Document]:
+    """The documents ``ids`` (one queue page, in that order) with the member's progress.
+
+    Each carries ``n_annotations`` (the member's), ``done_at`` and ``last_opened_at``;
+    these are computed for the page's rows only, never for the whole queue.
+    """
+    user_id = membership.user_id
+    own = Annotation.objects.filter(project=project, document=OuterRef("pk"), annotator_id=user_id)
+    progress = DocumentProgress.objects.filter(
+        project=project, document=OuterRef("pk"), annotator_id=user_id
+    ).order_by()
+    count = own.order_by().values("document").annotate(n=Count("pk")).values("n")
+    rows = (
+        Document.objects.filter(pk__in=ids)
+        .select_related("source")
+        .only("id", "title", "published_on", "url", "source__name", "source__kind")
+        .annotate(
+            n_annotations=Subquery(count),
+            done_at=Subquery(progress.values("done_at")[:1]),
+            last_opened_at=Subquery(progress.values("last_opened_at")[:1]),
+        )
+        .order_by()
+    )
+    by_id = {document.pk: document for document in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def queue_sources(project: Project, membership: Membership) -> QuerySet[Source]:
+    """Sources of the member's documents, for the queue's filter."""
+    documents = visible_documents(project, membership).filter(source=OuterRef("pk"))
+    return Source.objects.filter(Exists(documents)).only("id", "name")
+
+
+def continue_document(project: Project, membership: Membership) -> Document | None:
+    """The document the member opened last and has not marked done."""
+    progress = (
+        DocumentProgress.objects.filter(
+            project=project,
+            annotator_id=membership.user_id,
+            done_at__isnull=True,
+            last_opened_at__isnull=False,
+            document__in=visible_documents(project, membership).values("pk"),
+        )
+        .select_related("document")
+        .only("document__id", "document__title")
+        .order_by("-last_opened_at")
+        .first()
+    )
+    return progress.document if progress else None
+
+
+def neighbour_id(
+    project: Project, membership: Membership, document_id: int, step: int
+) -> int | None:
+    """The document before (``step=-1``) or after (``step=1``) this one in the queue."""
+    ranked = visible_documents(project, membership).annotate(
+        before=Window(Lag("id"), order_by=QUEUE_ORDER),
+        after=Window(Lead("id"), order_by=QUEUE_ORDER),
+    )
+    # The row whose predecessor is this document is the next one, and vice versa.
+    neighbour = ranked.filter(**{"before" if step > 0 else "after": document_id})
+    return neighbour.values_list("id", flat=True).first()
+
+
+_LABEL = Columns(Label, "l")
+
+
+@functools.cache
+def _labels_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {_LABEL.sql(connection)} FROM {Label._meta.db_table} l"
+        f" WHERE l.project_id = %s ORDER BY l.{quote('order')}, l.name, l.id"
+    )
+
+
+def project_labels(project: Project) -> dict[int, Label]:
+    """The project's labels by id, in display order (on every save: see annotator.fastpath.rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_labels_sql(connection.vendor), [project.pk])
+        rows = cursor.fetchall()
+    labels = (_LABEL.instance(connection, row) for row in rows)
+    return {label.pk: label for label in labels}
+
+
+def sentence_bounds(document: Document, start: int = 0, end: int | None = None) -> list:
+    """``(start, end, index)`` of the document's sentences inside ``[start, end)``."""
+    sentences = Sentence.objects.filter(document=document, start__gte=start)
+    if end is not None:
+        sentences = sentences.filter(end__lte=end)
+    return list(sentences.order_by("index").values_list("start", "end", "index"))
+
+
+class _LayoutCache:
+    """Layouts of recently shown documents, per process, keyed by the text's version.
+
+    A document's text and sentences change together (saving a new text re-splits it and
+    changes ``text_sha256``), so a cached layout is never stale. Bounded by the total
+    length of the texts held.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self.layouts: OrderedDict[tuple[int, str], Layout] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, document: Document) -> Layout:
+        key = (document.pk, document.text_sha256)
+        with self.lock:
+            layout = self.layouts.get(key)
+            if layout is not None:
+                self.layouts.move_to_end(key)
+                return layout
+        layout = Layout(document.text, sentence_bounds(document))
+        with self.lock:
+            if key not in self.layouts:
+                self.layouts[key] = layout
+                self.chars += len(layout.text)
+            while self.chars > self.max_chars and len(self.layouts) > 1:
+                _, old = self.layouts.popitem(last=False)
+                self.chars -= len(old.text)
+        return layout
+
+    def clear(self) -> None:
+        with self.lock:
+            self.layouts.clear()
+            self.chars = 0
+
+
+layouts = _LayoutCache(max_chars=2_000_000)
+
+
+def document_layout(document: Document) -> Layout:
+    """The document's lines and sentences (one query the first time, then from memory)."""
+    return layouts.get(document)
+
+
+class Entry(NamedTuple):
+    """An annotation as the document page shows it (lighter than a model instance)."""
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    note: str
+    label_id: int
+    annotator_id: int
+    label: Label
+
+
+@dataclass
+class Visible:
+    """The annotations a member sees on a document."""
+
+    own: list[Entry]  # reading order
+    spans: list[Span]
+    annotators: list[tuple[int, str, int]]  # (style index, username, count) when showing all
+
+
+def _annotation_rows(project_id, document_id, annotator_id, start, end) -> list[tuple]:
+    """``(id, start, end, quote, note, label_id, annotator_id)`` of the annotations
+    touching ``[start, end)``, one annotator's or everyone's (``None``, then with the
+    annotator's user name last), in reading order. Written out (see annotator.fastpath.rows): it
+    runs on every save."""
+    quote = connection.ops.quote_name
+    columns = (
+        f"a.id, a.{quote('start')}, a.{quote('end')}, a.quote, a.note, a.label_id, a.annotator_id"
+    )
+    if annotator_id is None:
+        user = get_user_model()
+        sql = [
+            f"SELECT {columns}, u.{quote(user.USERNAME_FIELD)}"
+            f" FROM {Annotation._meta.db_table} a JOIN {user._meta.db_table} u"
+            " ON u.id = a.annotator_id WHERE a.project_id = %s AND a.document_id = %s"
+        ]
+        params = [project_id, document_id]
+    else:
+        sql = [
+            f"SELECT {columns} FROM {Annotation._meta.db_table} a WHERE a.project_id = %s"
+            " AND a.document_id = %s AND a.annotator_id = %s"
+        ]
+        params = [project_id, document_id, annotator_id]
+    if start:
+        sql.append(f"AND a.{quote('end')} > %s")
+        params.append(start)
+    if end is not None:
+        sql.append(f"AND a.{quote('start')} < %s")
+        params.append(end)
+    sql.append(f"ORDER BY a.{quote('start')}, a.{quote('end')}, a.id")
+    with connection.cursor() as cursor:
+        cursor.execute(" ".join(sql), params)
+        return cursor.fetchall()
+
+
+def visible_annotations(
+    *,
+    project: Project,
+    document: Document,
+    user,
+    labels: dict[int, Label],
+    everyone: bool = False,
+    start: int = 0,
+    end: int | None = None,
+) -> Visible:
+    """The user's own annotations (or everyone's, for reviewers when allowed) touching
+    ``[start, end)``; the label objects come from ``labels``, so this is one query."""
+    rows = _annotation_rows(project.pk, document.pk, None if everyone else user.pk, start, end)
+    own: list[Entry] = []
+    spans: list[Span] = []
+    names: dict[int, str] = {}
+    counts: dict[int, int] = {}
+    styles: dict[int, int] = {}
+    if everyone:
+        for row in rows:
+            names[row[6]] = row[7]
+            counts[row[6]] = counts.get(row[6], 0) + 1
+        ordered = sorted(names, key=names.__getitem__)
+        styles = {pk: i % ANNOTATOR_STYLES for i, pk in enumerate(ordered)}
+    for pk, start_, end_, quote, note, label_id, annotator_id, *_ in rows:
+        spans.append(Span(pk, start_, end_, label_id, styles.get(annotator_id, 0)))
+        if annotator_id == user.pk:
+            own.append(
+                Entry(pk, start_, end_, quote, note, label_id, annotator_id, labels[label_id])
+            )
+    annotators = [(styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.get)]
+    return Visible(own=own, spans=spans, annotators=annotators)
+
+
+def next_in_reading_order(annotation, nearby: list[Entry], nearby_end: int) -> int | None:
+    """The id of the annotator's annotation that follows ``annotation`` in the side list.
+
+    ``nearby`` are the annotator's annotations touching ``[.., nearby_end)`` around it
+    (sorted, as ``visible_annotations`` gives them); only when none of them follows is the
+    database asked for the first one starting at ``nearby_end`` or later (written out: it
+    runs on most saves, see annotator.fastpath.rows).
+    """
+    key = (annotation.start, annotation.end, annotation.pk)
+    for entry in nearby:
+        if (entry.start, entry.end, entry.pk) > key:
+            return entry.pk
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Annotation._meta.db_table} WHERE project_id = %s"
+            f" AND document_id = %s AND annotator_id = %s AND {quote('start')} >= %s"
+            f" ORDER BY {quote('start')}, {quote('end')}, id LIMIT 1",
+            [annotation.project_id, annotation.document_id, annotation.annotator_id, nearby_end],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+UNDO_MARK = "undo_of"
+UNDO_WINDOW = 50
+
+
+def undo_target(*, project: Project, document: Document, actor) -> AnnotationEvent | None:
+    """The actor's latest change on this document that has not been undone yet.
+
+    Undo events carry ``{"undo_of": <event id>}`` in ``after``; walking back from the
+    newest event, undo events and the events they undid are skipped. Only the last
+    ``UNDO_WINDOW`` events are considered.
+    """
+    events = AnnotationEvent.objects.filter(
+        project=project, document=document, actor=actor
+    ).order_by("-id")[:UNDO_WINDOW]
+    undone: set[int] = set()
+    for event in events:
+        mark = (event.after or {}).get(UNDO_MARK)
+        snapshot = event.after or event.before or {}
+        if mark is not None:
+            undone.add(mark)
+        elif event.pk not in undone and snapshot.get("annotator") == actor.pk:
+            return event
+    return None

@@ -1,0 +1,186 @@
+"""Writes behind the workspace: turning a selection into a span, progress, and undo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotator.models import (
+    Annotation,
+    AnnotationEvent,
+    Document,
+    DocumentProgress,
+    Label,
+    Project,
+    SpanValidationError,
+    check_span,
+)
+from annotator.text.snapping import snap
+from annotator.workspace.annotations import AnnotationRejected, annotation_snapshot
+from annotator.workspace.selectors import UNDO_MARK, undo_target
+
+
+def selection_span(*, text: str, start: int, end: int, quote: str | None) -> tuple[int, int]:
+    """Check a selection as the browser saw it, then snap it to word boundaries.
+
+    Raises AnnotationRejected (the message is shown on the page) when the offsets are out
+    of range, the quote does not match the text (a stale page), or nothing but spaces
+    and punctuation was selected.
+    """
+    try:
+        check_span(text, start, end, quote)
+    except SpanValidationError as exc:
+        raise AnnotationRejected(exc.messages[0]) from exc
+    start, end = snap(text, start, end)
+    if start == end:
+        raise AnnotationRejected("The selection holds no words, only spaces or punctuation.")
+    return start, end
+
+
+def parse_offset(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise AnnotationRejected("Offsets must be whole numbers.") from None
+
+
+def progress_opened(*, project: Project, document: Document, annotator) -> None:
+    """Record that the annotator opened the document now (one upsert)."""
+    DocumentProgress.objects.bulk_create(
+        [
+            DocumentProgress(
+                project=project,
+                document=document,
+                annotator=annotator,
+                last_opened_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["project", "document", "annotator"],
+        update_fields=["last_opened_at"],
+    )
+
+
+@transaction.atomic
+def progress_set_done(
+    *, project: Project, document: Document, annotator, done: bool
+) -> DocumentProgress:
+    progress, _ = DocumentProgress.objects.get_or_create(
+        project=project, document=document, annotator=annotator
+    )
+    progress.done_at = timezone.now() if done else None
+    progress.save(update_fields=["done_at"])
+    return progress
+
+
+@dataclass
+class UndoOutcome:
+    """What an undo changed, for the page to redraw."""
+
+    message: str
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    added: list[Annotation] = field(default_factory=list)
+    changed: list[Annotation] = field(default_factory=list)
+
+
+def _record_undo(annotation_id: int, *, project, document, actor, action, before, after, of):
+    AnnotationEvent.objects.create(
+        annotation_id=annotation_id,
+        project=project,
+        document=document,
+        actor=actor,
+        action=action,
+        before=before,
+        after={**(after or {}), UNDO_MARK: of.pk},
+    )
+
+
+def _label_for(project: Project, snapshot: dict) -> Label:
+    label = Label.objects.filter(project=project, pk=snapshot["label_id"]).first()
+    if label is None:
+        raise AnnotationRejected("Cannot undo: that label no longer exists.")
+    return label
+
+
+@transaction.atomic
+def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutcome:
+    """Undo the actor's latest change on the document (see ``undo_target``).
+
+    Creating is undone by deleting, deleting by restoring the annotation with its old
+    id, a change by putting back the old label, note and boundaries. The undo is itself
+    recorded in the audit trail, marked with the event it undid.
+    """
+    event = undo_target(project=project, document=document, actor=actor)
+    if event is None:
+        raise AnnotationRejected("Nothing to undo.")
+    common = {"project": project, "document": document, "actor": actor, "of": event}
+    Action = AnnotationEvent.Action
+    if event.action == Action.DELETE:
+        snapshot = event.before
+        annotation = Annotation(
+            pk=snapshot["id"],
+            project=project,
+            document=document,
+            annotator=actor,
+            label=_label_for(project, snapshot),
+            start=snapshot["start"],
+            end=snapshot["end"],
+            quote=snapshot["quote"],
+            note=snapshot["note"],
+        )
+        try:
+            with transaction.atomic():
+                annotation.save(force_insert=True)
+        except (IntegrityError, SpanValidationError) as exc:
+            raise AnnotationRejected(
+                "Cannot undo: you already have this label on exactly this passage."
+            ) from exc
+        _record_undo(annotation.pk, action=Action.RESTORE, before=None, after=snapshot, **common)
+        return UndoOutcome(
+            f"Restored «{annotation.quote}».",
+            ranges=[(annotation.start, annotation.end)],
+            added=[annotation],
+        )
+    annotation = (
+        Annotation.objects.select_related("label")
+        .filter(pk=event.annotation_id, project=project, document=document, annotator=actor)
+        .first()
+    )
+    if annotation is None:
+        raise AnnotationRejected("Cannot undo: that annotation no longer exists.")
+    annotation.document = document
+    current = annotation_snapshot(annotation)
+    if event.action in (Action.CREATE, Action.RESTORE):
+        _record_undo(annotation.pk, action=Action.DELETE, before=current, after=None, **common)
+        annotation.delete()
+        return UndoOutcome(
+            f"Removed «{current['quote']}».",
+            ranges=[(current["start"], current["end"])],
+            removed=[current["id"]],
+        )
+    snapshot = event.before
+    annotation.label = _label_for(project, snapshot)
+    annotation.start, annotation.end = snapshot["start"], snapshot["end"]
+    annotation.quote, annotation.note = snapshot["quote"], snapshot["note"]
+    try:
+        with transaction.atomic():
+            annotation.save()
+    except IntegrityError as exc:
+        raise AnnotationRejected(
+            "Cannot undo: you already have this label on exactly this passage."
+        ) from exc
+    _record_undo(
+        annotation.pk,
+        action=Action.UPDATE,
+        before=current,
+        after=annotation_snapshot(annotation),
+        **common,
+    )
+    return UndoOutcome(
+        f"Put back «{annotation.quote}» as {annotation.label}.",
+        ranges=[(current["start"], current["end"]), (annotation.start, annotation.end)],
+        changed=[annotation],
+    )

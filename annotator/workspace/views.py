@@ -1,0 +1,200 @@
+"""The analysts' workspace: their projects, their queue, and the document page."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from annotator.access import can_see_everyone, document_for_member, project_for_member
+from annotator.models import DocumentProgress, Label, Project
+from annotator.workspace import selectors
+from annotator.workspace.guidelines import guidelines_html
+from annotator.workspace.services import progress_opened, progress_set_done
+from annotator.workspace.side_list import items_html
+
+QUEUE_PAGE_SIZE = 50
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """``annotator/home.html``: the projects the user is a member of."""
+    projects = Project.objects.filter(memberships__user=request.user).order_by("name")
+    return render(request, "workspace/home.html", {"projects": projects})
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+@never_cache
+@login_required
+def project_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """``annotator/project.html``: the member's queue.
+
+    Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
+    ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
+    ``continue_document`` and ``query`` (the filters, for pagination links).
+    """
+    project, membership = project_for_member(request.user, slug)
+    source_id = _int_or_none(request.GET.get("source"))
+    status = request.GET.get("status", "")
+    if status not in selectors.STATUSES:
+        status = ""
+    documents = selectors.queue(project, membership, source_id=source_id, status=status)
+    paginator = Paginator(documents.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
+    paginator.count = selectors.queue_count(project, membership, source_id=source_id, status=status)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.queue_rows(project, membership, list(page.object_list))
+    query = "&".join(
+        f"{key}={value}" for key, value in (("source", source_id), ("status", status)) if value
+    )
+    return render(
+        request,
+        "workspace/project.html",
+        {
+            "project": project,
+            "membership": membership,
+            "page": page,
+            "sources": selectors.queue_sources(project, membership),
+            "statuses": selectors.STATUSES,
+            "source_id": source_id,
+            "status": status,
+            "query": query,
+            "continue_document": selectors.continue_document(project, membership),
+        },
+    )
+
+
+def label_version(labels) -> str:
+    """Changes whenever a label's colour does: part of the stylesheet's URL."""
+    key = ";".join(f"{label.pk}:{label.color}" for label in labels)
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+@login_required
+def label_css(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project's label colours as CSS custom properties (``.lab-ID { --label: #hex }``).
+
+    Served as a stylesheet because the Content-Security-Policy forbids inline styles;
+    the page links it with ``?v=<label_version>`` so it can be cached for good.
+    """
+    project, _ = project_for_member(request.user, slug)
+    labels = Label.objects.filter(project=project).only("id", "color")
+    css = "".join(
+        f".lab-{label.pk} {{ --label: {label.color}; }}\n"
+        for label in labels
+        if HEX_COLOUR.fullmatch(label.color)
+    )
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    if request.GET.get("v"):
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+@never_cache
+@login_required
+def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """``annotator/document.html``: one document to annotate.
+
+    Context: ``project``, ``membership``, ``document`` (with ``done_at``), ``labels``,
+    ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
+    user's annotations in reading order), ``own_count``, ``everyone`` (showing all
+    annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
+    undo would revert), ``guidelines``. A fixed number of queries, whatever the number
+    of annotations.
+    """
+    project, membership = project_for_member(request.user, slug)
+    done = DocumentProgress.objects.filter(
+        project=project, document=OuterRef("pk"), annotator=request.user
+    ).values("done_at")[:1]
+    document = document_for_member(project, membership, document_id, done_at=Subquery(done))
+    allowed = can_see_everyone(project, membership)
+    everyone = allowed and request.GET.get("view") == "all"
+    labels = selectors.project_labels(project)
+    visible = selectors.visible_annotations(
+        project=project, document=document, user=request.user, labels=labels, everyone=everyone
+    )
+    layout = selectors.document_layout(document)
+    progress_opened(project=project, document=document, annotator=request.user)
+    undo = selectors.undo_target(project=project, document=document, actor=request.user)
+    return render(
+        request,
+        "workspace/document.html",
+        {
+            "project": project,
+            "membership": membership,
+            "document": document,
+            "labels": list(labels.values()),
+            "label_version": label_version(labels.values()),
+            "text_html": layout.render(visible.spans),
+            "items": items_html(visible.own),
+            "own_count": len(visible.own),
+            "everyone": everyone,
+            "can_see_everyone": allowed,
+            "annotators": visible.annotators,
+            "undo": undo_description(undo),
+            "guidelines": guidelines_html(project.guidelines),
+        },
+    )
+
+
+def undo_description(event) -> str:
+    """What the undo button would revert, in words ("" when nothing)."""
+    if event is None:
+        return ""
+    snapshot = event.after or event.before or {}
+    verbs = {
+        "create": "adding",
+        "update": "changing",
+        "delete": "deleting",
+        "restore": "restoring",
+    }
+    quote = snapshot.get("quote", "")
+    if len(quote) > 40:
+        quote = quote[:39] + "…"
+    return f"{verbs.get(event.action, event.action)} «{quote}»"
+
+
+@login_required
+def document_step(request: HttpRequest, slug: str, document_id: int, direction: str):
+    """Go to the previous or next document in the member's queue."""
+    project, membership = project_for_member(request.user, slug)
+    document = document_for_member(project, membership, document_id)
+    step = -1 if direction == "previous" else 1
+    neighbour = selectors.neighbour_id(project, membership, document.pk, step)
+    if neighbour is None:
+        edge = "first" if step < 0 else "last"
+        messages.info(request, f"This is the {edge} document in your queue.")
+        return redirect("document", slug=project.slug, document_id=document.pk)
+    return redirect("document", slug=project.slug, document_id=neighbour)
+
+
+@login_required
+@require_POST
+def document_done(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """Mark the document done (``done=1``) or not done (``done=0``) for this user."""
+    project, membership = project_for_member(request.user, slug)
+    document = document_for_member(project, membership, document_id)
+    done = request.POST.get("done") == "1"
+    progress = progress_set_done(
+        project=project, document=document, annotator=request.user, done=done
+    )
+    if not request.htmx:
+        return redirect("document", slug=project.slug, document_id=document.pk)
+    document.done_at = progress.done_at
+    message = "Marked done." if done else "Marked not done."
+    return render(
+        request,
+        "workspace/document.html#done-changed",
+        {"project": project, "document": document, "message": message},
+    )

@@ -1,0 +1,90 @@
+"""A small project with everything an export must get right: emoji and a flag before a
+span (so offset units matter), overlapping spans, two annotators, a note, gold spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from annotator.models import Document, Project, ProjectDocument
+from tests.support import factories
+
+User = get_user_model()
+
+EMOJI_TEXT = "Смайл 😀 и флаг 🇰🇿: Токаев считает иначе.\nВозможно, всё изменится к лучшему."
+PLAIN_TEXT = "Завтра в Астану прибывает делегация. Это важный визит."
+EMPTY_TEXT = "Документ без разметки."
+
+
+@dataclass
+class ExportData:
+    project: Project
+    emoji: Document
+    plain: Document
+    empty: Document
+    anna: object
+    boris: object
+    rita: object
+
+
+def span(document: Document, quote: str, occurrence: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = document.text.index(quote, start + 1)
+    return start, start + len(quote)
+
+
+def build(*, ids: tuple[int, int, int] = (9001, 9002, 9003)) -> ExportData:
+    project = factories.ProjectFactory(name="Export test", slug="export-test")
+    tengri = factories.SourceFactory(
+        name="Tengri News", kind="news_site", country="KZ", language="ru"
+    )
+    channel = factories.SourceFactory(name="Канал Б", kind="telegram", country="RU")
+    emoji = factories.DocumentFactory(
+        id=ids[0],
+        source=tengri,
+        title="Смайл",
+        text=EMOJI_TEXT,
+        url="https://example.org/a",
+        published_on=date(2024, 5, 1),
+    )
+    plain = factories.DocumentFactory(id=ids[1], source=channel, title="Визит", text=PLAIN_TEXT)
+    empty = factories.DocumentFactory(id=ids[2], source=tengri, title="Пусто", text=EMPTY_TEXT)
+    for document in (emoji, plain, empty):
+        ProjectDocument.objects.create(project=project, document=document)
+    # Created without a password: hashing one is slow and login is not needed here.
+    anna, boris, rita = (User.objects.create(username=n) for n in ("anna", "boris", "rita"))
+    factories.MembershipFactory(project=project, user=anna)
+    factories.MembershipFactory(project=project, user=boris)
+    factories.MembershipFactory(project=project, user=rita, role="reviewer")
+
+    def annotate(factory, document, quote, label, **extra):
+        start, end = span(document, quote)
+        return factory(
+            project=project,
+            document=document,
+            label=factories.project_label(project, label),
+            start=start,
+            end=end,
+            **extra,
+        )
+
+    sentence = "Токаев считает иначе."
+    second = "Возможно, всё изменится к лучшему."
+    annotate(factories.AnnotationFactory, emoji, "Токаев", "opinion", annotator=anna)
+    annotate(factories.AnnotationFactory, emoji, sentence, "opinion", annotator=anna)
+    annotate(factories.AnnotationFactory, emoji, sentence, "fact", annotator=boris)
+    annotate(
+        factories.AnnotationFactory, emoji, second, "speculation", annotator=anna, note="якобы"
+    )
+    annotate(factories.AnnotationFactory, emoji, second, "speculation", annotator=boris)
+    annotate(factories.AnnotationFactory, plain, "Это важный визит.", "opinion", annotator=boris)
+    annotate(factories.GoldAnnotationFactory, emoji, sentence, "opinion", reviewer=rita)
+    annotate(factories.GoldAnnotationFactory, emoji, second, "speculation", reviewer=rita)
+    ProjectDocument.objects.filter(project=project, document=emoji).update(
+        reviewed_at=timezone.now(), reviewed_by=rita
+    )
+    return ExportData(project, emoji, plain, empty, anna, boris, rita)
