@@ -11,10 +11,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from annotator.errors import Rejected
 from annotator.models import Assignment, Document, Membership, Project, ProjectDocument
 
 
-class AssignmentRejected(Exception):
+class AssignmentRejected(Rejected):
     """The assignment cannot be made; ``str(exc)`` is shown to the manager."""
 
 

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from annotator.errors import Rejected
 from annotator.models import Document, Source
 from annotator.reports.tallies import tallies_move_source
 
 
-class SourceMergeRejected(Exception):
+class SourceMergeRejected(Rejected):
     """The merge cannot run; ``str(exc)`` is shown to the manager."""
 
 

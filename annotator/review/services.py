@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annotator.errors import Rejected
 from annotator.models import (
     Annotation,
     Document,
@@ -23,7 +24,7 @@ from annotator.models import (
 from annotator.review.selectors import document_votes
 
 
-class GoldRejected(Exception):
+class GoldRejected(Rejected):
     """The request cannot become gold; ``str(exc)`` is shown to the reviewer."""
 
 

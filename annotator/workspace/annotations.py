@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from annotator.errors import Rejected
 from annotator.fastpath.rows import insert
 from annotator.models import (
     Annotation,
@@ -16,7 +17,7 @@ from annotator.models import (
 )
 
 
-class AnnotationRejected(Exception):
+class AnnotationRejected(Rejected):
     """The request cannot become an annotation; ``str(exc)`` is shown to the analyst."""
 
 

@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from annotator.errors import Rejected
 from annotator.models import (
     Annotation,
     GoldAnnotation,
@@ -52,7 +53,7 @@ DOCUMENT_CHUNK_SIZE = 100  # documents per fetch: texts are long (up to 4 bytes 
 LABEL_STUDIO_USER_FIELD = "annotator"
 
 
-class ExportError(ValueError):
+class ExportError(Rejected, ValueError):
     """The export cannot run as asked; ``str(exc)`` says why."""
 
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotator.datasets.imports.documents import normalize_text
+from annotator.errors import Rejected
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -47,7 +48,7 @@ MAX_ERRORS = 100
 WHERE = re.compile(r"(?:line|task) (\d+)")
 
 
-class ImportFailed(Exception):
+class ImportFailed(Rejected):
     """The file was rejected; nothing was written. ``report.errors`` says why."""
 
     def __init__(self, report: ImportReport) -> None:

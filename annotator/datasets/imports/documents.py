@@ -32,6 +32,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
+from annotator.errors import Rejected
 from annotator.models import (
     Document,
     Project,
@@ -87,7 +88,7 @@ TRUE_WORDS = {"1", "yes", "true", "y", "on"}
 FALSE_WORDS = {"", "0", "no", "false", "n", "off"}
 
 
-class ImportFailed(Exception):
+class ImportFailed(Rejected):
     """Bad input; ``str(exc)`` is a one-line message naming the file (and line)."""
 
 
