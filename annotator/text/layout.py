@@ -38,7 +38,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
@@ -214,10 +214,3 @@ class Layout:
         close_from(0)
         out.append("</span>")
         return "".join(out)
-
-
-def render_text(
-    text: str, spans: Iterable[Span], sentences: Sequence[tuple[int, int]] = ()
-) -> SafeString:
-    """Shortcut for ``Layout(text, sentences).render(spans)``."""
-    return Layout(text, sentences).render(spans)

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.models import sentence_spans
-from annotator.text.layout import Layout, Span, render_text
+from annotator.text.layout import Layout, Span
+from annotator.text.sentences import sentence_spans
 
 
 class Coverage(HTMLParser):
@@ -54,7 +54,7 @@ def expected_cover(text, spans, i):
 def test_overlapping_spans_nest_and_all_stay_visible():
     text = "Токаев считает, что нужен консорциум."
     spans = [Span(1, 0, 14, "opinion"), Span(2, 7, 25, "fact", 1), Span(3, 7, 14, "fact")]
-    result = parse(render_text(text, spans))
+    result = parse(Layout(text, ()).render(spans))
     assert "".join(result.text) == text
     for i in range(len(text)):
         assert result.covering[i] == expected_cover(text, spans, i)
@@ -62,7 +62,7 @@ def test_overlapping_spans_nest_and_all_stay_visible():
 
 def test_text_is_escaped_and_carriage_returns_survive():
     text = "<script>alert(1)</script> & <b>жирный</b>\r\nвторая"
-    markup = render_text(text, [Span(7, 0, 8, "fact")])
+    markup = Layout(text, ()).render([Span(7, 0, 8, "fact")])
     assert "<script>" not in markup and "<b>" not in markup
     assert "&lt;script&gt;" in markup and "&#13;" in markup
     assert "".join(parse(markup).text) == text
@@ -70,7 +70,7 @@ def test_text_is_escaped_and_carriage_returns_survive():
 
 def test_lines_sentences_and_classes():
     text = "Первое. Второе.\n\nТретье 😀 тут."
-    markup = render_text(text, [Span(5, 3, 22, "spec<x>", "by 1")], sentence_spans(text))
+    markup = Layout(text, sentence_spans(text)).render([Span(5, 3, 22, "spec<x>", "by 1")])
     assert '<span class="line" id="line-0" data-start="0">' in markup
     assert '<span class="line" id="line-2" data-start="17">' in markup
     assert 'id="line-1"' not in markup  # the empty line is just a newline
@@ -109,7 +109,7 @@ def documents(draw):
 @given(documents())
 def test_every_character_is_covered_by_exactly_its_spans(document):
     text, spans = document
-    result = parse(render_text(text, spans, sentence_spans(text)))
+    result = parse(Layout(text, sentence_spans(text)).render(spans))
     assert "".join(result.text) == text
     for i in range(len(text)):
         assert result.covering[i] == expected_cover(text, spans, i)

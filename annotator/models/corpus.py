@@ -1,0 +1,138 @@
+"""Sources, documents and their sentences: the corpus every project draws from.
+
+Offsets everywhere are Unicode code points into ``Document.text`` (Python string
+indices), never UTF-16 units or bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from annotator.text.sentences import sentence_spans
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Source(models.Model):
+    """The outlet or channel a text comes from."""
+
+    class Kind(models.TextChoices):
+        NEWS_SITE = "news_site", "News site"
+        AGENCY = "agency", "News agency"
+        TELEGRAM = "telegram", "Telegram channel"
+        VK = "vk", "VK page"
+        BLOG = "blog", "Blog"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    url = models.URLField(max_length=500, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrozenTextError(ValidationError):
+    """Raised when the text of a document that has annotations would change."""
+
+
+class Document(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    text = models.TextField(help_text="The exact stored text all annotation offsets point into.")
+    text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(max_length=20, blank=True, default="ru")
+    imported_from = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source__name", "published_on", "id"]
+        indexes = [models.Index(fields=["source", "published_on"])]
+
+    def __str__(self) -> str:
+        return self.title or f"Document {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        creating = self._state.adding
+        changed = creating or self._stored_text_if_changed() is not None
+        self.text_sha256 = text_sha256(self.text)
+        super().save(*args, **kwargs)
+        if changed:
+            self.split_sentences(replace=not creating)
+        if not creating:  # its profiles' stored text length, source or date change
+            stale = self.project_documents.all()
+            if not changed:
+                stale = stale.exclude(source_id=self.source_id, published_on=self.published_on)
+            stale.update(labels_version=F("labels_version") + 1)
+
+    @property
+    def has_annotations(self) -> bool:
+        if self.pk is None:
+            return False
+        return self.annotations.exists() or self.gold_annotations.exists()
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.text or not self.text.strip():
+            raise ValidationError({"text": "The document text is empty."})
+        self._stored_text_if_changed()
+
+    def _stored_text_if_changed(self) -> str | None:
+        """The text in the database when ``self.text`` differs from it, else None.
+
+        Raises FrozenTextError when the document has annotations.
+        """
+        if self.pk is None:
+            return None
+        stored = Document.objects.filter(pk=self.pk).values_list("text", flat=True).first()
+        if stored is None or stored == self.text:
+            return None
+        if self.has_annotations:
+            raise FrozenTextError(
+                {"text": "This document has annotations; its text can no longer change."}
+            )
+        return stored
+
+    def split_sentences(self, *, replace: bool = True) -> list[Sentence]:
+        """Store the document's sentences (razdel) with their code-point offsets."""
+        if replace:
+            self.sentences.all().delete()
+        sentences = [
+            Sentence(document=self, index=i, start=start, end=end)
+            for i, (start, end) in enumerate(sentence_spans(self.text))
+        ]
+        return Sentence.objects.bulk_create(sentences)
+
+
+class Sentence(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sentences")
+    index = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["document", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "index"], name="sentence_unique_index"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="sentence_start_lt_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}:{self.index} [{self.start}:{self.end}]"

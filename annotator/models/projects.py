@@ -1,0 +1,264 @@
+"""Projects (annotation campaigns): their documents, members and roles, labels, and each
+annotator's assignments and progress.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from annotator.models.corpus import Document
+
+
+class Project(models.Model):
+    """An annotation campaign: a set of documents, labels and members."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    show_all_annotations = models.BooleanField(
+        default=False,
+        help_text=(
+            "Annotation is blind by default. When on, reviewers and managers "
+            "can switch to see every annotator's labels."
+        ),
+    )
+    documents = models.ManyToManyField(
+        Document, through="ProjectDocument", related_name="projects", blank=True
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="annotation_projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        if creating:
+            Label.create_defaults(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("project", kwargs={"slug": self.slug})
+
+
+class DocumentCopies(models.Model):
+    """Copies of the document's source and date, so the profiles group and filter these
+    rows without joining documents (kept by annotator.reports.tallies on every recount)."""
+
+    source = models.ForeignKey(
+        "Source",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    published_on = models.DateField(null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ProjectDocument(DocumentCopies):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_documents")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="project_documents"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Source profiles read stored tallies (DocumentTally): every change to the document's
+    # spans bumps labels_version; the tallies are recounted while profiled_version lags.
+    labels_version = models.PositiveIntegerField(default=1, editable=False)
+    profiled_version = models.PositiveIntegerField(default=0, editable=False)
+    text_length = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["project", "document"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "document"], name="project_document_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "source", "document", "published_on", "text_length"],
+                name="item_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} / {self.document}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ANNOTATOR = "annotator", "Annotator"
+        REVIEWER = "reviewer", "Reviewer"
+        MANAGER = "manager", "Manager"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.project}"
+
+    @property
+    def can_review(self) -> bool:
+        return self.role in {self.Role.REVIEWER, self.Role.MANAGER}
+
+
+DEFAULT_LABELS = [
+    {
+        "name": "fact",
+        "title": "Fact",
+        "color": "#2e7d32",
+        "hotkey": "1",
+        "description": (
+            "A checkable claim about what happened, is, or was said: events, dates, "
+            "figures, who met whom, what a document or person stated. It can be true or "
+            "false, but it is presented as verifiable, without the author's judgement. "
+            "Example: «Завтра в Казахстан с государственным визитом прибывает президент "
+            "России Владимир Путин»."
+        ),
+    },
+    {
+        "name": "opinion",
+        "title": "Opinion",
+        "color": "#1565c0",
+        "hotkey": "2",
+        "description": (
+            "A judgement, evaluation or stance, the author's or one the text reports as "
+            "someone's view: words like «считает», «полагает», «важно», «значимый», "
+            "praise or blame. Example: «Токаев считает, что для возведения такого "
+            "важного и сложного объекта, как АЭС, необходим международный консорциум»."
+        ),
+    },
+    {
+        "name": "speculation",
+        "title": "Speculation",
+        "color": "#c62828",
+        "hotkey": "3",
+        "description": (
+            "A guess about causes, intentions or the future that the text does not "
+            "support with evidence: «можно предположить», «возможно», «думается», "
+            "«якобы», hidden motives, predictions. Example: «Мы можем предположить, что "
+            "январские события 2022 года...»."
+        ),
+    },
+]
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.SlugField(max_length=50)
+    title = models.CharField(max_length=100)
+    description = models.TextField(blank=True, help_text="The definition analysts follow.")
+    color = models.CharField(max_length=7, default="#888888", help_text="#rrggbb")
+    hotkey = models.CharField(max_length=1, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="label_unique_name"),
+            models.UniqueConstraint(
+                fields=["project", "hotkey"],
+                condition=~Q(hotkey=""),
+                name="label_unique_hotkey",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        import re
+
+        if self.color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.color):
+            raise ValidationError({"color": "Use a colour like #1565c0."})
+        if (
+            self.hotkey
+            and self.project_id
+            and Label.objects.filter(project_id=self.project_id, hotkey=self.hotkey)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"hotkey": f"Hotkey {self.hotkey!r} is already used here."})
+
+    @classmethod
+    def create_defaults(cls, project: Project) -> list[Label]:
+        return cls.objects.bulk_create(
+            [cls(project=project, order=i, **spec) for i, spec in enumerate(DEFAULT_LABELS)]
+        )
+
+
+class Assignment(models.Model):
+    """A document given to an annotator in a project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "document", "annotator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "document", "annotator"], name="assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.annotator}"
+
+
+class DocumentProgress(models.Model):
+    """One annotator's state on one document: last opened, marked done."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="progress")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
+    )
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "document", "annotator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "document", "annotator"], name="progress_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "annotator", "last_opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.annotator} on {self.document}"

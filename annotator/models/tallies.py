@@ -1,0 +1,78 @@
+"""Stored per-document counts that the source profiles read (kept by annotator.reports.tallies)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from annotator.models.projects import DocumentCopies, Label, Project, ProjectDocument
+
+
+class DocumentTally(DocumentCopies):
+    """Stored counts of one document's labels, read by the source profiles.
+
+    One set of rows per coder: each annotator (``annotator``), all annotators together
+    (no annotator, not gold) and gold (``gold``). ``preferred`` marks the set a profile
+    uses when no annotator is chosen: gold where the document has gold, else all
+    annotators. A row with a label holds that label's characters and sentence labels; the
+    row without a label holds the covered characters, labelled and touched sentences.
+    Kept by ``annotator.reports.tallies``: never edit by hand.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ProjectDocument, on_delete=models.CASCADE, related_name="tallies")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    gold = models.BooleanField(default=False)
+    preferred = models.BooleanField(default=False)
+    label = models.ForeignKey(Label, null=True, on_delete=models.CASCADE, related_name="+")
+    chars = models.PositiveIntegerField(default=0)
+    sentences = models.PositiveIntegerField(default=0)
+    touched = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # Covers the profiles' GROUP BY: one source's rows, per coder and label, in order.
+            models.Index(
+                fields=[
+                    *("project", "preferred", "source", "annotator", "label", "gold"),
+                    *("published_on", "chars", "sentences", "touched", "item"),
+                ],
+                name="tally_source",
+            ),
+            models.Index(fields=["item"], name="tally_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tally of {self.item_id} / {self.label_id}"
+
+
+class PassageVote(DocumentCopies):
+    """A sentence a coder set (see DocumentTally) labelled with a non-neutral label."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ProjectDocument, on_delete=models.CASCADE, related_name="+")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    gold = models.BooleanField(default=False)
+    preferred = models.BooleanField(default=False)
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
+    sentence = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    votes = models.PositiveIntegerField()
+    coders = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["item", "label"], name="passage_item_label"),
+            models.Index(
+                fields=["project", "preferred", "source", "label", "annotator", "published_on"],
+                name="passage_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"passage {self.item_id}:{self.sentence} / {self.label_id}"
