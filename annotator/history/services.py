@@ -6,20 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from annotator.models import (
     Annotation,
     AnnotationEvent,
-    Document,
-    Label,
     Project,
-    SpanValidationError,
-    check_span,
 )
-from annotator.workspace.annotations import AnnotationRejected, _record, annotation_snapshot
+from annotator.workspace.annotations import (
+    AnnotationRejected,
+    _record,
+    annotation_rebuild,
+    annotation_snapshot,
+)
 
 
 def history_events(
@@ -89,52 +89,15 @@ def annotation_restore(*, event: AnnotationEvent, actor) -> Annotation:
     if event.action != AnnotationEvent.Action.DELETE or not snapshot:
         raise AnnotationRejected("Only a deleted annotation can be restored.")
     if Annotation.objects.filter(pk=snapshot["id"]).exists():
+        # Said before "changed after": restoring it is what changed it.
         raise AnnotationRejected("This annotation exists: it has been restored already.")
     if _later_event_exists(event):
         raise AnnotationRejected(
             "This annotation changed after this deletion; restore it from its latest deletion."
         )
-    # Lock the document row: its text cannot change while the span is checked and stored.
-    document = Document.objects.select_for_update().get(pk=event.document_id)
-    try:
-        check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
-    except SpanValidationError as exc:
-        raise AnnotationRejected(
-            "The document's text no longer matches this annotation, so it cannot be restored."
-        ) from exc
-    label = Label.objects.filter(project_id=event.project_id, name=snapshot["label"]).first()
-    if label is None:
-        raise AnnotationRejected(
-            f"The label “{snapshot['label']}” no longer exists in this project."
-        )
-    annotator = get_user_model().objects.filter(pk=snapshot["annotator"]).first()
-    if annotator is None:
-        raise AnnotationRejected("The annotator of this annotation no longer exists.")
-    values = {
-        "document": document,
-        "annotator": annotator,
-        "label": label,
-        "start": snapshot["start"],
-        "end": snapshot["end"],
-    }
-    if Annotation.objects.filter(**values).exists():
-        raise AnnotationRejected(
-            "An identical annotation exists (same annotator, label and passage)."
-        )
-    annotation = Annotation(
-        pk=snapshot["id"],
-        project_id=event.project_id,
-        quote=snapshot["quote"],
-        note=snapshot.get("note", ""),
-        **values,
+    annotation = annotation_rebuild(
+        snapshot=snapshot, project_id=event.project_id, document_id=event.document_id
     )
-    try:
-        with transaction.atomic():
-            annotation.save(force_insert=True)
-    except IntegrityError as exc:
-        raise AnnotationRejected(
-            "This annotation was restored or re-created meanwhile; reload the history."
-        ) from exc
     _record(
         annotation,
         actor=actor,

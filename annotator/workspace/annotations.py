@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from annotator.errors import Rejected
@@ -169,3 +170,62 @@ def annotation_delete(*, annotation: Annotation, actor) -> dict:
     _record(annotation, actor=actor, action=AnnotationEvent.Action.DELETE, before=before)
     annotation.delete()
     return before
+
+
+@transaction.atomic
+def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> Annotation:
+    """Put a deleted annotation back, with its id and values, from its audit snapshot.
+
+    The one path for every way back (undo of a delete, restore from the history). Refuses
+    (AnnotationRejected, with the reason) when the annotation is back already, the
+    document's text no longer matches, its label or annotator is gone, or an identical
+    annotation exists. Records nothing: the caller says in the audit trail why it
+    restored.
+    """
+    if Annotation.objects.filter(pk=snapshot["id"]).exists():
+        raise AnnotationRejected("This annotation exists: it has been restored already.")
+    # Lock the document row: its text cannot change while the span is checked and stored.
+    document = Document.objects.select_for_update().get(pk=document_id)
+    try:
+        check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
+    except SpanValidationError as exc:
+        raise AnnotationRejected(
+            "The document's text no longer matches this annotation, so it cannot be restored."
+        ) from exc
+    labels = Label.objects.filter(project_id=project_id)
+    label = (
+        labels.filter(pk=snapshot["label_id"]).first() if snapshot.get("label_id") else None
+    ) or labels.filter(name=snapshot["label"]).first()
+    if label is None:
+        raise AnnotationRejected(
+            f"The label “{snapshot['label']}” no longer exists in this project."
+        )
+    annotator = get_user_model().objects.filter(pk=snapshot["annotator"]).first()
+    if annotator is None:
+        raise AnnotationRejected("The annotator of this annotation no longer exists.")
+    values = {
+        "document": document,
+        "annotator": annotator,
+        "label": label,
+        "start": snapshot["start"],
+        "end": snapshot["end"],
+    }
+    if Annotation.objects.filter(**values).exists():
+        raise AnnotationRejected(
+            "An identical annotation exists (same annotator, label and passage)."
+        )
+    annotation = Annotation(
+        pk=snapshot["id"],
+        project_id=project_id,
+        quote=snapshot["quote"],
+        note=snapshot.get("note", ""),
+        **values,
+    )
+    try:
+        with transaction.atomic():
+            annotation.save(force_insert=True)
+    except IntegrityError as exc:
+        raise AnnotationRejected(
+            "This annotation was restored or re-created meanwhile; reload the page."
+        ) from exc
+    return annotation

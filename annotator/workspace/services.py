@@ -18,7 +18,11 @@ from annotator.models import (
     check_span,
 )
 from annotator.text.snapping import snap
-from annotator.workspace.annotations import AnnotationRejected, annotation_snapshot
+from annotator.workspace.annotations import (
+    AnnotationRejected,
+    annotation_rebuild,
+    annotation_snapshot,
+)
 from annotator.workspace.selectors import UNDO_MARK, undo_target
 
 
@@ -120,24 +124,12 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
     Action = AnnotationEvent.Action
     if event.action == Action.DELETE:
         snapshot = event.before
-        annotation = Annotation(
-            pk=snapshot["id"],
-            project=project,
-            document=document,
-            annotator=actor,
-            label=_label_for(project, snapshot),
-            start=snapshot["start"],
-            end=snapshot["end"],
-            quote=snapshot["quote"],
-            note=snapshot["note"],
-        )
         try:
-            with transaction.atomic():
-                annotation.save(force_insert=True)
-        except (IntegrityError, SpanValidationError) as exc:
-            raise AnnotationRejected(
-                "Cannot undo: you already have this label on exactly this passage."
-            ) from exc
+            annotation = annotation_rebuild(
+                snapshot=snapshot, project_id=project.pk, document_id=document.pk
+            )
+        except AnnotationRejected as exc:
+            raise AnnotationRejected(f"Cannot undo. {exc}") from exc
         _record_undo(annotation.pk, action=Action.RESTORE, before=None, after=snapshot, **common)
         return UndoOutcome(
             f"Restored «{annotation.quote}».",

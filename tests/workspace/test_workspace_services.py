@@ -108,10 +108,31 @@ def test_undo_of_a_delete_restores_the_same_id_and_refuses_a_clash(setup):
     factories.AnnotationFactory(
         project=project, document=document, annotator=user, start=10, end=16
     )
-    with pytest.raises(AnnotationRejected, match="already have this label on exactly"):
+    with pytest.raises(
+        AnnotationRejected,
+        match=r"^Cannot undo. An identical annotation exists \(same annotator, label and passage",
+    ):
         annotation_undo(project=project, document=document, actor=user)
     assert Annotation.objects.count() == 1
     assert AnnotationEvent.objects.filter(action="restore").count() == 1
+
+
+def test_undo_of_a_delete_after_the_text_changed_says_so(setup):
+    project, document, user = setup
+    annotation = create(*setup)
+    annotation_delete(annotation=annotation, actor=user)
+    document.text = "Другой текст документа, совсем не тот, что был."
+    document.save()  # no annotation left: the text may change
+    with pytest.raises(
+        AnnotationRejected,
+        match=(
+            "^Cannot undo. The document's text no longer matches this annotation, "
+            "so it cannot be restored.$"
+        ),
+    ):
+        annotation_undo(project=project, document=document, actor=user)
+    assert not Annotation.objects.exists()
+    assert not AnnotationEvent.objects.filter(action="restore").exists()
 
 
 def test_undo_refuses_when_the_annotation_is_gone(setup):
