@@ -7,7 +7,7 @@ annotation, not marked done) are not listed.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -19,7 +19,7 @@ from annotator.models import (
     GoldAnnotation,
     Project,
 )
-from annotator.stats.sentence_labels import coverage_by_sentence, sentence_labels
+from annotator.stats.sentence_labels import coverage_by_sentence, majority, sentence_labels
 
 
 @dataclass
@@ -41,24 +41,12 @@ class SentenceVotes:
         return "agree" if len(set(self.labels)) == 1 else "disagree"
 
     def suggestion(self) -> int | None:
-        """The gold label if set, else the label most annotators gave (ties: the first)."""
-        if self.gold is not None:
-            return self.gold
-        ranked = Counter(label for label in self.labels if label is not None).most_common(1)
-        return ranked[0][0] if ranked else None
+        """The gold label if set, else the annotators' majority (``stats.sentence_labels``)."""
+        return self.gold if self.gold is not None else majority(self.labels)
 
     def majority(self, min_agree: int) -> int | None:
-        """The label at least ``min_agree`` annotators gave, if more gave it than anything
-        else (another label, or no label)."""
-        ranked = Counter(self.labels).most_common()
-        if not ranked:
-            return None
-        label, count = ranked[0]
-        if label is None or count < min_agree:
-            return None
-        if len(ranked) > 1 and ranked[1][1] == count:
-            return None
-        return label
+        """The annotators' majority label, if at least ``min_agree`` gave it."""
+        return majority(self.labels, min_votes=min_agree)
 
 
 @dataclass

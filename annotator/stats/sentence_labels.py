@@ -1,13 +1,20 @@
-"""Which label a sentence carries, given the spans one annotator (or gold) put on a document.
+"""Which label a sentence carries: for one coder (``sentence_labels``), and for several
+(``majority``).
 
-A sentence's label is the label whose spans cover the most of its characters, provided
-they cover more than half of the sentence; otherwise the sentence has no label (None).
-Overlapping spans of the same label count each character once.
+A sentence's label for one coder (an annotator, or gold) is the label whose spans cover
+the most of its characters, provided they cover more than half of the sentence; otherwise
+the sentence has no label (None). Overlapping spans of the same label count each
+character once.
+
+The majority of several coders is the one rule every page and file uses (review's
+suggestion and "accept majority", the export's ``majority_label``): the label that more
+coders gave than any other answer, where "no label" counts as an answer, and that at
+least ``min_votes`` coders gave. A tie, or "no label" ahead, is no majority (None).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 
 
@@ -66,3 +73,16 @@ def sentence_labels[L: Hashable](
                 best, best_covered = label, coverage[label][index]
         result.append(best if best_covered * 2 > end - start else None)
     return result
+
+
+def majority[L: Hashable](answers: Iterable[L | None], *, min_votes: int = 1) -> L | None:
+    """The majority label among coders' answers for one sentence (see module docstring)."""
+    ranked = Counter(answers).most_common(2)
+    if not ranked:
+        return None
+    label, count = ranked[0]
+    if label is None or count < min_votes:
+        return None
+    if len(ranked) > 1 and ranked[1][1] == count:
+        return None
+    return label

@@ -86,6 +86,12 @@ def test_majority_rule():
     assert sentence([1]).status == "single"
 
 
+def test_suggestion_is_gold_else_the_majority_and_a_tie_suggests_nothing():
+    assert SentenceVotes(0, 0, 1, [1, 2], 3, True).suggestion() == 3
+    assert SentenceVotes(0, 0, 1, [1, 1, 2], None, False).suggestion() == 1
+    assert SentenceVotes(0, 0, 1, [1, 2], None, False).suggestion() is None
+
+
 def test_accept_one_annotators_span(project, setup):
     before = annotations_snapshot()
     gold = gold_accept(annotation=setup["spec"], reviewer=setup["reviewer"])

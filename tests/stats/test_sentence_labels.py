@@ -1,4 +1,9 @@
-from annotator.stats.sentence_labels import coverage_by_sentence, merge_intervals, sentence_labels
+from annotator.stats.sentence_labels import (
+    coverage_by_sentence,
+    majority,
+    merge_intervals,
+    sentence_labels,
+)
 
 SENTENCES = [(0, 10), (11, 21), (22, 32)]
 
@@ -33,3 +38,18 @@ def test_ties_follow_label_order_not_span_order():
 
 def test_no_spans_no_labels():
     assert sentence_labels(SENTENCES, []) == [None, None, None]
+
+
+def test_majority_is_the_answer_more_coders_gave_than_any_other():
+    assert majority(["opinion", "opinion", "fact"]) == "opinion"
+    assert majority(["opinion", "opinion", "fact"], min_votes=2) == "opinion"
+    assert majority(["opinion", "opinion", "fact"], min_votes=3) is None
+
+
+def test_majority_counts_no_label_as_an_answer_and_a_tie_as_none():
+    assert majority(["opinion", "opinion", "fact", "fact"]) is None  # a tie
+    assert majority(["opinion", None]) is None  # one said opinion, one said nothing
+    assert majority(["opinion", "opinion", None, None, None]) is None  # most gave no label
+    assert majority(["opinion", "opinion", None]) == "opinion"
+    assert majority([None, None]) is None
+    assert majority([]) is None
