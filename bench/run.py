@@ -28,6 +28,8 @@ from pathlib import Path
 
 import psutil
 
+from bench.commands import manage, total_figure
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results.json"
@@ -94,13 +96,6 @@ def server_env(database_url: str) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str) -> float:
-    """Run a management command; returns its wall time in seconds."""
-    began = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - began
-
-
 class PeakMemory:
     """Samples the proportional set size (PSS) of a process tree; keeps the peak."""
 
@@ -154,10 +149,6 @@ def run_measured(env: dict[str, str], *args: str) -> tuple[float, float]:
     if code:
         raise SystemExit(f"manage.py {' '.join(args)} failed with exit code {code}")
     return time.perf_counter() - began, memory.peak_mb
-
-
-def total_figure(name: str, seconds: float, n: int, **extra) -> dict:
-    return {"name": name, "unit": "s", "n": n, "total": round(seconds, 2), **extra}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from annotator.models import (
 from annotator.text.snapping import snap
 from bench import corpus
 from bench.client import Session, drive
+from bench.commands import manage, total_figure
 
 PROJECT = "bench"
 AGREEMENT_PROJECT = "bench-agreement"
@@ -86,7 +87,6 @@ def _own_document(project: Project, source: Source, title: str, text: str) -> Do
 
 
 def build(size, env, figures: list[dict], work: Path, *, log) -> Corpus:
-    from bench.run import manage, total_figure
 
     result = Corpus()
     rng = random.Random(11)
