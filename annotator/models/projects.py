@@ -173,6 +173,12 @@ DEFAULT_LABELS = [
 ]
 
 
+class LabelQuerySet(models.QuerySet["Label"]):
+    def in_display_order(self) -> LabelQuerySet:
+        """Labels as every page, file and hotkey list shows them: by ``order``, then name."""
+        return self.order_by("order", "name", "id")
+
+
 class Label(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
     name = models.SlugField(max_length=50)
@@ -181,6 +187,8 @@ class Label(models.Model):
     color = models.CharField(max_length=7, default="#888888", help_text="#rrggbb")
     hotkey = models.CharField(max_length=1, blank=True)
     order = models.PositiveIntegerField(default=0)
+
+    objects = LabelQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "order", "name"]

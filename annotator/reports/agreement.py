@@ -127,7 +127,7 @@ class AgreementReport:
 
 
 def _label_names(project: Project) -> tuple[list[int], list[str]]:
-    rows = list(project.labels.order_by("order", "name").values_list("id", "name"))
+    rows = list(project.labels.in_display_order().values_list("id", "name"))
     return [row[0] for row in rows], [row[1] for row in rows]
 
 

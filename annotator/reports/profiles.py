@@ -274,12 +274,11 @@ class ProfileFilter:
     source_id: int | None = None
 
 
-def project_labels(project: Project) -> list[LabelInfo]:
+def label_infos(project: Project) -> list[LabelInfo]:
+    """The project's labels in display order, as the profiles show them."""
     return [
         LabelInfo(*row)
-        for row in project.labels.order_by("order", "name").values_list(
-            "id", "name", "title", "color"
-        )
+        for row in project.labels.in_display_order().values_list("id", "name", "title", "color")
     ]
 
 
@@ -384,7 +383,7 @@ def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> 
     names = dict(
         Source.objects.filter(id__in=_scope(f).values("source_id")).values_list("id", "name")
     )
-    labels = project_labels(f.project) if labels is None else labels
+    labels = label_infos(f.project) if labels is None else labels
     return sorted(
         (
             make_profile(
@@ -435,7 +434,7 @@ class SourceDetail:
 def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDetail:
     """A source's profile, per document, per annotator, and its strongest passages."""
     _fresh(f.project)
-    labels = project_labels(f.project)
+    labels = label_infos(f.project)
     total = Counts()
     per_document: dict[int, Counts] = {}
     titles: dict[int, str] = {}

@@ -85,7 +85,7 @@ def tallies_refresh(project: Project, *, chunk: int = CHUNK, progress=None) -> i
     )
     if not stale:
         return 0
-    labels = list(project.labels.order_by("order", "name").values_list("id", "name"))
+    labels = list(project.labels.in_display_order().values_list("id", "name"))
     for i in range(0, len(stale), chunk):
         _recount(project, stale[i : i + chunk], labels)
         if progress:

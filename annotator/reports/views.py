@@ -22,7 +22,7 @@ from annotator.reports.charts import profile_chart
 from annotator.reports.forms import ProfileFilterForm
 from annotator.reports.profiles import (
     ProfileFilter,
-    project_labels,
+    label_infos,
     source_detail,
     source_documents,
     source_profiles,
@@ -70,7 +70,7 @@ def sources(request: HttpRequest) -> HttpResponse:
     context = {"project": project, "form": form, "query": request.GET.urlencode()}
     if profile_filter is None:
         return render(request, "reports/sources.html", context, status=400)
-    labels = project_labels(project)
+    labels = label_infos(project)
     profiles = source_profiles(profile_filter, labels)
     query = context["query"] or f"project={project.slug}"
     documents = source_documents(profile_filter, [p.key for p in profiles], limit=DOCUMENTS_LISTED)
@@ -112,7 +112,7 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
     if profile_filter is None:
         return render(request, "reports/source.html", context, status=400)
     detail = source_detail(replace(profile_filter, source_id=found.pk))
-    labels = project_labels(project)
+    labels = label_infos(project)
     documents = Paginator(detail.documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -56,7 +56,7 @@ class DocumentVotes:
 
 
 def document_votes(project: Project, document: Document) -> DocumentVotes:
-    label_order = list(project.labels.order_by("order", "name").values_list("id", flat=True))
+    label_order = list(project.labels.in_display_order().values_list("id", flat=True))
     bounds = list(document.sentences.order_by("index").values_list("start", "end"))
     spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for annotator_id, start, end, label_id in Annotation.objects.filter(

@@ -55,7 +55,7 @@ def _back(project: Project, document: Document, anchor: str = "") -> HttpRespons
 
 
 def _label_choices(project: Project) -> list[tuple[str, str]]:
-    return list(project.labels.order_by("order", "name").values_list("name", "title"))
+    return list(project.labels.in_display_order().values_list("name", "title"))
 
 
 @login_required
@@ -63,7 +63,7 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     """``annotator/review.html``: every annotator's labels, sentence by sentence, and gold."""
     project, document, link = _reviewed_document(request, slug, document_id)
     votes = document_votes(project, document)
-    labels = {label.pk: label for label in project.labels.order_by("order", "name")}
+    labels = {label.pk: label for label in project.labels.in_display_order()}
     annotations = list(
         Annotation.objects.filter(project=project, document=document)
         .select_related("annotator", "label")

@@ -159,7 +159,8 @@ def _labels_sql(vendor: str) -> str:
 
 
 def project_labels(project: Project) -> dict[int, Label]:
-    """The project's labels by id, in display order (on every save: see annotator.fastpath.rows)."""
+    """The project's labels by id, in display order: ``project.labels.in_display_order()``
+    written out, as it runs on every save (see annotator.fastpath.rows)."""
     with connection.cursor() as cursor:
         cursor.execute(_labels_sql(connection.vendor), [project.pk])
         rows = cursor.fetchall()

@@ -23,7 +23,6 @@ from annotator.models import (
     Annotation,
     AnnotationEvent,
     Document,
-    Label,
     Project,
     ProjectDocument,
 )
@@ -137,7 +136,7 @@ def test_project_labels_come_in_display_order():
     labels = project_labels(project)
     assert [label.name for label in labels.values()] == ["d", "c", "a", "b"]
     assert [values(label) for label in labels.values()] == [
-        values(label) for label in Label.objects.filter(project=project)
+        values(label) for label in project.labels.in_display_order()
     ]
 
 
