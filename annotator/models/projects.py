@@ -138,6 +138,7 @@ DEFAULT_LABELS = [
         "title": "Fact",
         "color": "#2e7d32",
         "hotkey": "1",
+        "neutral": True,
         "description": (
             "A checkable claim about what happened, is, or was said: events, dates, "
             "figures, who met whom, what a document or person stated. It can be true or "
@@ -187,6 +188,13 @@ class Label(models.Model):
     color = models.CharField(max_length=7, default="#888888", help_text="#rrggbb")
     hotkey = models.CharField(max_length=1, blank=True)
     order = models.PositiveIntegerField(default=0)
+    neutral = models.BooleanField(
+        default=False,
+        help_text=(
+            "The baseline label (e.g. Fact): a source's strongest passages are listed for "
+            "every other label. Its name does not matter."
+        ),
+    )
 
     objects = LabelQuerySet.as_manager()
 

@@ -41,7 +41,6 @@ from annotator.stats.sentence_labels import coverage_by_sentence, merge_interval
 
 Z95 = 1.959963984540054
 GOLD = "gold"
-NEUTRAL_LABEL = "fact"  # passages of every other label are listed as the strongest findings
 
 Span = tuple[int, int, int]  # start, end, label id
 
@@ -64,6 +63,7 @@ class LabelInfo:
     name: str
     title: str
     color: str
+    neutral: bool = False  # its passages are not listed as strongest findings
 
 
 @dataclass(frozen=True)
@@ -276,10 +276,10 @@ class ProfileFilter:
 
 def label_infos(project: Project) -> list[LabelInfo]:
     """The project's labels in display order, as the profiles show them."""
-    return [
-        LabelInfo(*row)
-        for row in project.labels.in_display_order().values_list("id", "name", "title", "color")
-    ]
+    rows = project.labels.in_display_order().values_list(
+        "id", "name", "title", "color", "neutral"
+    )
+    return [LabelInfo(*row) for row in rows]
 
 
 def _scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
@@ -492,7 +492,7 @@ def _strongest(f: ProfileFilter, labels: list[LabelInfo], limit: int) -> dict[st
     strength = Cast("votes", FloatField()) / F("coders")
     result = {}
     for label in labels:
-        if label.name == NEUTRAL_LABEL:
+        if label.neutral:
             continue
         rows = (
             _in_scope(f, PassageVote.objects)

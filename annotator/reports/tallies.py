@@ -27,15 +27,25 @@ from annotator.models import (
     Document,
     DocumentTally,
     GoldAnnotation,
+    Label,
     PassageVote,
     Project,
     ProjectDocument,
     Sentence,
 )
-from annotator.reports.profiles import GOLD, NEUTRAL_LABEL, Span, Tally
+from annotator.reports.profiles import GOLD, Span, Tally
 
 CHUNK = 500  # documents recounted per transaction
 COPIED = ("text_length", "source_id", "published_on")  # from the document onto its item
+
+
+@receiver(post_save, sender=Label)
+@receiver(post_delete, sender=Label)
+def _label_changed(sender, instance, **kwargs) -> None:
+    # Tallies hold label ids in display order (ties go to the earlier label) and leave out
+    # the neutral label's passages: a new, reordered, re-flagged or removed label changes
+    # what they count. Label edits are rare; recounting a project's documents is fine.
+    tallies_invalidate(instance.project_id)
 
 
 @receiver(post_save, sender=Annotation)
@@ -85,7 +95,7 @@ def tallies_refresh(project: Project, *, chunk: int = CHUNK, progress=None) -> i
     )
     if not stale:
         return 0
-    labels = list(project.labels.in_display_order().values_list("id", "name"))
+    labels = list(project.labels.in_display_order().values_list("id", "neutral"))
     for i in range(0, len(stale), chunk):
         _recount(project, stale[i : i + chunk], labels)
         if progress:
@@ -94,7 +104,7 @@ def tallies_refresh(project: Project, *, chunk: int = CHUNK, progress=None) -> i
 
 
 @transaction.atomic
-def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, str]]) -> None:
+def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, bool]]) -> None:
     items = {
         document_id: (item_id, version)
         for item_id, document_id, version in ProjectDocument.objects.select_for_update()
@@ -128,7 +138,7 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
     ).values_list("document_id", "label_id", "start", "end"):
         spans[doc_id][GOLD].append((start, end, label_id))
     label_order = [label_id for label_id, _ in labels]
-    neutral = {label_id for label_id, name in labels if name == NEUTRAL_LABEL}
+    neutral = {label_id for label_id, is_neutral in labels if is_neutral}
     tallies: list[DocumentTally] = []
     passages: list[PassageVote] = []
     for doc_id, (item_id, _) in items.items():

@@ -32,7 +32,7 @@ from tests.support import factories
 from tests.support.labelling import label_sentence
 
 FACT, OPINION, SPECULATION = (
-    LabelInfo(1, "fact", "Fact", "#2e7d32"),
+    LabelInfo(1, "fact", "Fact", "#2e7d32", neutral=True),
     LabelInfo(2, "opinion", "Opinion", "#1565c0"),
     LabelInfo(3, "speculation", "Speculation", "#c62828"),
 )
@@ -349,3 +349,40 @@ def test_profiles_follow_a_source_merge(project, corpus):
     )
     detail = source_detail(ProfileFilter(project=project, source_id=blog.pk))
     assert {p.name for p in detail.documents} == {"News", "Judged", corpus["rant"].title}
+
+
+def test_a_labels_role_does_not_depend_on_its_name(project, corpus):
+    tass = ProfileFilter(project=project, source_id=corpus["news"].source_id)
+    assert "Fact" not in source_detail(tass).passages
+    fact = project.labels.get(name="fact")
+    fact.name, fact.title = "fakt", "Факт"
+    fact.save()
+    assert "Факт" not in source_detail(tass).passages  # still the neutral label
+    # Another label made the neutral one: its passages go, Fact's are listed.
+    fact.neutral = False
+    fact.save()
+    opinion = project.labels.get(name="opinion")
+    opinion.neutral = True
+    opinion.save()
+    passages = source_detail(tass).passages
+    assert "Opinion" not in passages
+    assert [(p.gold, p.sentence) for p in passages["Факт"]][:1] == [(True, 0)]
+
+
+def test_reordering_labels_recounts_the_profiles(project):
+    """Two labels over the whole of one sentence: the label first in display order wins."""
+    document = factories.DocumentFactory(source=factories.SourceFactory(name="Tie"))
+    factories.ProjectDocumentFactory(project=project, document=document)
+    anna = factories.UserFactory(username="anna")
+    label_sentence(project, document, 0, "opinion", annotator=anna)
+    label_sentence(project, document, 0, "speculation", annotator=anna)
+
+    def tie():
+        (profile,) = source_profiles(ProfileFilter(project=project))
+        return {s.label.name for s in profile.by_sentences if s.value}
+
+    assert tie() == {"opinion"}
+    opinion = project.labels.get(name="opinion")
+    opinion.order = 9  # after speculation now
+    opinion.save()
+    assert tie() == {"speculation"}
