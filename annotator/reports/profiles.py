@@ -276,9 +276,7 @@ class ProfileFilter:
 
 def label_infos(project: Project) -> list[LabelInfo]:
     """The project's labels in display order, as the profiles show them."""
-    rows = project.labels.in_display_order().values_list(
-        "id", "name", "title", "color", "neutral"
-    )
+    rows = project.labels.in_display_order().values_list("id", "name", "title", "color", "neutral")
     return [LabelInfo(*row) for row in rows]
 
 
