@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from annotator.access import can_see_everyone, document_for_member, project_for_member
 from annotator.models import DocumentProgress, Label, Project
+from annotator.validators import validate_colour
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
 from annotator.workspace.services import progress_opened, progress_set_done
 from annotator.workspace.side_list import items_html
 
 QUEUE_PAGE_SIZE = 50
-HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @login_required
@@ -93,7 +92,7 @@ def label_css(request: HttpRequest, slug: str) -> HttpResponse:
     css = "".join(
         f".lab-{label.pk} {{ --label: {label.color}; }}\n"
         for label in labels
-        if HEX_COLOUR.fullmatch(label.color)
+        if validate_colour.regex.search(label.color)
     )
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     if request.GET.get("v"):
