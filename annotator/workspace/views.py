@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -147,21 +148,25 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     )
 
 
+UNDO_VERBS = {
+    "create": "adding",
+    "update": "changing",
+    "delete": "deleting",
+    "restore": "restoring",
+}
+
+
+def undo_text(action: str, quote: str) -> str:
+    """What undoing an ``action`` on ``quote`` reverts, in words: «adding «quote»»."""
+    return f"{UNDO_VERBS.get(action, action)} «{Truncator(quote).chars(40)}»"
+
+
 def undo_description(event) -> str:
     """What the undo button would revert, in words ("" when nothing)."""
     if event is None:
         return ""
     snapshot = event.after or event.before or {}
-    verbs = {
-        "create": "adding",
-        "update": "changing",
-        "delete": "deleting",
-        "restore": "restoring",
-    }
-    quote = snapshot.get("quote", "")
-    if len(quote) > 40:
-        quote = quote[:39] + "…"
-    return f"{verbs.get(event.action, event.action)} «{quote}»"
+    return undo_text(event.action, snapshot.get("quote", ""))
 
 
 @login_required
