@@ -60,11 +60,11 @@ def empty_layout_cache():
 
 @pytest.fixture
 def manager(db):
-    """A campaign manager: staff, not superuser, in load_demo's "Campaign managers" group."""
-    from annotator.management.commands.load_demo import managers_group
+    """A campaign manager: staff, not superuser, in the "Campaign managers" group."""
+    from annotator.accounts.services import managers_group_get_or_create
 
     user = factories.UserFactory(username="campaign-manager", is_staff=True)
-    user.groups.add(managers_group())
+    user.groups.add(managers_group_get_or_create())
     return user
 
 

@@ -31,7 +31,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from annotator.management.commands.load_demo import managers_group
+from annotator.accounts.services import managers_group_get_or_create
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -512,7 +512,7 @@ def world(db) -> World:
     manager = users["manager"]  # a campaign manager, as load_demo makes one
     manager.is_staff = True
     manager.save()
-    manager.groups.add(managers_group())
+    manager.groups.add(managers_group_get_or_create())
     span = partial(
         annotation_create,
         project=project,

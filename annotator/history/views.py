@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_manager
@@ -109,7 +110,7 @@ def history_restore(request: HttpRequest, slug: str, event_id: int) -> HttpRespo
     except AnnotationRejected as exc:
         messages.error(request, str(exc))
     else:
-        quote = annotation.quote if len(annotation.quote) <= 60 else annotation.quote[:59] + "…"
+        quote = Truncator(annotation.quote).chars(60)
         messages.success(
             request, f"Restored “{quote}” ({annotation.label.name}) in {event.document}."
         )

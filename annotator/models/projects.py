@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from annotator.models.corpus import Document
+from annotator.validators import validate_colour
 
 
 class Project(models.Model):
@@ -185,7 +186,9 @@ class Label(models.Model):
     name = models.SlugField(max_length=50)
     title = models.CharField(max_length=100)
     description = models.TextField(blank=True, help_text="The definition analysts follow.")
-    color = models.CharField(max_length=7, default="#888888", help_text="#rrggbb")
+    color = models.CharField(
+        max_length=7, default="#888888", help_text="#rrggbb", validators=[validate_colour]
+    )
     hotkey = models.CharField(max_length=1, blank=True)
     order = models.PositiveIntegerField(default=0)
     neutral = models.BooleanField(
@@ -214,10 +217,6 @@ class Label(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        import re
-
-        if self.color and not re.fullmatch(r"#[0-9a-fA-F]{6}", self.color):
-            raise ValidationError({"color": "Use a colour like #1565c0."})
         if (
             self.hotkey
             and self.project_id

@@ -32,7 +32,7 @@ from annotator.workspace.services import (
     selection_span,
 )
 from annotator.workspace.side_list import item_html
-from annotator.workspace.views import undo_description
+from annotator.workspace.views import undo_description, undo_text
 
 NOTE_MAX = 5000
 
@@ -183,13 +183,9 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
         message=f"Saved «{annotation.quote}» as {label}.",
         ranges=[(start, end)],
         added=[annotation],
-        undo=f"adding «{_short(annotation.quote)}»",
+        undo=undo_text("create", annotation.quote),
         selected=annotation.pk,
     )
-
-
-def _short(quote: str) -> str:
-    return quote if len(quote) <= 40 else quote[:39] + "…"
 
 
 def _own(request: HttpRequest, slug: str, annotation_id: int) -> tuple[Page, Annotation]:
@@ -223,7 +219,7 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
         message=f"Changed «{annotation.quote}» to {annotation.label}." if label else "Note saved.",
         ranges=[(annotation.start, annotation.end)] if label else [],
         changed=[annotation],
-        undo=f"changing «{_short(annotation.quote)}»",
+        undo=undo_text("update", annotation.quote),
         selected=annotation.pk,
     )
 
@@ -240,7 +236,7 @@ def annotation_delete(request: HttpRequest, slug: str, annotation_id: int) -> Ht
         message=f"Deleted «{snapshot['quote']}». Press u to undo.",
         ranges=[(snapshot["start"], snapshot["end"])],
         removed=[snapshot["id"]],
-        undo=f"deleting «{_short(snapshot['quote'])}»",
+        undo=undo_text("delete", snapshot["quote"]),
     )
 
 

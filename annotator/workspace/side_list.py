@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 QUOTE_SHOWN = 160
 
@@ -17,9 +18,7 @@ QUOTE_SHOWN = 160
 def item_html(annotation, *, oob: bool = False) -> str:
     """One ``<li>``; ``annotation.label`` must be loaded. ``oob`` marks it for an htmx
     out-of-band swap (it replaces the entry with the same id)."""
-    quote = annotation.quote
-    if len(quote) > QUOTE_SHOWN:
-        quote = quote[: QUOTE_SHOWN - 1] + "…"
+    quote = Truncator(annotation.quote).chars(QUOTE_SHOWN)
     note = f'<p class="note">{escape(annotation.note)}</p>' if annotation.note else ""
     swap = ' hx-swap-oob="true"' if oob else ""
     pk, label_id = annotation.pk, annotation.label_id

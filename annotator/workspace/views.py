@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,18 +10,19 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from annotator.access import can_see_everyone, document_for_member, project_for_member
 from annotator.models import DocumentProgress, Label, Project
+from annotator.validators import validate_colour
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
 from annotator.workspace.services import progress_opened, progress_set_done
 from annotator.workspace.side_list import items_html
 
 QUEUE_PAGE_SIZE = 50
-HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @login_required
@@ -93,7 +93,7 @@ def label_css(request: HttpRequest, slug: str) -> HttpResponse:
     css = "".join(
         f".lab-{label.pk} {{ --label: {label.color}; }}\n"
         for label in labels
-        if HEX_COLOUR.fullmatch(label.color)
+        if validate_colour.regex.search(label.color)
     )
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     if request.GET.get("v"):
@@ -148,21 +148,25 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     )
 
 
+UNDO_VERBS = {
+    "create": "adding",
+    "update": "changing",
+    "delete": "deleting",
+    "restore": "restoring",
+}
+
+
+def undo_text(action: str, quote: str) -> str:
+    """What undoing an ``action`` on ``quote`` reverts, in words: «adding «quote»»."""
+    return f"{UNDO_VERBS.get(action, action)} «{Truncator(quote).chars(40)}»"
+
+
 def undo_description(event) -> str:
     """What the undo button would revert, in words ("" when nothing)."""
     if event is None:
         return ""
     snapshot = event.after or event.before or {}
-    verbs = {
-        "create": "adding",
-        "update": "changing",
-        "delete": "deleting",
-        "restore": "restoring",
-    }
-    quote = snapshot.get("quote", "")
-    if len(quote) > 40:
-        quote = quote[:39] + "…"
-    return f"{verbs.get(event.action, event.action)} «{quote}»"
+    return undo_text(event.action, snapshot.get("quote", ""))
 
 
 @login_required

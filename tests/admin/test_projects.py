@@ -160,6 +160,14 @@ def test_hotkey_used_by_another_saved_label_is_refused(manager_client, project):
     assert not Label.objects.filter(name="irony").exists()
 
 
+def test_a_label_colour_other_than_rrggbb_is_refused(manager_client, project):
+    data = inline_data(project, labels=label_rows(project, fact={"color": "red;}b{"}))
+    response = manager_client.post(change_url(project), data)
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors[0] == {"color": ["Use a colour like #1565c0."]}
+    assert project.labels.get(name="fact").color == "#2e7d32"
+
+
 def test_same_hotkey_on_two_labels_submitted_together_is_refused(manager_client, project):
     data = inline_data(
         project, labels=[*label_rows(project), new_label("irony", "4"), new_label("sarcasm", "4")]

@@ -128,6 +128,14 @@ def test_duplicate_hotkey_is_rejected_by_clean():
         label.full_clean()
 
 
+@pytest.mark.parametrize("colour", ["red", "#12345g", "#12345", "123456", "#fff"])
+def test_a_label_colour_other_than_rrggbb_is_refused_by_the_field(colour):
+    label = Label(project=factories.ProjectFactory(), name="rumour", title="Rumour", color=colour)
+    with pytest.raises(ValidationError) as refused:
+        label.clean_fields()
+    assert refused.value.message_dict == {"color": ["Use a colour like #1565c0."]}
+
+
 def test_deleting_a_project_deletes_its_labels_and_annotations():
     annotation = factories.AnnotationFactory()
     annotation.project.delete()

@@ -5,11 +5,10 @@ For trying the tool on your own machine only: the accounts share a known passwor
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.db.models import Q
 
+from annotator.accounts.services import managers_group_get_or_create
 from annotator.datasets.imports.documents import ImportFailed, import_paths
 from annotator.models import Membership, Project
 
@@ -19,7 +18,6 @@ DEMO_PROJECT = {
     "name": "Demo: Putin and Tokayev visits",
     "description": "The seed corpus: five Russian texts on Russia–Kazakhstan visits.",
 }
-MANAGERS_GROUP = "Campaign managers"
 ACCOUNTS = [
     ("manager", Membership.Role.MANAGER),
     ("analyst1", Membership.Role.ANNOTATOR),
@@ -29,20 +27,6 @@ REFUSAL = (
     "load_demo creates accounts with a shared, published password: it refuses to run "
     "with DEBUG off. Pass --force to run it anyway."
 )
-
-
-def managers_group() -> Group:
-    """The group whose members manage campaigns in the admin: every permission on the
-    annotator app's models and on users, and only viewing groups (a manager who could
-    edit groups could widen their own group's permissions)."""
-    group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
-    permissions = Permission.objects.filter(
-        Q(content_type__app_label="annotator")
-        | Q(content_type__app_label="auth", content_type__model="user")
-        | Q(content_type__app_label="auth", codename="view_group")
-    )
-    group.permissions.set(permissions)
-    return group
 
 
 class Command(BaseCommand):
@@ -76,7 +60,7 @@ class Command(BaseCommand):
             slug=DEMO_PROJECT["slug"],
             defaults={k: v for k, v in DEMO_PROJECT.items() if k != "slug"},
         )
-        group = managers_group()
+        group = managers_group_get_or_create()
         users = get_user_model().objects
         for username, role in ACCOUNTS:
             user, created = users.get_or_create(username=username)

@@ -11,7 +11,7 @@ def fact_is_neutral(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0004_perf_workspace'),
+        ('annotator', '0005_label_color_validator'),
     ]
 
     operations = [
