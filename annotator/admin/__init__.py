@@ -45,12 +45,8 @@ from annotator.corpus.assignments import (
     documents_unassign,
 )
 from annotator.corpus.sources import SourceMergeRejected, source_merge
-from annotator.datasets.export.core import (
-    ExportError,
-    ExportFilters,
-    default_filename,
-    export_response,
-)
+from annotator.datasets.export.files import default_filename, export_response
+from annotator.datasets.export.plan import ExportError, ExportFilters
 from annotator.datasets.imports.documents import ImportFailed, ImportReport, import_upload
 from annotator.models import (
     Annotation,

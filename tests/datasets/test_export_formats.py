@@ -10,7 +10,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from annotator.datasets.export.core import ExportError, ExportFilters, export_to_path
+from annotator.datasets.export import files
+from annotator.datasets.export.files import export_to_path
+from annotator.datasets.export.plan import ExportError, ExportFilters
 from tests.support import export_data
 
 pytestmark = pytest.mark.django_db
@@ -335,13 +337,11 @@ def test_unknown_format_is_refused(data, tmp_path):
 
 
 def test_failure_midway_leaves_no_file(data, tmp_path, monkeypatch):
-    from annotator.datasets.export import core as exporting
-
     def broken(plan, progress=None):
         yield "{}\n"
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(exporting.TEXT_WRITERS, "jsonl", broken)
+    monkeypatch.setitem(files.TEXT_WRITERS, "jsonl", broken)
     (tmp_path / "out.jsonl").write_text("previous export\n", encoding="utf-8")
     with pytest.raises(RuntimeError):
         export(data, "jsonl", tmp_path, "out.jsonl")

@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 
 from annotator.datasets.export.card import NominalAlpha
-from annotator.datasets.export.core import Span, bio_tags, majority_label, sentence_index_at
+from annotator.datasets.export.formats.conll import bio_tags
+from annotator.datasets.export.formats.csv import sentence_index_at
+from annotator.datasets.export.formats.sentences import majority_label
+from annotator.datasets.export.plan import Span
 from annotator.text.offsets import OffsetError, Utf16Offsets
 
 TEXT = "a😀b🇰🇿c"  # the emoji is 2 UTF-16 units, the flag 4 (two regional indicators)

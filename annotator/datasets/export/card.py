@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from typing import TYPE_CHECKING
 
+from annotator.datasets.export.formats.label_studio import LABEL_STUDIO_USER_FIELD
+from annotator.datasets.export.formats.sentences import SentenceTable
+from annotator.datasets.export.plan import DocumentRecord, ExportPlan
 from annotator.models import Source
-
-if TYPE_CHECKING:
-    from annotator.datasets.export.core import DocumentRecord, ExportPlan, SentenceTable
 
 
 class NominalAlpha:
@@ -272,7 +271,7 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
         "```",
         "",
         "Label Studio exports of this project carry each annotation's username in its "
-        f"`{_label_studio_field()}` field (Label Studio ignores it) and mark gold as "
+        f"`{LABEL_STUDIO_USER_FIELD}` field (Label Studio ignores it) and mark gold as "
         "`ground_truth`; doccano exports count offsets in UTF-16 units, as doccano does.",
         "",
         "## Sources",
@@ -305,9 +304,3 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
     lines += [f"- {name}: {_q(value)}" for name, value in plan.filters.describe().items()]
     lines.append("")
     return "\n".join(lines)
-
-
-def _label_studio_field() -> str:
-    from annotator.datasets.export.core import LABEL_STUDIO_USER_FIELD
-
-    return LABEL_STUDIO_USER_FIELD

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from annotator.datasets.export.core import ExportFilters
+from annotator.datasets.export.plan import ExportFilters
 from annotator.models import Membership, Project, Source
 
 FORMAT_CHOICES = [

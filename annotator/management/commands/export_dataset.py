@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.datasets.export.core import FORMATS, ExportError, ExportFilters, export_to_path
+from annotator.datasets.export.files import FORMATS, export_to_path
+from annotator.datasets.export.plan import ExportError, ExportFilters
 from annotator.models import Project
 
 
