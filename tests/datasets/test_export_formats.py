@@ -421,3 +421,19 @@ def test_bundle_loads_with_hugging_face_datasets(data, tmp_path, monkeypatch):
     assert "`annotator` field" in card
     assert "- gold_only: false" in card
     assert "Exported on 20" in card
+
+
+def test_bundle_card_alpha_is_krippendorffs_over_sentence_labels(data, tmp_path):
+    import krippendorff
+    import numpy as np
+
+    path = export(data, "bundle", tmp_path, "bundle.zip")
+    with zipfile.ZipFile(path) as bundle:
+        card = bundle.read("README.md").decode("utf-8")
+        sentences = pq.read_table(io.BytesIO(bundle.read("sentences.parquet"))).to_pandas()
+    # Only document 9001 has two annotators; "no label" is a value of its own.
+    both = sentences[sentences.document_id == 9001]
+    codes = {"fact": 0, "opinion": 1, "speculation": 2, None: 3}
+    ratings = np.array([[codes[v] for v in both[f"label_{user}"]] for user in ("anna", "boris")])
+    expected = krippendorff.alpha(reliability_data=ratings, level_of_measurement="nominal")
+    assert f"over sentence labels: **{expected:.3f}**, on {len(both)} sentences" in card

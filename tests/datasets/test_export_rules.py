@@ -1,10 +1,7 @@
-"""The rules exports are built on, as plain functions: offset units, majority, BIO, agreement."""
+"""The rules exports are built on, as plain functions: offset units, majority, BIO."""
 
-import krippendorff
-import numpy as np
 import pytest
 
-from annotator.datasets.export.card import NominalAlpha
 from annotator.datasets.export.formats.conll import bio_tags
 from annotator.datasets.export.formats.csv import sentence_index_at
 from annotator.datasets.export.formats.sentences import majority_label
@@ -90,32 +87,3 @@ def test_sentence_index_at_offsets_inside_and_between_sentences():
         2,
     ]
     assert sentence_index_at([], 3) is None
-
-
-def test_streaming_alpha_equals_krippendorff_package():
-    units = [
-        ["fact", "fact", "opinion"],
-        ["opinion", "opinion"],
-        ["none", "fact", "fact", "fact"],
-        ["speculation", "speculation", "none"],
-        ["fact", "fact"],
-        ["none"],
-    ]
-    streaming = NominalAlpha()
-    for values in units:
-        streaming.observe(values)
-    codes = {"fact": 0, "opinion": 1, "speculation": 2, "none": 3}
-    matrix = np.full((4, len(units)), np.nan)
-    for j, values in enumerate(units):
-        for i, value in enumerate(values):
-            matrix[i, j] = codes[value]
-    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
-    assert streaming.alpha == pytest.approx(expected)
-    assert streaming.units == 5
-
-
-def test_alpha_is_undefined_without_pairs_or_variation():
-    assert NominalAlpha().alpha is None
-    same = NominalAlpha()
-    same.observe(["fact", "fact"])
-    assert same.alpha is None

@@ -30,7 +30,7 @@ def write_bundle(plan: ExportPlan, path: Path, progress=None) -> None:
                     for record in iter_documents(plan, sentences=True, progress=progress):
                         stats.observe(record)
                         out.write(dumps(document_json(record, with_gold=with_gold)) + "\n")
-                        rows = table.rows(record, on_labels=stats.agreement.observe)
+                        rows = table.rows(record, on_labels=stats.observe_sentence)
                         stats.sentences += len(rows)
                         sentences.extend(rows)
             finally:

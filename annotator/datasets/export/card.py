@@ -4,52 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 from annotator.datasets.export.formats.label_studio import LABEL_STUDIO_USER_FIELD
 from annotator.datasets.export.formats.sentences import SentenceTable
 from annotator.datasets.export.plan import DocumentRecord, ExportPlan
 from annotator.models import Source
-
-
-class NominalAlpha:
-    """Krippendorff's alpha for nominal data, accumulated one unit at a time.
-
-    Each unit (a sentence) contributes the values its coders gave it; units with fewer
-    than two values are not pairable and are ignored. Only the coincidence matrix is
-    kept, so memory does not grow with the number of units.
-    """
-
-    def __init__(self) -> None:
-        self.coincidences: Counter[tuple[Hashable, Hashable]] = Counter()
-        self.units = 0
-
-    def observe(self, values: Sequence[Hashable]) -> None:
-        if len(values) < 2:
-            return
-        self.units += 1
-        counts = Counter(values)
-        weight = 1 / (len(values) - 1)
-        for c, n_c in counts.items():
-            for k, n_k in counts.items():
-                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
-                if pairs:
-                    self.coincidences[c, k] += pairs * weight
-
-    @property
-    def alpha(self) -> float | None:
-        """None when it is undefined (no pairable units, or a single value overall)."""
-        totals: Counter[Hashable] = Counter()
-        for (c, _), count in self.coincidences.items():
-            totals[c] += count
-        n = sum(totals.values())
-        if n <= 1:
-            return None
-        observed = sum(count for (c, k), count in self.coincidences.items() if c != k)
-        expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k) / (n - 1)
-        if expected == 0:
-            return None
-        return 1 - observed / expected
+from annotator.stats.agreement import AlphaTally
 
 
 class CardStats:
@@ -65,7 +26,15 @@ class CardStats:
         self.spans_by_source: Counter[tuple[str, str]] = Counter()
         self.gold_by_source: Counter[tuple[str, str]] = Counter()
         self.languages: set[str] = set()
-        self.agreement = NominalAlpha()
+        # Values are the labels in label order, then "no label" (a value too).
+        self.codes: dict[str | None, int] = {
+            name: i for i, name in enumerate([*plan.label_order, None])
+        }
+        self.agreement = AlphaTally(len(self.codes))
+
+    def observe_sentence(self, labels: Sequence[str | None]) -> None:
+        """The labels the annotators who worked on a document gave one of its sentences."""
+        self.agreement.observe([self.codes[label] for label in labels])
 
     def observe(self, record: DocumentRecord) -> None:
         source = record.source["name"]
