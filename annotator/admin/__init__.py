@@ -569,6 +569,7 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
                     fmt=form.fmt,
                     filters=filters,
                     bom=form.cleaned_data["bom"],
+                    raw=form.cleaned_data["raw"],
                     filename=default_filename(project, form.fmt, parquet=form.parquet),
                 )
             except ExportError as exc:

@@ -271,5 +271,17 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
     lines.append(f"Exported on {plan.exported_at.isoformat(timespec='seconds')} with filters:")
     lines.append("")
     lines += [f"- {name}: {_q(value)}" for name, value in plan.filters.describe().items()]
-    lines.append("")
+    lines += [
+        "",
+        "CSV exports made with these settings:",
+        "",
+        "- csv cells: raw (text exactly as written; a spreadsheet may run a cell starting "
+        "with `=`, `+`, `-` or `@` as a formula)"
+        if plan.raw
+        else "- csv cells: spreadsheet-safe (a cell starting with `=`, `+`, `-`, `@`, a tab "
+        "or a carriage return is prefixed with `'`, so spreadsheets show it as text)",
+        "",
+        "`documents.jsonl` and `sentences.parquet` hold the text unaltered either way.",
+        "",
+    ]
     return "\n".join(lines)

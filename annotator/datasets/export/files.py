@@ -113,15 +113,17 @@ def export_to_path(
     filters: ExportFilters,
     progress: bool = False,
     bom: bool = False,
+    raw: bool = False,
 ) -> Path:
     """Export ``project`` as ``fmt`` to ``path``; returns the path written.
 
     Nothing is left at ``path`` if the export fails. ``bom`` starts CSV files with a
-    UTF-8 byte order mark (for spreadsheets); ``progress`` shows a bar on stderr.
+    UTF-8 byte order mark (for spreadsheets); ``raw`` leaves CSV cells that look like
+    formulas as they are (for pipelines); ``progress`` shows a bar on stderr.
     """
     path = resolve_out_path(path)
     key = _writer_key(fmt, path.name)
-    plan = ExportPlan(project, filters)
+    plan = ExportPlan(project, filters, raw=raw)
     path.parent.mkdir(parents=True, exist_ok=True)
     bar = None
     if progress:
@@ -176,6 +178,7 @@ def export_response(
     fmt: str,
     filters: ExportFilters,
     bom: bool = False,
+    raw: bool = False,
     filename: str | None = None,
 ) -> StreamingHttpResponse:
     """A streamed download of the export; ``filename``'s suffix picks Parquet or CSV
@@ -186,7 +189,7 @@ def export_response(
     """
     filename = filename or default_filename(project, fmt)
     key = _writer_key(fmt, filename)
-    plan = ExportPlan(project, filters)  # raises ExportError before anything is sent
+    plan = ExportPlan(project, filters, raw=raw)  # raises ExportError before anything is sent
     content_type = CONTENT_TYPES[SUFFIXES[key]]
     if key in FILE_WRITERS:
         with tempfile.TemporaryDirectory() as tmp:

@@ -39,6 +39,15 @@ class ExportForm(forms.Form):
         label="CSV for Excel",
         help_text="Start CSV files with a byte order mark so spreadsheets read UTF-8.",
     )
+    raw = forms.BooleanField(
+        required=False,
+        label="Raw CSV text",
+        help_text=(
+            "For pipelines: CSV cells exactly as written. Otherwise a cell starting with "
+            "=, +, -, @, a tab or a carriage return gets a leading ' so spreadsheets do not "
+            "run it as a formula. jsonl and Parquet are never altered."
+        ),
+    )
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)

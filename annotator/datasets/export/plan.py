@@ -124,11 +124,15 @@ class _Usernames(dict):
 
 
 class ExportPlan:
-    """A project and filters resolved into querysets; raises ExportError on bad filters."""
+    """A project and filters resolved into querysets; raises ExportError on bad filters.
 
-    def __init__(self, project: Project, filters: ExportFilters) -> None:
+    ``raw``: CSV cells as written, not made safe for spreadsheets (see ``formats.csv``).
+    """
+
+    def __init__(self, project: Project, filters: ExportFilters, *, raw: bool = False) -> None:
         self.project = project
         self.filters = filters
+        self.raw = raw
         if filters.gold_only and filters.annotators:
             raise ExportError(
                 "Gold only cannot be combined with annotators: gold spans are the reviewers'."

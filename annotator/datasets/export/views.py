@@ -27,6 +27,7 @@ def export_dataset(request: HttpRequest, slug: str) -> HttpResponse:
         fmt=form.fmt,
         filters=form.filters(),
         bom=form.cleaned_data["bom"],
+        raw=form.cleaned_data["raw"],
         filename=default_filename(project, form.fmt, parquet=form.parquet),
     )
 

@@ -83,11 +83,11 @@ class SentenceTable:
 
 def sentences_csv_chunks(plan: ExportPlan, progress=None, *, bom: bool = False) -> Iterator[str]:
     table = SentenceTable(plan)
-    out = CsvBuffer()
-    out.writer.writerow(table.columns)
+    out = CsvBuffer(raw=plan.raw)
+    out.writerow(table.columns)
     yield ("\ufeff" if bom else "") + out.drain()
     for record in iter_documents(plan, sentences=True, progress=progress):
-        out.writer.writerows(table.rows(record))
+        out.writerows(table.rows(record))
         yield out.drain()
 
 
