@@ -1,4 +1,8 @@
-"""The dataset card (README.md in the Hugging Face card format) of an export bundle."""
+"""The dataset card (README.md in the Hugging Face card format) of an export bundle.
+
+It makes the unzipped bundle loadable by ``datasets`` (its YAML header) and tells whoever
+receives it what the files hold: labels, sources, counts, agreement and how it was exported.
+"""
 
 from __future__ import annotations
 
