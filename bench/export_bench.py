@@ -123,7 +123,8 @@ def populate(documents: int, annotations: int) -> None:
 
 def run(fmt: str, out: Path) -> dict:
     setup_django()
-    from annotator.datasets.export.core import ExportFilters, export_to_path
+    from annotator.datasets.export.files import export_to_path
+    from annotator.datasets.export.plan import ExportFilters
     from annotator.models import Project
 
     project = Project.objects.get(slug=SLUG)

@@ -19,12 +19,8 @@ from annotator.corpus.assignments import (
     documents_mark_reviewed,
     documents_unassign,
 )
-from annotator.datasets.export.core import (
-    ExportError,
-    ExportFilters,
-    default_filename,
-    export_response,
-)
+from annotator.datasets.export.files import default_filename, export_response
+from annotator.datasets.export.plan import ExportError, ExportFilters
 from annotator.models import Project
 
 
@@ -194,6 +190,7 @@ class DocumentActionsMixin(ActionPageMixin):
                     fmt=form.fmt,
                     filters=filters,
                     bom=form.cleaned_data["bom"],
+                    raw=form.cleaned_data["raw"],
                     filename=default_filename(project, form.fmt, parquet=form.parquet),
                 )
             except ExportError as exc:

@@ -178,6 +178,7 @@ class DocumentExportForm(forms.Form):
     )
     format = ExportForm.base_fields["format"]
     bom = ExportForm.base_fields["bom"]
+    raw = ExportForm.base_fields["raw"]
 
     fmt = ExportForm.fmt
     parquet = ExportForm.parquet

@@ -17,6 +17,7 @@ same, so there is no variation to agree beyond chance on) are ``None``, never Na
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -89,6 +90,40 @@ def weighted_nominal_alpha(counts: np.ndarray, weights: np.ndarray) -> float | N
     n = n_c.sum()
     expected = float((n * n - (n_c * n_c).sum()) / (n - 1))
     return 1.0 - observed / expected
+
+
+class AlphaTally:
+    """Krippendorff's nominal alpha over items seen one at a time (a stream of sentences).
+
+    Items with the same value counts are kept as one weighted row, so memory grows with
+    the number of distinct rows (few: annotators × values), not with the number of items,
+    and the figure is ``weighted_nominal_alpha`` of those rows.
+    """
+
+    def __init__(self, n_values: int) -> None:
+        self.n_values = n_values
+        self.rows: Counter[tuple[int, ...]] = Counter()
+
+    def observe(self, codes: Sequence[int]) -> None:
+        """The value indices the annotators gave one item; fewer than two are not pairable."""
+        if len(codes) < 2:
+            return
+        row = [0] * self.n_values
+        for code in codes:
+            row[code] += 1
+        self.rows[tuple(row)] += 1
+
+    @property
+    def units(self) -> int:
+        """How many pairable items were observed."""
+        return self.rows.total()
+
+    @property
+    def alpha(self) -> float | None:
+        if not self.rows:
+            return None
+        counts = np.array(list(self.rows), dtype=np.int64)
+        return weighted_nominal_alpha(counts, np.array(list(self.rows.values())))
 
 
 def observed_agreement(counts: np.ndarray, weights: np.ndarray | None = None) -> float | None:

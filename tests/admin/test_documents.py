@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 
 import pytest
@@ -5,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from annotator.models import Annotation, Assignment, Document, ProjectDocument, Sentence
-from tests.support import factories
+from tests.support import export_data, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +371,22 @@ def test_export_in_another_dataset_format(manager_client, campaign):
     )
     assert response["Content-Type"].startswith("text/csv")
     assert download(response).startswith("\ufeff".encode())
+
+
+def test_export_csv_neutralises_formulas_unless_raw(manager_client):
+    project = export_data.build_formulas()
+    documents = list(project.documents.all())
+
+    def notes(**extra):
+        response = manager_client.post(
+            CHANGELIST,
+            action("export", documents, apply="Download", project=project.pk, **extra),
+        )
+        text = download(response).decode()
+        return [row["note"] for row in csv.DictReader(io.StringIO(text, newline=""))]
+
+    assert notes(format="csv") == ["'" + note for note in export_data.FORMULA_NOTES]
+    assert notes(format="csv", raw="on") == list(export_data.FORMULA_NOTES)
 
 
 def test_export_needs_a_format(manager_client, campaign):

@@ -10,7 +10,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from annotator.datasets.export.core import ExportError, ExportFilters, export_to_path
+from annotator.datasets.export import files
+from annotator.datasets.export.files import export_to_path
+from annotator.datasets.export.plan import ExportError, ExportFilters
 from tests.support import export_data
 
 pytestmark = pytest.mark.django_db
@@ -231,7 +233,7 @@ def test_sentences_parquet_read_by_pyarrow(data, tmp_path):
     plain = [r for r in rows if r["document_id"] == 9002]
     assert [(r["label_anna"], r["label_boris"], r["majority_label"]) for r in plain] == [
         (None, None, None),
-        (None, "opinion", "opinion"),
+        (None, "opinion", None),  # one said opinion, one said nothing: no majority
     ]
     assert not any(r["reviewed"] for r in plain)
     assert str(table.schema.field("start").type) == "int32"
@@ -335,13 +337,11 @@ def test_unknown_format_is_refused(data, tmp_path):
 
 
 def test_failure_midway_leaves_no_file(data, tmp_path, monkeypatch):
-    from annotator.datasets.export import core as exporting
-
     def broken(plan, progress=None):
         yield "{}\n"
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(exporting.TEXT_WRITERS, "jsonl", broken)
+    monkeypatch.setitem(files.TEXT_WRITERS, "jsonl", broken)
     (tmp_path / "out.jsonl").write_text("previous export\n", encoding="utf-8")
     with pytest.raises(RuntimeError):
         export(data, "jsonl", tmp_path, "out.jsonl")
@@ -421,3 +421,19 @@ def test_bundle_loads_with_hugging_face_datasets(data, tmp_path, monkeypatch):
     assert "`annotator` field" in card
     assert "- gold_only: false" in card
     assert "Exported on 20" in card
+
+
+def test_bundle_card_alpha_is_krippendorffs_over_sentence_labels(data, tmp_path):
+    import krippendorff
+    import numpy as np
+
+    path = export(data, "bundle", tmp_path, "bundle.zip")
+    with zipfile.ZipFile(path) as bundle:
+        card = bundle.read("README.md").decode("utf-8")
+        sentences = pq.read_table(io.BytesIO(bundle.read("sentences.parquet"))).to_pandas()
+    # Only document 9001 has two annotators; "no label" is a value of its own.
+    both = sentences[sentences.document_id == 9001]
+    codes = {"fact": 0, "opinion": 1, "speculation": 2, None: 3}
+    ratings = np.array([[codes[v] for v in both[f"label_{user}"]] for user in ("anna", "boris")])
+    expected = krippendorff.alpha(reliability_data=ratings, level_of_measurement="nominal")
+    assert f"over sentence labels: **{expected:.3f}**, on {len(both)} sentences" in card

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.datasets.export.core import ExportFilters, export_to_path
+from annotator.datasets.export.files import export_to_path
+from annotator.datasets.export.plan import ExportFilters
 from tests.support import export_data
 
 pytestmark = pytest.mark.django_db

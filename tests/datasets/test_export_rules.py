@@ -1,11 +1,11 @@
-"""The rules exports are built on, as plain functions: offset units, majority, BIO, agreement."""
+"""The rules exports are built on, as plain functions: offset units, majority, BIO."""
 
-import krippendorff
-import numpy as np
 import pytest
 
-from annotator.datasets.export.card import NominalAlpha
-from annotator.datasets.export.core import Span, bio_tags, majority_label, sentence_index_at
+from annotator.datasets.export.formats.conll import bio_tags
+from annotator.datasets.export.formats.csv import sentence_index_at
+from annotator.datasets.export.plan import Span
+from annotator.stats.sentence_labels import majority
 from annotator.text.offsets import OffsetError, Utf16Offsets
 
 TEXT = "a😀b🇰🇿c"  # the emoji is 2 UTF-16 units, the flag 4 (two regional indicators)
@@ -38,18 +38,19 @@ def test_utf16_offsets_outside_the_text_keep_their_distance():
 
 
 @pytest.mark.parametrize(
-    ("labels", "majority"),
+    ("labels", "expected"),
     [
         (["fact", "fact", "opinion"], "fact"),
-        (["fact", None, None], "fact"),
+        (["fact", None, None], None),  # two of three gave no label
+        (["fact", "fact", None], "fact"),
         (["fact", "opinion"], None),
         (["fact", "opinion", None, "opinion"], "opinion"),
         ([None, None], None),
         ([], None),
     ],
 )
-def test_majority_label_ignores_missing_labels_and_ties_give_none(labels, majority):
-    assert majority_label(labels) == majority
+def test_majority_label_is_the_one_majority_rule(labels, expected):
+    assert majority(labels) == expected
 
 
 def span(start, end, label):
@@ -87,32 +88,3 @@ def test_sentence_index_at_offsets_inside_and_between_sentences():
         2,
     ]
     assert sentence_index_at([], 3) is None
-
-
-def test_streaming_alpha_equals_krippendorff_package():
-    units = [
-        ["fact", "fact", "opinion"],
-        ["opinion", "opinion"],
-        ["none", "fact", "fact", "fact"],
-        ["speculation", "speculation", "none"],
-        ["fact", "fact"],
-        ["none"],
-    ]
-    streaming = NominalAlpha()
-    for values in units:
-        streaming.observe(values)
-    codes = {"fact": 0, "opinion": 1, "speculation": 2, "none": 3}
-    matrix = np.full((4, len(units)), np.nan)
-    for j, values in enumerate(units):
-        for i, value in enumerate(values):
-            matrix[i, j] = codes[value]
-    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
-    assert streaming.alpha == pytest.approx(expected)
-    assert streaming.units == 5
-
-
-def test_alpha_is_undefined_without_pairs_or_variation():
-    assert NominalAlpha().alpha is None
-    same = NominalAlpha()
-    same.observe(["fact", "fact"])
-    assert same.alpha is None

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from annotator.datasets.export.core import ExportFilters, export_to_path
+from annotator.datasets.export.files import export_to_path
+from annotator.datasets.export.plan import ExportFilters
 from annotator.datasets.imports.annotations import ImportFailed, annotations_import
 from annotator.models import (
     Annotation,

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from annotator.stats.agreement import (
     MISSING,
+    AlphaTally,
     character_units,
     cohen_kappa,
     group_slices,
@@ -285,3 +286,40 @@ def test_character_units_equal_per_character_items_for_any_spans(corpus):
     assert (fast_observed is None) == (slow_observed is None)
     if fast_observed is not None:
         assert fast_observed == pytest.approx(slow_observed)
+
+
+def test_alpha_tally_streamed_equals_krippendorff_package_on_random_data():
+    rng = np.random.default_rng(18)
+    for _ in range(20):
+        n_coders, n_items, n_values = rng.integers(2, 6), rng.integers(5, 60), rng.integers(2, 5)
+        data = rng.integers(0, n_values, size=(n_coders, n_items)).astype(float)
+        data[rng.random(data.shape) < 0.3] = np.nan
+        tally = AlphaTally(n_values)
+        for item in data.T:
+            tally.observe(item[~np.isnan(item)].astype(int).tolist())
+        pairable = int((np.sum(~np.isnan(data), axis=0) >= 2).sum())
+        assert tally.units == pairable
+        values = np.unique(data[:, np.sum(~np.isnan(data), axis=0) >= 2])
+        if len(values[~np.isnan(values)]) < 2:
+            assert tally.alpha is None
+            continue
+        expected = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+        assert tally.alpha == pytest.approx(expected)
+
+
+def test_alpha_tally_on_the_published_example():
+    tally = AlphaTally(5)
+    for item in KRIPPENDORFF_2011.T:
+        tally.observe([int(code) for code in item if code != M])
+    assert tally.alpha == pytest.approx(0.743, abs=1e-3)
+    assert tally.units == 11
+
+
+def test_alpha_tally_is_undefined_without_pairs_or_variation():
+    assert AlphaTally(3).alpha is None
+    tally = AlphaTally(3)
+    tally.observe([1])
+    assert tally.alpha is None and tally.units == 0
+    tally.observe([1, 1])
+    tally.observe([1, 1, 1])
+    assert tally.alpha is None and tally.units == 2

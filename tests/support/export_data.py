@@ -88,3 +88,35 @@ def build(*, ids: tuple[int, int, int] = (9001, 9002, 9003)) -> ExportData:
         reviewed_at=timezone.now(), reviewed_by=rita
     )
     return ExportData(project, emoji, plain, empty, anna, boris, rita)
+
+
+# Cells a spreadsheet would run as formulas (issue 18): any annotator can plant a note.
+FORMULA_TITLE = '=HYPERLINK("http://evil.example","title")'
+FORMULA_SOURCE = "+cmd|' /C calc'!A0"
+FORMULA_NOTES = ("=1+1", "@SUM(1+1)*cmd|' /C calc'!A0")
+DASH_QUOTE = "- Владимир Путин"
+DASH_SENTENCE = "- Владимир Путин заявил, что всё идёт по плану."
+FORMULA_TEXT = DASH_SENTENCE + " Остальное спокойно."
+
+
+def build_formulas() -> Project:
+    """Project ``formulas``: a document whose title, source, notes and text look like formulas."""
+    project = factories.ProjectFactory(name="Formulas", slug="formulas")
+    source = factories.SourceFactory(name=FORMULA_SOURCE)
+    document = factories.DocumentFactory(source=source, title=FORMULA_TITLE, text=FORMULA_TEXT)
+    ProjectDocument.objects.create(project=project, document=document)
+    anna = User.objects.create(username="anna")
+    factories.MembershipFactory(project=project, user=anna)
+    for (start, end), note in zip(
+        (span(document, DASH_QUOTE), span(document, DASH_SENTENCE)), FORMULA_NOTES, strict=True
+    ):
+        factories.AnnotationFactory(
+            project=project,
+            document=document,
+            label=factories.project_label(project, "opinion"),
+            start=start,
+            end=end,
+            annotator=anna,
+            note=note,
+        )
+    return project

@@ -1,56 +1,20 @@
-"""The dataset card (README.md in the Hugging Face card format) of an export bundle."""
+"""The dataset card (README.md in the Hugging Face card format) of an export bundle.
+
+It makes the unzipped bundle loadable by ``datasets`` (its YAML header) and tells whoever
+receives it what the files hold: labels, sources, counts, agreement and how it was exported.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
+from annotator.datasets.export.formats.label_studio import LABEL_STUDIO_USER_FIELD
+from annotator.datasets.export.formats.sentences import SentenceTable
+from annotator.datasets.export.plan import DocumentRecord, ExportPlan
 from annotator.models import Source
-
-if TYPE_CHECKING:
-    from annotator.datasets.export.core import DocumentRecord, ExportPlan, SentenceTable
-
-
-class NominalAlpha:
-    """Krippendorff's alpha for nominal data, accumulated one unit at a time.
-
-    Each unit (a sentence) contributes the values its coders gave it; units with fewer
-    than two values are not pairable and are ignored. Only the coincidence matrix is
-    kept, so memory does not grow with the number of units.
-    """
-
-    def __init__(self) -> None:
-        self.coincidences: Counter[tuple[Hashable, Hashable]] = Counter()
-        self.units = 0
-
-    def observe(self, values: Sequence[Hashable]) -> None:
-        if len(values) < 2:
-            return
-        self.units += 1
-        counts = Counter(values)
-        weight = 1 / (len(values) - 1)
-        for c, n_c in counts.items():
-            for k, n_k in counts.items():
-                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
-                if pairs:
-                    self.coincidences[c, k] += pairs * weight
-
-    @property
-    def alpha(self) -> float | None:
-        """None when it is undefined (no pairable units, or a single value overall)."""
-        totals: Counter[Hashable] = Counter()
-        for (c, _), count in self.coincidences.items():
-            totals[c] += count
-        n = sum(totals.values())
-        if n <= 1:
-            return None
-        observed = sum(count for (c, k), count in self.coincidences.items() if c != k)
-        expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k) / (n - 1)
-        if expected == 0:
-            return None
-        return 1 - observed / expected
+from annotator.stats.agreement import AlphaTally
 
 
 class CardStats:
@@ -66,7 +30,15 @@ class CardStats:
         self.spans_by_source: Counter[tuple[str, str]] = Counter()
         self.gold_by_source: Counter[tuple[str, str]] = Counter()
         self.languages: set[str] = set()
-        self.agreement = NominalAlpha()
+        # Values are the labels in label order, then "no label" (a value too).
+        self.codes: dict[str | None, int] = {
+            name: i for i, name in enumerate([*plan.label_order, None])
+        }
+        self.agreement = AlphaTally(len(self.codes))
+
+    def observe_sentence(self, labels: Sequence[str | None]) -> None:
+        """The labels the annotators who worked on a document gave one of its sentences."""
+        self.agreement.observe([self.codes[label] for label in labels])
 
     def observe(self, record: DocumentRecord) -> None:
         source = record.source["name"]
@@ -253,8 +225,8 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
         "- `sentences.parquet`: one row per sentence: "
         + ", ".join(f"`{c}`" for c in table.columns)
         + ". A sentence's label is the label covering most of its characters (more than "
-        "half), else null. `majority_label` is the most frequent label among the "
-        "annotators who labelled the sentence; a tie gives null."
+        "half), else null. `majority_label` is the label more annotators gave than any "
+        'other answer, "no label" counting as an answer; a tie gives null.'
         + (
             " `gold_label` is the gold label; `reviewed` says the document was adjudicated "
             "(a null gold label then means no label)."
@@ -272,7 +244,7 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
         "```",
         "",
         "Label Studio exports of this project carry each annotation's username in its "
-        f"`{_label_studio_field()}` field (Label Studio ignores it) and mark gold as "
+        f"`{LABEL_STUDIO_USER_FIELD}` field (Label Studio ignores it) and mark gold as "
         "`ground_truth`; doccano exports count offsets in UTF-16 units, as doccano does.",
         "",
         "## Sources",
@@ -303,11 +275,17 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
     lines.append(f"Exported on {plan.exported_at.isoformat(timespec='seconds')} with filters:")
     lines.append("")
     lines += [f"- {name}: {_q(value)}" for name, value in plan.filters.describe().items()]
-    lines.append("")
+    lines += [
+        "",
+        "CSV exports made with these settings:",
+        "",
+        "- csv cells: raw (text exactly as written; a spreadsheet may run a cell starting "
+        "with `=`, `+`, `-` or `@` as a formula)"
+        if plan.raw
+        else "- csv cells: spreadsheet-safe (a cell starting with `=`, `+`, `-`, `@`, a tab "
+        "or a carriage return is prefixed with `'`, so spreadsheets show it as text)",
+        "",
+        "`documents.jsonl` and `sentences.parquet` hold the text unaltered either way.",
+        "",
+    ]
     return "\n".join(lines)
-
-
-def _label_studio_field() -> str:
-    from annotator.datasets.export.core import LABEL_STUDIO_USER_FIELD
-
-    return LABEL_STUDIO_USER_FIELD

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from annotator.datasets.export.core import ExportFilters
+from annotator.datasets.export.plan import ExportFilters
 from annotator.models import Membership, Project, Source
 
 FORMAT_CHOICES = [
@@ -38,6 +38,15 @@ class ExportForm(forms.Form):
         required=False,
         label="CSV for Excel",
         help_text="Start CSV files with a byte order mark so spreadsheets read UTF-8.",
+    )
+    raw = forms.BooleanField(
+        required=False,
+        label="Raw CSV text",
+        help_text=(
+            "For pipelines: CSV cells exactly as written. Otherwise a cell starting with "
+            "=, +, -, @, a tab or a carriage return gets a leading ' so spreadsheets do not "
+            "run it as a formula. jsonl and Parquet are never altered."
+        ),
     )
 
     def __init__(self, *args, project: Project, **kwargs) -> None:

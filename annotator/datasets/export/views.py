@@ -5,7 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from annotator.access import project_for_reviewer
-from annotator.datasets.export.core import default_filename, export_response, label_studio_config
+from annotator.datasets.export.files import default_filename, export_response
+from annotator.datasets.export.formats.label_studio import label_studio_config
 from annotator.datasets.export.forms import ExportForm
 
 
@@ -26,6 +27,7 @@ def export_dataset(request: HttpRequest, slug: str) -> HttpResponse:
         fmt=form.fmt,
         filters=form.filters(),
         bom=form.cleaned_data["bom"],
+        raw=form.cleaned_data["raw"],
         filename=default_filename(project, form.fmt, parquet=form.parquet),
     )
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.datasets.export.core import FORMATS, ExportError, ExportFilters, export_to_path
+from annotator.datasets.export.files import FORMATS, export_to_path
+from annotator.datasets.export.plan import ExportError, ExportFilters
 from annotator.models import Project
 
 
@@ -60,6 +61,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Start CSV files with a UTF-8 byte order mark (for Excel).",
         )
+        parser.add_argument(
+            "--raw",
+            action="store_true",
+            help=(
+                "Write CSV cells as they are, for pipelines. By default a cell starting "
+                "with =, +, -, @, a tab or a carriage return gets a leading ' so spreadsheets "
+                "do not run it as a formula (jsonl and Parquet are never altered)."
+            ),
+        )
 
     def handle(self, *args, project: str, fmt: str, out: str, **options) -> None:
         try:
@@ -80,6 +90,7 @@ class Command(BaseCommand):
                 filters=filters,
                 progress=options["verbosity"] > 0,
                 bom=options["bom"],
+                raw=options["raw"],
             )
         except ExportError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,0 +1,126 @@
+"""sentences: one row per sentence, the table a classifier is trained on (CSV or Parquet).
+
+A sentence's label per annotator comes from ``stats.sentence_labels``; the majority and
+gold columns sit beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.datasets.export.formats.csv import CsvBuffer
+from annotator.datasets.export.plan import DocumentRecord, ExportPlan, iter_documents
+from annotator.stats.sentence_labels import majority, sentence_labels
+
+
+class SentenceTable:
+    """The columns of the sentences table and its rows for each document."""
+
+    def __init__(self, plan: ExportPlan) -> None:
+        self.plan = plan
+        self.annotators = plan.annotator_usernames()
+        columns = ["document_id", "source", "sentence_index", "start", "end", "text"]
+        if plan.include_annotations:
+            columns += [f"label_{username}" for username in self.annotators]
+            columns.append("majority_label")
+        if plan.include_gold:
+            columns += ["gold_label", "reviewed"]
+        self.columns = columns
+
+    def rows(
+        self, record: DocumentRecord, on_labels: Callable[[list[str | None]], None] | None = None
+    ) -> list[tuple]:
+        """The document's rows; ``on_labels`` sees the labels of annotators who worked on it."""
+        spans = [(start, end) for _, start, end in record.sentences]
+        order = self.plan.label_order
+        by_user = {
+            user: sentence_labels(spans, [(s.start, s.end, s.label) for s in user_spans], order)
+            for user, user_spans in record.annotations_by_user().items()
+        }
+        gold = sentence_labels(spans, [(s.start, s.end, s.label) for s in record.gold], order)
+        rows = []
+        for i, (index, start, end) in enumerate(record.sentences):
+            row: list[Any] = [record.id, record.source["name"], index, start, end]
+            row.append(record.text[start:end])
+            if self.plan.include_annotations:
+                labels = [by_user[user][i] if user in by_user else None for user in self.annotators]
+                row += labels
+                row.append(majority(labels))
+                if on_labels is not None and len(by_user) > 1:
+                    on_labels([by_user[user][i] for user in sorted(by_user)])
+            if self.plan.include_gold:
+                row += [gold[i], record.adjudicated]
+            rows.append(tuple(row))
+        return rows
+
+    def arrow_schema(self):
+        import pyarrow as pa
+
+        types = {
+            "document_id": pa.int64(),
+            "sentence_index": pa.int32(),
+            "start": pa.int32(),
+            "end": pa.int32(),
+            "reviewed": pa.bool_(),
+        }
+        return pa.schema([pa.field(name, types.get(name, pa.string())) for name in self.columns])
+
+
+def sentences_csv_chunks(plan: ExportPlan, progress=None, *, bom: bool = False) -> Iterator[str]:
+    table = SentenceTable(plan)
+    out = CsvBuffer(raw=plan.raw)
+    out.writerow(table.columns)
+    yield ("\ufeff" if bom else "") + out.drain()
+    for record in iter_documents(plan, sentences=True, progress=progress):
+        out.writerows(table.rows(record))
+        yield out.drain()
+
+
+class ParquetRows:
+    """Rows appended in batches to a Parquet file (memory holds one batch)."""
+
+    BATCH = 5000
+
+    def __init__(self, path: Path, table: SentenceTable) -> None:
+        import pyarrow.parquet as pq
+
+        self.schema = table.arrow_schema()
+        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self.pending: list[tuple] = []
+
+    def extend(self, rows: list[tuple]) -> None:
+        self.pending.extend(rows)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        columns = list(zip(*self.pending, strict=True))
+        self.writer.write_batch(
+            pa.record_batch(
+                [
+                    pa.array(column, type=f.type)
+                    for column, f in zip(columns, self.schema, strict=True)
+                ],
+                schema=self.schema,
+            )
+        )
+        self.pending = []
+
+    def close(self) -> None:
+        if self.pending:
+            self.flush()
+        self.writer.close()
+
+
+def write_sentences_parquet(plan: ExportPlan, path: Path, progress=None) -> None:
+    table = SentenceTable(plan)
+    out = ParquetRows(path, table)
+    try:
+        for record in iter_documents(plan, sentences=True, progress=progress):
+            out.extend(table.rows(record))
+    finally:
+        out.close()
