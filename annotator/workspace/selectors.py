@@ -47,11 +47,12 @@ def _status_filters(project: Project, membership: Membership, document, status: 
     done = DocumentProgress.objects.filter(
         project=project, document=document, annotator_id=user_id, done_at__isnull=False
     )
-    return {
+    filters: dict[str, list] = {
         "done": [Exists(done)],
         "started": [Exists(own), ~Exists(done)],
         "todo": [~Exists(own), ~Exists(done)],
-    }.get(status, [])
+    }
+    return filters.get(status, [])
 
 
 def queue(
@@ -307,7 +308,9 @@ def visible_annotations(
             own.append(
                 Entry(pk, start_, end_, quote, note, label_id, annotator_id, labels[label_id])
             )
-    annotators = [(styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.get)]
+    annotators = [
+        (styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.__getitem__)
+    ]
     return Visible(own=own, spans=spans, annotators=annotators)
 
 
