@@ -6,6 +6,8 @@ Counts shown in changelists are computed in the changelist query itself
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, TypedDict, cast
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
@@ -16,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Substr
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -69,7 +72,24 @@ from annotator.models import (
 from annotator.workspace.annotations import annotation_delete, annotation_update
 from annotator.workspace.guidelines import guidelines_html
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 User = get_user_model()
+
+
+class SourceCounts(TypedDict):
+    """What the source changelist's query adds to each source."""
+
+    document_count: int
+    annotation_count: int
+
+
+class SentenceText(TypedDict):
+    """What the sentence changelist's query adds to each sentence."""
+
+    sentence_text: str
+
 
 # How many added documents and duplicates an import's report lists by name.
 SHOWN_IN_REPORT = 20
@@ -117,8 +137,10 @@ def shortened_report(report: ImportReport) -> dict:
     }
 
 
-class DocumentTitlesMixin:
+class DocumentTitlesMixin(admin.ModelAdmin):
     """Rows naming a document show its title; its text (often long) is not loaded."""
+
+    list_select_related: ClassVar[tuple[str, ...]]  # each admin using this names its own
 
     def get_queryset(self, request: HttpRequest):
         # The changelist adds list_select_related only to a queryset without any.
@@ -152,7 +174,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         raise PermissionDenied
 
 
-class ActionPageMixin:
+class ActionPageMixin(admin.ModelAdmin):
     """Intermediate pages for actions that need a choice before they run."""
 
     action_page_template = "admin/annotator/action_form.html"
@@ -241,7 +263,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
         )
 
     @admin.display(description="documents")
-    def documents_summary(self, obj: Source) -> str:
+    def documents_summary(self, obj: WithAnnotations[Source, SourceCounts]) -> str:
         if obj.pk is None:
             return "—"
         return format_html(
@@ -251,7 +273,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
         )
 
     @admin.display(description="annotation totals")
-    def annotation_totals(self, obj: Source) -> str:
+    def annotation_totals(self, obj: WithAnnotations[Source, SourceCounts]) -> str:
         if obj.pk is None:
             return "—"
         totals = (
@@ -615,7 +637,7 @@ class SentenceAdmin(DocumentTitlesMixin, ReadOnlyAdmin):
         return super().get_queryset(request).annotate(sentence_text=text)
 
     @admin.display(description="sentence")
-    def sentence(self, obj: Sentence) -> str:
+    def sentence(self, obj: WithAnnotations[Sentence, SentenceText]) -> str:
         return Truncator(obj.sentence_text).chars(120)
 
 
@@ -867,11 +889,25 @@ class SpanAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     """Shared by annotators' and gold spans: offsets are fixed, label and note editable."""
 
     form = SpanAdminForm
-    list_select_related = ("project", "document", "document__source", "label")
-    search_fields = ("quote", "note", "document__title")
+    # Typed as tuples of any length: the subclasses add to them.
+    list_select_related: ClassVar[tuple[str, ...]] = (
+        "project",
+        "document",
+        "document__source",
+        "label",
+    )
+    search_fields: ClassVar[tuple[str, ...]] = ("quote", "note", "document__title")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    readonly_fields = ("project", "document", "start", "end", "quote", "created_at", "updated_at")
+    readonly_fields: ClassVar[tuple[str, ...]] = (
+        "project",
+        "document",
+        "start",
+        "end",
+        "quote",
+        "created_at",
+        "updated_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # spans are made in the workspace, where offsets come from a selection
@@ -879,7 +915,8 @@ class SpanAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None and "label" in form.base_fields:
-            form.base_fields["label"].queryset = Label.objects.filter(project_id=obj.project_id)
+            labels = cast(ModelChoiceField, form.base_fields["label"])
+            labels.queryset = Label.objects.filter(project_id=obj.project_id)
         return form
 
     @admin.display(description="quote", ordering="quote")

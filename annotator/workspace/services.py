@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -119,8 +120,9 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
     common = {"project": project, "document": document, "actor": actor, "of": event}
     Action = AnnotationEvent.Action
     if event.action == Action.DELETE:
-        snapshot = event.before
-        annotation = Annotation(
+        # Only a create (undone below without it) has no ``before`` snapshot.
+        snapshot = cast(dict, event.before)
+        restored = Annotation(
             pk=snapshot["id"],
             project=project,
             document=document,
@@ -133,16 +135,16 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
         )
         try:
             with transaction.atomic():
-                annotation.save(force_insert=True)
+                restored.save(force_insert=True)
         except (IntegrityError, SpanValidationError) as exc:
             raise AnnotationRejected(
                 "Cannot undo: you already have this label on exactly this passage."
             ) from exc
-        _record_undo(annotation.pk, action=Action.RESTORE, before=None, after=snapshot, **common)
+        _record_undo(restored.pk, action=Action.RESTORE, before=None, after=snapshot, **common)
         return UndoOutcome(
-            f"Restored «{annotation.quote}».",
-            ranges=[(annotation.start, annotation.end)],
-            added=[annotation],
+            f"Restored «{restored.quote}».",
+            ranges=[(restored.start, restored.end)],
+            added=[restored],
         )
     annotation = (
         Annotation.objects.select_related("label")
@@ -161,7 +163,7 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
             ranges=[(current["start"], current["end"])],
             removed=[current["id"]],
         )
-    snapshot = event.before
+    snapshot = cast(dict, event.before)
     annotation.label = _label_for(project, snapshot)
     annotation.start, annotation.end = snapshot["start"], snapshot["end"]
     annotation.quote, annotation.note = snapshot["quote"], snapshot["note"]

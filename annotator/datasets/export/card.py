@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ class NominalAlpha:
     """
 
     def __init__(self) -> None:
-        self.coincidences: Counter[tuple[Hashable, Hashable]] = Counter()
+        self.coincidences: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
         self.units = 0
 
     def observe(self, values: Sequence[Hashable]) -> None:
@@ -40,7 +40,7 @@ class NominalAlpha:
     @property
     def alpha(self) -> float | None:
         """None when it is undefined (no pairable units, or a single value overall)."""
-        totals: Counter[Hashable] = Counter()
+        totals: defaultdict[Hashable, float] = defaultdict(float)
         for (c, _), count in self.coincidences.items():
             totals[c] += count
         n = sum(totals.values())

@@ -26,7 +26,7 @@ from datetime import date, datetime, time
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from xml.sax.saxutils import quoteattr
 
 from django.conf import settings
@@ -122,8 +122,8 @@ class DocumentRecord:
 
     def annotations_by_user(self) -> dict[str, list[Span]]:
         by_user: dict[str, list[Span]] = {}
-        for span in self.annotations:
-            by_user.setdefault(span.user, []).append(span)
+        for span in self.annotations:  # an annotation always has its annotator
+            by_user.setdefault(cast(str, span.user), []).append(span)
         return by_user
 
 
@@ -473,7 +473,7 @@ def label_studio_config(project: Project) -> str:
 
 
 def label_studio_task(plan: ExportPlan, record: DocumentRecord) -> dict[str, Any]:
-    annotations = []
+    annotations: list[dict[str, Any]] = []
     for user, is_gold, spans in _layers(plan, record):
         if not spans and not is_gold:
             continue
@@ -735,7 +735,7 @@ def bio_tags(tokens: Sequence[tuple[int, int]], spans: Sequence[Span], label_ord
             owner[i] = span
     tags = ["O"] * len(tokens)
     for i in painted:
-        span = owner[i]
+        span = cast(Span, owner[i])  # a painted token has its span
         tags[i] = ("I-" if i and owner[i - 1] is span else "B-") + span.label
     return tags
 
@@ -872,7 +872,7 @@ def label_studio_config_path(path: Path) -> Path:
     return path.with_name(path.stem + ".label_config.xml")
 
 
-def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Write to a hidden temporary file beside ``path`` and rename it on success."""
     part = path.with_name(f".{path.name}.part")
     try:
