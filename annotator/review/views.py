@@ -32,7 +32,7 @@ from annotator.review.services import (
     gold_update,
 )
 from annotator.text.layout import Layout, Span
-from annotator.workspace.views import label_version
+from annotator.workspace.selectors import label_version
 
 
 def short(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -166,6 +167,12 @@ def project_labels(project: Project) -> dict[int, Label]:
         rows = cursor.fetchall()
     labels = (_LABEL.instance(connection, row) for row in rows)
     return {label.pk: label for label in labels}
+
+
+def label_version(labels) -> str:
+    """Changes whenever a label's colour does: part of the stylesheet's URL."""
+    key = ";".join(f"{label.pk}:{label.color}" for label in labels)
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def sentence_bounds(document: Document, start: int = 0, end: int | None = None) -> list:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from django.contrib import messages
@@ -81,12 +80,6 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def label_version(labels) -> str:
-    """Changes whenever a label's colour does: part of the stylesheet's URL."""
-    key = ";".join(f"{label.pk}:{label.color}" for label in labels)
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
-
-
 @login_required
 def label_css(request: HttpRequest, slug: str) -> HttpResponse:
     """The project's label colours as CSS custom properties (``.lab-ID { --label: #hex }``).
@@ -141,7 +134,7 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "membership": membership,
             "document": document,
             "labels": list(labels.values()),
-            "label_version": label_version(labels.values()),
+            "label_version": selectors.label_version(labels.values()),
             "text_html": layout.render(visible.spans),
             "items": items_html(visible.own),
             "own_count": len(visible.own),
