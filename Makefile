@@ -14,7 +14,8 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: run serve test test-sqlite test-postgres lint format install migrate demo bench bench-quick clean
+.PHONY: run serve test test-sqlite test-postgres check lint typecheck lint-imports format install \
+	migrate demo bench bench-quick clean
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.12 or newer is needed (Django 6.1); set PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -49,14 +50,26 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy with django-stubs over annotator/ and project/ (pyproject.toml, [tool.mypy]).
+typecheck: install
+	$(BIN)/mypy
+
+# The layout's import contracts (pyproject.toml, [tool.importlinter]).
+lint-imports: install
+	$(BIN)/lint-imports
+
+# Everything but the test suite: lint, types, import contracts.
+check: lint typecheck lint-imports
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# `make test` runs the suite twice: on SQLite, then on a throwaway PostgreSQL cluster
-# (scripts/pg-test-cluster). Without PostgreSQL installed the second pass is skipped with
-# a notice, except in CI (CI set), where that is an error. PYTEST_ARGS narrows both passes.
-test: lint test-sqlite test-postgres
+# `make test` runs the checks (`make check`), then the suite twice: on SQLite, then on a
+# throwaway PostgreSQL cluster (scripts/pg-test-cluster). Without PostgreSQL installed the
+# second pass is skipped with a notice, except in CI (CI set), where that is an error.
+# PYTEST_ARGS narrows both passes.
+test: check test-sqlite test-postgres
 
 test-sqlite: install
 	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
@@ -73,7 +86,7 @@ test-postgres: install
 	fi
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 
 # The benchmark (README, Benchmarks): a synthetic corpus in a scratch database, served by
 # gunicorn with DEBUG off, driven by concurrent HTTP clients; prints a table and writes

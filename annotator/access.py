@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django_htmx.middleware import HtmxDetails
 
 from annotator.fastpath.rows import Columns
 from annotator.models import (
@@ -19,6 +21,14 @@ from annotator.models import (
     Project,
     ProjectDocument,
 )
+
+
+class SignedInRequest(HttpRequest):
+    """The request a ``login_required`` view receives, as the type checker sees it: the
+    user is signed in (never ``AnonymousUser``), and the htmx middleware added ``htmx``."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def project_for_member(user, slug: str) -> tuple[Project, Membership]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 
 from axes.backends import AxesStandaloneBackend
+from axes.conf import settings  # Django's settings, with django-axes' defaults filled in
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -46,7 +48,7 @@ class DocumentAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        text = self.fields.get("text")
+        text = cast("forms.CharField | None", self.fields.get("text"))
         if text is None:
             return
         text.strip = False  # offsets count every character, leading spaces included
@@ -73,7 +75,8 @@ class DocumentAdminForm(forms.ModelForm):
         return normalize_text(submitted)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         text = cleaned.get("text")
         if text:
             twin = (
@@ -99,7 +102,7 @@ class SpanAdminForm(forms.ModelForm):
             self.instance.validate_unique()
             self.instance.validate_constraints()
         except ValidationError as exc:
-            self._update_errors(exc)
+            self._update_errors(exc)  # type: ignore[attr-defined]  # private, not in the stubs
 
 
 class ColorInput(forms.TextInput):
@@ -111,9 +114,11 @@ class LabelInlineFormSet(forms.BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        used: dict[str, str] = {}
+        used: dict[str, str | None] = {}
         for form in self.forms:
-            if not getattr(form, "cleaned_data", None) or self._should_delete_form(form):
+            # _should_delete_form: Django's own test, private and not in the stubs.
+            deleted = self._should_delete_form(form)  # type: ignore[attr-defined]
+            if not getattr(form, "cleaned_data", None) or deleted:
                 continue
             hotkey = form.cleaned_data.get("hotkey")
             if not hotkey:
@@ -145,7 +150,8 @@ class ProjectAnnotatorsForm(forms.Form):
         super().__init__(*args, **kwargs)
         if project is not None:
             self.fields["project"].initial = project
-            self.fields["annotators"].queryset = project_annotators(project)
+            annotators = cast(forms.ModelChoiceField, self.fields["annotators"])
+            annotators.queryset = project_annotators(project)
 
 
 class AssignForm(ProjectAnnotatorsForm):
@@ -188,8 +194,15 @@ class DocumentExportForm(forms.Form):
         self.fields["project"].initial = project
 
 
+class SourceChoiceField(forms.ModelChoiceField):
+    """Sources with their document counts (``document_count``, annotated by the view)."""
+
+    def label_from_instance(self, source) -> str:
+        return f"{source.name} ({count_noun(source.document_count, 'document')})"
+
+
 class SourceMergeForm(forms.Form):
-    into = forms.ModelChoiceField(
+    into = SourceChoiceField(
         queryset=None,
         widget=forms.RadioSelect,
         label="Keep",
@@ -198,10 +211,7 @@ class SourceMergeForm(forms.Form):
 
     def __init__(self, *args, sources, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = sources
-        self.fields["into"].label_from_instance = lambda source: (
-            f"{source.name} ({count_noun(source.document_count, 'document')})"
-        )
+        cast(SourceChoiceField, self.fields["into"]).queryset = sources
 
 
 class ImportForm(forms.Form):

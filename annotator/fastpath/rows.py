@@ -13,14 +13,16 @@ same database converters the ORM applies (dates, booleans, JSON).
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import connections, models
 from django.db.models import signals
 
 
-class Columns:
+class Columns[M: models.Model]:
     """A model's concrete columns in a SELECT list under a table alias."""
 
-    def __init__(self, model: type[models.Model], alias: str) -> None:
+    def __init__(self, model: type[M], alias: str) -> None:
         self.model, self.alias = model, alias
         self.fields = model._meta.concrete_fields
         self.names = [field.attname for field in self.fields]
@@ -53,7 +55,7 @@ class Columns:
             self._converters[connection.vendor] = found
         return self._converters[connection.vendor]
 
-    def instance(self, connection, row, offset: int = 0) -> models.Model:
+    def instance(self, connection, row, offset: int = 0) -> M:
         """The instance whose values start at ``row[offset]``."""
         values = list(row[offset : offset + len(self.fields)])
         for position, functions, column in self.converters(connection):
@@ -77,10 +79,13 @@ def insert(instance: models.Model, using: str = "default") -> None:
     if key not in _INSERTS:
         meta = model._meta
         fields = [field for field in meta.concrete_fields if not field.primary_key]
+        # A concrete field always has a column (the stubs allow None for any field).
+        columns = [cast(str, f.column) for f in fields]
         quote = connection.ops.quote_name
         _INSERTS[key] = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}",
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))})"
+            f" RETURNING {quote(cast(str, meta.pk.column))}",
             fields,
         )
     sql, fields = _INSERTS[key]

@@ -15,16 +15,19 @@ from django.utils import timezone
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
+        key = self.session_key
+        if key is None:  # a new session: nothing stored yet
+            return None
         connection = connections[router.db_for_read(self.model)]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT session_data FROM {self.model._meta.db_table}"
                 " WHERE session_key = %s AND expire_date > %s",
-                [self.session_key, now],
+                [key, now],
             )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        return self.model(session_key=self.session_key, session_data=row[0])
+        return self.model(session_key=key, session_data=row[0])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -25,8 +27,10 @@ class HistoryFilterForm(forms.Form):
     action = forms.ChoiceField(
         required=False, choices=[("", "Any change"), *AnnotationEvent.Action.choices]
     )
-    actor = forms.ModelChoiceField(required=False, queryset=None, empty_label="Anyone", label="By")
-    annotator = forms.ModelChoiceField(
+    actor: forms.ModelChoiceField = forms.ModelChoiceField(
+        required=False, queryset=None, empty_label="Anyone", label="By"
+    )
+    annotator: forms.ModelChoiceField = forms.ModelChoiceField(
         required=False, queryset=None, empty_label="Any annotator", label="Annotation of"
     )
     document = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
@@ -36,8 +40,8 @@ class HistoryFilterForm(forms.Form):
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(memberships__project=project).order_by("username")
-        self.fields["actor"].queryset = users
-        self.fields["annotator"].queryset = users
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = users
+        cast(forms.ModelChoiceField, self.fields["annotator"]).queryset = users
 
     def filters(self) -> dict:
         """Keyword arguments for ``history_events`` (empty when the form is invalid)."""

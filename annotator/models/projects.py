@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from annotator.models.corpus import Document
+from annotator.models.corpus import Document, Source
 from annotator.validators import validate_colour
 
 
@@ -57,7 +57,7 @@ class DocumentCopies(models.Model):
     rows without joining documents (kept by annotator.reports.tallies on every recount)."""
 
     source = models.ForeignKey(
-        "Source",
+        Source,
         null=True,
         editable=False,
         on_delete=models.DO_NOTHING,
@@ -228,8 +228,8 @@ class Label(models.Model):
 
     @classmethod
     def create_defaults(cls, project: Project) -> list[Label]:
-        return cls.objects.bulk_create(
-            [cls(project=project, order=i, **spec) for i, spec in enumerate(DEFAULT_LABELS)]
+        return Label.objects.bulk_create(
+            [Label(project=project, order=i, **spec) for i, spec in enumerate(DEFAULT_LABELS)]
         )
 
 

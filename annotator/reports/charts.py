@@ -6,7 +6,7 @@ it with SVG attributes only (Content-Security-Policy forbids inline styles).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from annotator.reports.profiles import LabelInfo, Profile, Share
@@ -51,7 +51,7 @@ def profile_chart(
     *,
     chart_id: str,
     title: str,
-    profiles: Sequence[Profile],
+    profiles: Iterable[Profile],
     measure: str,
     labels: Sequence[LabelInfo],
     url_for: Callable[[Profile], str] = lambda profile: "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from annotator.models import Project
@@ -19,14 +21,17 @@ class ProfileFilterForm(forms.Form):
 
     def __init__(self, data, *, projects: list[Project], annotators: list[tuple[int, str]]):
         super().__init__(data)
-        self.fields["project"].choices = [(p.slug, p.name) for p in projects]
-        self.fields["annotator"].choices = [("", "Gold, else all annotators")] + [
-            (name, name) for _, name in annotators
+        cast(forms.ChoiceField, self.fields["project"]).choices = [
+            (p.slug, p.name) for p in projects
         ]
+        cast(forms.ChoiceField, self.fields["annotator"]).choices = [
+            ("", "Gold, else all annotators")
+        ] + [(name, name) for _, name in annotators]
         self.annotator_ids = {name: uid for uid, name in annotators}
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError("The start date is after the end date.")
@@ -47,7 +52,7 @@ class GoldSpanForm(forms.Form):
 
     def __init__(self, data=None, *, labels: list[tuple[str, str]], **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["label"].choices = labels
+        cast(forms.ChoiceField, self.fields["label"]).choices = labels
 
 
 class MajorityForm(forms.Form):
@@ -58,6 +63,6 @@ def form_errors(form: forms.Form) -> str:
     """All of a form's errors in one line: "Start: Enter a whole number."."""
     parts = []
     for name, errors in form.errors.items():
-        text = " ".join(errors)
+        text = " ".join(map(str, errors))
         parts.append(f"{form.fields[name].label}: {text}" if name in form.fields else text)
     return " ".join(parts)

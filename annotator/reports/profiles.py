@@ -37,12 +37,10 @@ from annotator.models import (
     ProjectDocument,
     Source,
 )
-from annotator.stats.sentence_labels import coverage_by_sentence, merge_intervals, sentence_labels
+from annotator.reports.counting import Tally
+from annotator.reports.tallies import tallies_refresh
 
 Z95 = 1.959963984540054
-GOLD = "gold"
-
-Span = tuple[int, int, int]  # start, end, label id
 
 
 def wilson_interval(p: float, n: float, z: float = Z95) -> tuple[float, float] | None:
@@ -91,69 +89,6 @@ class Passage:
     @property
     def strength(self) -> float:
         return self.votes / self.coders
-
-
-@dataclass
-class Tally:
-    """Running sums for one profile (a source, a document, an annotator)."""
-
-    documents: set[int] = field(default_factory=set)
-    annotated_documents: set[int] = field(default_factory=set)
-    gold_documents: set[int] = field(default_factory=set)
-    text_chars: int = 0
-    covered_chars: int = 0
-    sentences: int = 0  # sentences of the annotated documents
-    labelled_sentences: int = 0  # n of the sentence shares
-    touched_sentences: int = 0  # n of the character shares: sentences any span touches
-    chars: Counter = field(default_factory=Counter)  # label id -> characters
-    votes: Counter = field(default_factory=Counter)  # label id -> coder-sentence labels
-
-    def add_text(self, document_id: int, length: int) -> None:
-        if document_id not in self.documents:
-            self.documents.add(document_id)
-            self.text_chars += length
-
-    def add_labels(
-        self,
-        document_id: int,
-        sentences: Sequence[tuple[int, int]],
-        spans_by_coder: dict[Hashable, list[Span]],
-        label_order: Sequence[int],
-        *,
-        gold: bool,
-    ) -> list[tuple[int, Counter, int]]:
-        """Count one document's labels; returns (sentence, votes by label, coders) rows."""
-        if not spans_by_coder:
-            return []
-        self.annotated_documents.add(document_id)
-        if gold:
-            self.gold_documents.add(document_id)
-        self.sentences += len(sentences)
-        votes_by_sentence: list[Counter] = [Counter() for _ in sentences]
-        all_spans: list[tuple[int, int]] = []
-        for spans in spans_by_coder.values():
-            for label, index in _each_label(sentences, spans, label_order):
-                votes_by_sentence[index][label] += 1
-                self.votes[label] += 1
-            by_label: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for start, end, label in spans:
-                by_label[label].append((start, end))
-                all_spans.append((start, end))
-            for label, intervals in by_label.items():
-                self.chars[label] += sum(e - s for s, e in merge_intervals(intervals))
-        self.covered_chars += sum(e - s for s, e in merge_intervals(all_spans))
-        self.labelled_sentences += sum(1 for votes in votes_by_sentence if votes)
-        self.touched_sentences += sum(1 for c in coverage_by_sentence(sentences, all_spans) if c)
-        coders = len(spans_by_coder)
-        return [(i, votes, coders) for i, votes in enumerate(votes_by_sentence) if votes]
-
-
-def _each_label(
-    sentences: Sequence[tuple[int, int]], spans: list[Span], label_order: Sequence[int]
-) -> Iterable[tuple[int, int]]:
-    for index, label in enumerate(sentence_labels(sentences, spans, label_order)):
-        if label is not None:
-            yield label, index
 
 
 def shares(counter: Counter, labels: Sequence[LabelInfo], n: int) -> list[Share]:
@@ -330,8 +265,6 @@ def _fresh(project: Project) -> tuple[int, ...]:
     The version changes whenever a document's tallies do (every recount follows a bump
     of ``labels_version``), or a document joins or leaves the project.
     """
-    from annotator.reports.tallies import tallies_refresh  # it builds on this module's Tally
-
     stale = ~Q(profiled_version=F("labels_version"))
     for _ in range(2):
         version = ProjectDocument.objects.filter(project=project).aggregate(
@@ -364,7 +297,7 @@ def _source_counts(f: ProfileFilter) -> dict[int, Counts]:
         counts[source_id].text_chars = text
     # Grouped in the order of the index tally_source (annotator is one value per query).
     for source_id, _, label_id, gold, *row in (
-        _in_scope(f, DocumentTally.objects)
+        _in_scope(f, DocumentTally.objects.all())
         .values_list("source_id", "annotator_id", "label_id", "gold")
         .annotate(**SUMS)
     ):
@@ -445,7 +378,7 @@ def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDet
         titles[doc_id] = title or f"Document {doc_id}"
         total.documents += 1
         total.text_chars += length
-    for doc_id, label_id, gold, *row in _in_scope(f, DocumentTally.objects).values_list(
+    for doc_id, label_id, gold, *row in _in_scope(f, DocumentTally.objects.all()).values_list(
         "item__document_id", "label_id", "gold", "chars", "sentences", "touched"
     ):
         per_document[doc_id].add(label_id, gold, [*row, 1])
@@ -468,7 +401,7 @@ def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDet
 
 def _annotator_profiles(f: ProfileFilter, labels: list[LabelInfo]) -> list[Profile]:
     """Each annotator's own labels over the documents they labelled."""
-    rows = _in_scope(f, DocumentTally.objects, each_annotator=True)
+    rows = _in_scope(f, DocumentTally.objects.all(), each_annotator=True)
     counts: dict[int, Counts] = defaultdict(Counts)
     names: dict[int, str] = {}
     for annotator_id, name, label_id, text, *row in rows.values_list(
@@ -493,7 +426,7 @@ def _strongest(f: ProfileFilter, labels: list[LabelInfo], limit: int) -> dict[st
         if label.neutral:
             continue
         rows = (
-            _in_scope(f, PassageVote.objects)
+            _in_scope(f, PassageVote.objects.all())
             .filter(label_id=label.id)
             .order_by(
                 "-gold",

@@ -33,7 +33,7 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
 )
-from annotator.reports.profiles import GOLD, Span, Tally
+from annotator.reports.counting import GOLD, Span, Tally
 
 CHUNK = 500  # documents recounted per transaction
 COPIED = ("text_length", "source_id", "published_on")  # from the document onto its item
@@ -144,7 +144,7 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
     for doc_id, (item_id, _) in items.items():
         by_coder = spans.get(doc_id, {})
         gold = by_coder.pop(GOLD, None) if by_coder else None
-        coder_sets: list[tuple[int | None, bool, dict[Hashable, list[Span]]]] = [
+        coder_sets: list[tuple[Hashable | None, bool, dict[Hashable, list[Span]]]] = [
             (annotator_id, False, {annotator_id: own}) for annotator_id, own in by_coder.items()
         ]
         if by_coder:

@@ -7,6 +7,7 @@ annotator's work, and annotators label blind.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -73,7 +74,8 @@ def sources(request: HttpRequest) -> HttpResponse:
     labels = label_infos(project)
     profiles = source_profiles(profile_filter, labels)
     query = context["query"] or f"project={project.slug}"
-    documents = source_documents(profile_filter, [p.key for p in profiles], limit=DOCUMENTS_LISTED)
+    source_ids = [cast(int, p.key) for p in profiles]  # a source's profile is keyed by its id
+    documents = source_documents(profile_filter, source_ids, limit=DOCUMENTS_LISTED)
 
     def documents_of(profile) -> list[tuple[str, str]]:
         return [

@@ -168,8 +168,8 @@ def document_mark_reviewed(
     *, project: Project, document: Document, reviewer, reviewed: bool = True
 ) -> ProjectDocument:
     """Mark the document reviewed (or not) in the project, with who and when."""
-    link = ProjectDocument.objects.select_for_update().filter(project=project, document=document)
-    link = link.first()
+    links = ProjectDocument.objects.select_for_update()
+    link = links.filter(project=project, document=document).first()
     if link is None:
         raise GoldRejected("This document is not part of the project.")
     link.reviewed_at = timezone.now() if reviewed else None

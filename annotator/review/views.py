@@ -32,7 +32,7 @@ from annotator.review.services import (
     gold_update,
 )
 from annotator.text.layout import Layout, Span
-from annotator.workspace.views import label_version
+from annotator.workspace.selectors import label_version
 
 
 def short(text: str) -> str:
@@ -77,7 +77,10 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     in_gold = {(g.label_id, g.start, g.end) for g in gold}
     by_annotator: dict[str, list] = {name: [] for _, name in votes.annotators}
     for annotation in annotations:
-        annotation.in_gold = (annotation.label_id, annotation.start, annotation.end) in in_gold
+        # ``in_gold`` and ``form`` (below) are for the template only, not model fields.
+        annotation.in_gold = (  # type: ignore[attr-defined]
+            (annotation.label_id, annotation.start, annotation.end) in in_gold
+        )
         by_annotator.setdefault(annotation.annotator.username, []).append(annotation)
     rows = [
         {
@@ -99,7 +102,7 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     report = project_agreement(project, document_ids=[document.pk], disagreement_limit=0)
     label_choices = _label_choices(project)
     for g in gold:
-        g.form = GoldSpanForm(
+        g.form = GoldSpanForm(  # type: ignore[attr-defined]
             initial={"label": g.label.name, "start": g.start, "end": g.end},
             labels=label_choices,
             auto_id=f"gold{g.pk}_%s",

@@ -61,7 +61,7 @@ def pairable_values(counts: np.ndarray) -> int:
 
 
 def _has_variation(counts: np.ndarray) -> bool:
-    return np.count_nonzero(counts.sum(axis=0)) >= 2
+    return bool(np.count_nonzero(counts.sum(axis=0)) >= 2)
 
 
 def krippendorff_alpha(counts: np.ndarray) -> float | None:
@@ -188,7 +188,7 @@ def cohen_kappa(
     n = int(both.sum())
     if n == 0:
         return None, None, 0
-    table = np.bincount(a[both] * n_values + b[both], minlength=n_values * n_values)
+    table: np.ndarray = np.bincount(a[both] * n_values + b[both], minlength=n_values * n_values)
     table = table.reshape(n_values, n_values) / n
     po = float(np.trace(table))
     pe = float(table.sum(axis=1) @ table.sum(axis=0))
@@ -237,7 +237,9 @@ class CharacterUnits:
     documents: np.ndarray  # the document (row of ``lengths``) of each run
 
 
-def character_units(lengths: Sequence[int], coded: np.ndarray, spans: np.ndarray) -> CharacterUnits:
+def character_units(
+    lengths: Sequence[int] | np.ndarray, coded: np.ndarray, spans: np.ndarray
+) -> CharacterUnits:
     """Every character of every document as an item, its value the set of labels on it.
 
     ``lengths``: text length of each document. ``coded``: documents × annotators, True

@@ -70,18 +70,20 @@ def _css_name(value: int | str) -> str:
 class Layout:
     """A document version's lines and sentences, ready to be rendered with any spans."""
 
-    def __init__(self, text: str, sentences: Iterable[tuple[int, int]] = ()) -> None:
+    def __init__(
+        self, text: str, sentences: Iterable[tuple[int, int] | tuple[int, int, int]] = ()
+    ) -> None:
         self.text = text
         self.lines: list[tuple[int, int]] = []
         offset = 0
-        for line in text.split("\n"):
-            self.lines.append((offset, offset + len(line)))
-            offset += len(line) + 1
+        for line_text in text.split("\n"):
+            self.lines.append((offset, offset + len(line_text)))
+            offset += len(line_text) + 1
         self.line_starts = [start for start, _ in self.lines]
         self.sentences: list[tuple[int, int, int]] = []  # (start, end, index)
         previous_end = 0
-        for position, (start, end, *index) in enumerate(sentences):
-            index = index[0] if index else position
+        for position, (start, end, *given) in enumerate(sentences):
+            index = given[0] if given else position
             line = self.line_of(start)
             if start >= previous_end and start < end <= self.lines[line][1]:
                 self.sentences.append((start, end, index))

@@ -36,7 +36,7 @@ class UploadSizeLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.IMPORT_UPLOAD_MAX_BYTES
         try:
-            size = int(request.META.get("CONTENT_LENGTH") or 0)
+            size = int(request.headers.get("content-length") or 0)
         except ValueError:
             size = 0
         if size > limit:

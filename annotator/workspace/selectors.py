@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -47,11 +48,12 @@ def _status_filters(project: Project, membership: Membership, document, status: 
     done = DocumentProgress.objects.filter(
         project=project, document=document, annotator_id=user_id, done_at__isnull=False
     )
-    return {
+    filters: dict[str, list] = {
         "done": [Exists(done)],
         "started": [Exists(own), ~Exists(done)],
         "todo": [~Exists(own), ~Exists(done)],
-    }.get(status, [])
+    }
+    return filters.get(status, [])
 
 
 def queue(
@@ -166,6 +168,12 @@ def project_labels(project: Project) -> dict[int, Label]:
         rows = cursor.fetchall()
     labels = (_LABEL.instance(connection, row) for row in rows)
     return {label.pk: label for label in labels}
+
+
+def label_version(labels) -> str:
+    """Changes whenever a label's colour does: part of the stylesheet's URL."""
+    key = ";".join(f"{label.pk}:{label.color}" for label in labels)
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def sentence_bounds(document: Document, start: int = 0, end: int | None = None) -> list:
@@ -308,7 +316,9 @@ def visible_annotations(
             own.append(
                 Entry(pk, start_, end_, quote, note, label_id, annotator_id, labels[label_id])
             )
-    annotators = [(styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.get)]
+    annotators = [
+        (styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.__getitem__)
+    ]
     return Visible(own=own, spans=spans, annotators=annotators)
 
 

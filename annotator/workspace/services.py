@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -123,26 +124,28 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
     common = {"project": project, "document": document, "actor": actor, "of": event}
     Action = AnnotationEvent.Action
     if event.action == Action.DELETE:
-        snapshot = event.before
+        # Only a create (undone below without it) has no ``before`` snapshot.
+        snapshot = cast(dict, event.before)
         try:
-            annotation = annotation_rebuild(
+            restored = annotation_rebuild(
                 snapshot=snapshot, project_id=project.pk, document_id=document.pk
             )
         except AnnotationRejected as exc:
             raise AnnotationRejected(f"Cannot undo. {exc}") from exc
-        _record_undo(annotation.pk, action=Action.RESTORE, before=None, after=snapshot, **common)
+        _record_undo(restored.pk, action=Action.RESTORE, before=None, after=snapshot, **common)
         return UndoOutcome(
-            f"Restored «{annotation.quote}».",
-            ranges=[(annotation.start, annotation.end)],
-            added=[annotation],
+            f"Restored «{restored.quote}».",
+            ranges=[(restored.start, restored.end)],
+            added=[restored],
         )
-    annotation = (
+    found = (
         Annotation.objects.select_related("label")
         .filter(pk=event.annotation_id, project=project, document=document, annotator=actor)
         .first()
     )
-    if annotation is None:
+    if found is None:
         raise AnnotationRejected("Cannot undo: that annotation no longer exists.")
+    annotation = found
     annotation.document = document
     current = annotation_snapshot(annotation)
     if event.action in (Action.CREATE, Action.RESTORE):
@@ -153,7 +156,7 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
             ranges=[(current["start"], current["end"])],
             removed=[current["id"]],
         )
-    snapshot = event.before
+    snapshot = cast(dict, event.before)
     annotation.label = _label_for(project, snapshot)
     annotation.start, annotation.end = snapshot["start"], snapshot["end"]
     annotation.quote, annotation.note = snapshot["quote"], snapshot["note"]

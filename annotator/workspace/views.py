@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +12,12 @@ from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from annotator.access import can_see_everyone, document_for_member, project_for_member
+from annotator.access import (
+    SignedInRequest,
+    can_see_everyone,
+    document_for_member,
+    project_for_member,
+)
 from annotator.models import DocumentProgress, Label, Project
 from annotator.validators import validate_colour
 from annotator.workspace import selectors
@@ -26,7 +29,7 @@ QUEUE_PAGE_SIZE = 50
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """``annotator/home.html``: the projects the user is a member of."""
     projects = Project.objects.filter(memberships__user=request.user).order_by("name")
     return render(request, "workspace/home.html", {"projects": projects})
@@ -51,7 +54,8 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
     if status not in selectors.STATUSES:
         status = ""
     documents = selectors.queue(project, membership, source_id=source_id, status=status)
-    paginator = Paginator(documents.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
+    # Pages of ids, each then filled with its documents' rows.
+    paginator: Paginator = Paginator(documents.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
     paginator.count = selectors.queue_count(project, membership, source_id=source_id, status=status)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.queue_rows(project, membership, list(page.object_list))
@@ -73,12 +77,6 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "continue_document": selectors.continue_document(project, membership),
         },
     )
-
-
-def label_version(labels) -> str:
-    """Changes whenever a label's colour does: part of the stylesheet's URL."""
-    key = ";".join(f"{label.pk}:{label.color}" for label in labels)
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 @login_required
@@ -103,7 +101,7 @@ def label_css(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 @login_required
-def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+def document_page(request: SignedInRequest, slug: str, document_id: int) -> HttpResponse:
     """``annotator/document.html``: one document to annotate.
 
     Context: ``project``, ``membership``, ``document`` (with ``done_at``), ``labels``,
@@ -135,7 +133,7 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
             "membership": membership,
             "document": document,
             "labels": list(labels.values()),
-            "label_version": label_version(labels.values()),
+            "label_version": selectors.label_version(labels.values()),
             "text_html": layout.render(visible.spans),
             "items": items_html(visible.own),
             "own_count": len(visible.own),
@@ -185,7 +183,7 @@ def document_step(request: HttpRequest, slug: str, document_id: int, direction: 
 
 @login_required
 @require_POST
-def document_done(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+def document_done(request: SignedInRequest, slug: str, document_id: int) -> HttpResponse:
     """Mark the document done (``done=1``) or not done (``done=0``) for this user."""
     project, membership = project_for_member(request.user, slug)
     document = document_for_member(project, membership, document_id)
@@ -195,7 +193,8 @@ def document_done(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     )
     if not request.htmx:
         return redirect("document", slug=project.slug, document_id=document.pk)
-    document.done_at = progress.done_at
+    # The template reads ``done_at``, which the document page gets from its query.
+    document.done_at = progress.done_at  # type: ignore[attr-defined]
     message = "Marked done." if done else "Marked not done."
     return render(
         request,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -52,16 +54,19 @@ class ExportForm(forms.Form):
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         sources = Source.objects.filter(documents__projects=project).distinct().order_by("name")
-        self.fields["source"].choices = [(s.name, s.name) for s in sources]
+        cast(forms.ChoiceField, self.fields["source"]).choices = [(s.name, s.name) for s in sources]
         users = (
             get_user_model()
             .objects.filter(pk__in=Membership.objects.filter(project=project).values("user_id"))
             .order_by("username")
         )
-        self.fields["annotator"].choices = [(u.username, u.username) for u in users]
+        cast(forms.ChoiceField, self.fields["annotator"]).choices = [
+            (u.username, u.username) for u in users
+        ]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("gold_only") and data.get("annotator"):
             raise forms.ValidationError(
                 "Gold only cannot be combined with annotators: gold spans are the reviewers'."

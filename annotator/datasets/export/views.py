@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from annotator.access import project_for_reviewer
@@ -11,7 +12,7 @@ from annotator.datasets.export.forms import ExportForm
 
 
 @login_required
-def export_dataset(request: HttpRequest, slug: str) -> HttpResponse:
+def export_dataset(request: HttpRequest, slug: str) -> HttpResponseBase:
     """``annotator/export.html`` (context: project, form); with ``?format=`` the download.
 
     The download streams while it is written; bad filters show the form again (400).

@@ -35,6 +35,7 @@ from annotator.models import (
     Project,
     ProjectDocument,
     Source,
+    SpanModel,
     SpanValidationError,
     check_span,
     text_sha256,
@@ -569,12 +570,12 @@ class _Importer:
         ProjectDocument.objects.bulk_create(
             [ProjectDocument(project=self.project, document_id=i) for i in ids - in_project]
         )
-        existing = set(
+        existing: set[tuple[Any, ...]] = set(
             Annotation.objects.filter(project=self.project, document_id__in=ids).values_list(
                 "document_id", "annotator_id", "label_id", "start", "end"
             )
         )
-        existing_gold = set(
+        existing_gold: set[tuple[Any, ...]] = set(
             GoldAnnotation.objects.filter(project=self.project, document_id__in=ids).values_list(
                 "document_id", "label_id", "start", "end"
             )
@@ -600,20 +601,24 @@ class _Importer:
                     "created_at": created,
                     "updated_at": updated,
                 }
+                key: tuple[Any, ...]
                 if span.gold:
                     key = (document.pk, label.pk, start, end)
-                    target, objects, model = existing_gold, gold, GoldAnnotation
+                    target = existing_gold
                     fields["reviewer"] = user
                 else:
                     key = (document.pk, user.pk, label.pk, start, end)
-                    target, objects, model = existing, annotations, Annotation
+                    target = existing
                     fields["annotator"] = user
                     self.annotators.add(user.pk)
                 if key in target:
                     self.report.duplicates_skipped += 1
                     continue
                 target.add(key)
-                objects.append(model(**fields))
+                if span.gold:
+                    gold.append(GoldAnnotation(**fields))
+                else:
+                    annotations.append(Annotation(**fields))
         self.save_spans(annotations, gold)
 
     def review(self, record: DocumentIn, document: Document) -> None:
@@ -632,15 +637,19 @@ class _Importer:
         )
 
     def save_spans(self, annotations: list[Annotation], gold: list[GoldAnnotation]) -> None:
-        for model, objects in ((Annotation, annotations), (GoldAnnotation, gold)):
+        tables: list[tuple[type[SpanModel], list[Any]]] = [
+            (Annotation, annotations),
+            (GoldAnnotation, gold),
+        ]
+        for model, objects in tables:
             if not objects:
                 continue
             stamps = [(o.created_at, o.updated_at) for o in objects]
-            created = model.objects.bulk_create(objects)
+            created = model._default_manager.bulk_create(objects)
             for obj, (created_at, updated_at) in zip(created, stamps, strict=True):
                 obj.created_at, obj.updated_at = created_at, updated_at
             # bulk_create stamps auto_now fields with the current time: restore the file's.
-            model.objects.bulk_update(created, ["created_at", "updated_at"])
+            model._default_manager.bulk_update(created, ["created_at", "updated_at"])
         if annotations:
             AnnotationEvent.objects.bulk_create(
                 [

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path, PurePath
+from typing import Any
 
 from charset_normalizer import from_bytes
 from django.conf import settings
@@ -246,9 +247,9 @@ def remove_repeats(text: str) -> tuple[str, list[Repeat]]:
 # ---------------------------------------------------------------- records
 
 
-def _clean_fields(where: str, values: Mapping[str, object]) -> dict[str, object]:
+def _clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:
     """Validate the optional fields of one record; empty values count as absent."""
-    cleaned: dict[str, object] = {}
+    cleaned: dict[str, Any] = {}
     for name in OPTIONAL_FIELDS:
         value = values.get(name)
         if value is None:

@@ -21,15 +21,17 @@ import contextlib
 import itertools
 import os
 import sqlite3
+import sys
 import threading
 import time
+from typing import BinaryIO
 
 from django.db.backends.sqlite3 import base
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: the threads of one process are still queued
+if sys.platform == "win32":  # not POSIX: the threads of one process are still queued
     fcntl = None
+else:
+    import fcntl
 
 _process_locks: dict[str, threading.Lock] = {}
 _process_locks_guard = threading.Lock()
@@ -51,7 +53,7 @@ class WriterQueue:
         self.path = f"{database}-writers.lock"
         self.timeout = timeout
         self.thread_lock = _process_lock(os.path.realpath(database))
-        self.file = None
+        self.file: BinaryIO | None = None
         self.held = False
 
     def acquire(self) -> None:
@@ -127,6 +129,8 @@ class Checkpointer:
             connection.close()
 
 
+# The super() calls below reach BaseDatabaseWrapper's private transaction hooks, which
+# django-stubs does not declare: hence their narrow ``type: ignore[misc]``.
 class DatabaseWrapper(base.DatabaseWrapper):
     writers: WriterQueue | None = None
 
@@ -146,17 +150,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _start_transaction_under_autocommit(self) -> None:
         if self.writers is None:
-            return super()._start_transaction_under_autocommit()
+            return super()._start_transaction_under_autocommit()  # type: ignore[misc]
         self.writers.acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             self.writers.release()
             raise
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]
         finally:
             # A failed COMMIT leaves the transaction open: its ROLLBACK leaves the queue.
             if not (self.connection is not None and self.connection.in_transaction):
@@ -164,7 +168,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]
         finally:
             self._leave_queue()
 
@@ -174,7 +178,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]
         finally:
             if self.writers is not None:
                 self.writers.close()
