@@ -51,7 +51,8 @@ from annotator.datasets.export.core import (
     default_filename,
     export_response,
 )
-from annotator.datasets.imports.documents import ImportFailed, ImportReport, import_upload
+from annotator.datasets.imports.documents import DocumentImportReport, import_upload
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -107,7 +108,7 @@ def counted(description: str, field: str):
     return column
 
 
-def shortened_report(report: ImportReport) -> dict:
+def shortened_report(report: DocumentImportReport) -> dict:
     """The added documents and duplicates an import page lists, and how many more there are."""
     return {
         "added": report.added[:SHOWN_IN_REPORT],

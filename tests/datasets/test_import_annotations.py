@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from annotator.datasets.export.core import ExportFilters, export_to_path
-from annotator.datasets.imports.annotations import ImportFailed, annotations_import
+from annotator.datasets.imports.annotations import annotations_import
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -528,3 +529,22 @@ def test_imported_spans_count_in_a_profile_already_shown(data, target, tmp_path)
     after = source_profiles(ProfileFilter(project=target))
     assert sum(p.counts.labelled_sentences for p in after) > 0
     assert sum(p.counts.annotated_documents for p in after) > 0
+
+
+def test_a_utf16_file_with_a_bom_is_read_like_the_document_importer_reads_it(
+    data, target, tmp_path
+):
+    path = export(data, "jsonl", tmp_path / "a.jsonl")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    report = annotations_import(project=target, path=path)
+    assert (report.encodings, report.annotations_created) == ({"a.jsonl": "utf-16"}, 6)
+
+
+def test_a_binary_file_is_refused_by_name_and_nothing_is_written(data, target, tmp_path):
+    path = tmp_path / "scan.json"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    before = counts()
+    with pytest.raises(ImportFailed) as excinfo:
+        annotations_import(project=target, path=path)
+    assert str(excinfo.value) == "scan.json: binary file, not text"
+    assert counts() == before

@@ -11,15 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotator.datasets.imports import documents as importing
-from annotator.datasets.imports.documents import (
-    ImportFailed,
-    decode_bytes,
-    find_repeats,
-    import_paths,
-    import_upload,
-    normalize_text,
-    remove_repeats,
-)
+from annotator.datasets.imports.decode import decode_bytes, normalize_text
+from annotator.datasets.imports.documents import import_paths, import_upload
+from annotator.datasets.imports.repeats import find_repeats, remove_repeats
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Document, ProjectDocument, Sentence, Source, sentence_spans
 from tests.support import factories
 from tests.support.factories import SAMPLE_TEXT

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
 
-from annotator.datasets.imports.documents import ImportFailed, import_paths
+from annotator.datasets.imports.documents import import_paths
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Membership, Project
 
 DEMO_PASSWORD = "annotate"
