@@ -548,3 +548,36 @@ def test_a_binary_file_is_refused_by_name_and_nothing_is_written(data, target, t
         annotations_import(project=target, path=path)
     assert str(excinfo.value) == "scan.json: binary file, not text"
     assert counts() == before
+
+
+def test_a_source_named_in_another_letter_case_is_the_stored_source(target, tmp_path):
+    """Both importers match source names alike: "тасс" is the stored "ТАСС" (issue 12)."""
+    tass = factories.SourceFactory(name="ТАСС")
+    User.objects.create(username="anna")
+    path = write_lines(
+        tmp_path / "a.jsonl",
+        {
+            "text": "Текст из агентства.",
+            "source": {"name": " тасс ", "kind": "agency"},
+            "annotations": [{"start": 0, "end": 5, "label": "fact", "annotator": "anna"}],
+        },
+    )
+    report = annotations_import(project=target, path=path)
+    assert (report.documents_created, report.sources_created) == (1, 0)
+    assert list(Source.objects.values_list("name", flat=True)) == ["ТАСС"]
+    assert Document.objects.get(text="Текст из агентства.").source == tass
+
+
+def test_an_invalid_new_source_is_reported_and_nothing_is_written(target, tmp_path):
+    User.objects.create(username="anna")
+    path = write_lines(
+        tmp_path / "a.jsonl",
+        {"text": "Текст.", "source": {"name": "Газета", "kind": "газета"}, "annotations": []},
+    )
+    before = counts()
+    with pytest.raises(ImportFailed) as excinfo:
+        annotations_import(project=target, path=path)
+    assert excinfo.value.report.errors == [
+        "line 1: source: kind: Value 'газета' is not a valid choice."
+    ]
+    assert counts() == before

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from annotator.corpus.sources import SourceRejected, source_for_name, sources_by_name
 from annotator.datasets.imports.annotation_formats import (
     DocumentIn,
     RecordError,
@@ -31,6 +32,7 @@ from annotator.datasets.imports.annotation_formats import (
 )
 from annotator.datasets.imports.decode import align_offsets, normalize_text
 from annotator.datasets.imports.report import ImportReport
+from annotator.errors import validation_message
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -112,7 +114,7 @@ class _Importer:
         self.report = AnnotationImportReport()
         self.labels = {label.name: label for label in Label.objects.filter(project=project)}
         self.users: dict[str, Any] = {}
-        self.sources: dict[str, Source] = {}
+        self.sources: dict[str, Source] | None = None
         self.annotators: set[int] = set()
         self.seen_documents: set[int] = set()
         self.now = timezone.now()
@@ -160,23 +162,19 @@ class _Importer:
         return self.users[username]
 
     def source(self, spec: dict[str, Any], where: str) -> Source | None:
-        name = str(spec["name"])
-        if name not in self.sources:
-            source = Source.objects.filter(name=name).first()
-            if source is None:
-                source = Source(
-                    name=name,
-                    **{k: spec[k] for k in ("kind", "country", "language") if spec.get(k)},
-                )
-                try:
-                    source.full_clean()
-                except ValidationError as exc:
-                    self.error(f"{where}: source: {_messages(exc)}")
-                    return None
-                source.save()
-                self.report.sources_created += 1
-            self.sources[name] = source
-        return self.sources[name]
+        if self.sources is None:
+            self.sources = sources_by_name()
+        try:
+            source, created = source_for_name(
+                str(spec["name"]),
+                known=self.sources,
+                **{k: spec[k] for k in ("kind", "country", "language") if spec.get(k)},
+            )
+        except SourceRejected as exc:
+            self.error(f"{where}: source: {exc}")
+            return None
+        self.report.sources_created += created
+        return source
 
     def new_document(self, record: DocumentIn, text: str) -> Document | None:
         if record.source is None:
@@ -196,7 +194,7 @@ class _Importer:
         try:
             document.clean_fields(exclude=["source", "text_sha256"])
         except ValidationError as exc:
-            self.error(f"{record.where}: {_messages(exc)}")
+            self.error(f"{record.where}: {validation_message(exc)}")
             return None
         source = self.source(record.source, record.where)
         if source is None:
@@ -427,14 +425,6 @@ class _Importer:
         Membership.objects.bulk_create(
             [Membership(project=self.project, user_id=i) for i in self.annotators - members]
         )
-
-
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
 
 
 def annotations_import(

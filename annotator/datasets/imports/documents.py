@@ -24,6 +24,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
+from annotator.corpus.sources import (
+    SourceRejected,
+    source_for_name,
+    source_name_key,
+    sources_by_name,
+)
 from annotator.datasets.imports.decode import decode_bytes
 from annotator.datasets.imports.document_formats import (
     MAX_LENGTHS,
@@ -224,15 +230,16 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) ->
 
 
 def _resolve_sources(records: list[Record]) -> dict[str, Source]:
-    """Find or create every named source (names match case-insensitively)."""
-    by_name = {source.name.casefold(): source for source in Source.objects.all()}
+    """Find or create every named source, under ``source_name_key`` of its name."""
+    known = sources_by_name()
     for record in records:
-        key = record.source.casefold()
-        if key not in by_name:
-            by_name[key] = Source.objects.create(
-                name=record.source, kind=record.source_kind or Source.Kind.OTHER
+        try:
+            source_for_name(
+                record.source, known=known, kind=record.source_kind or Source.Kind.OTHER
             )
-    return by_name
+        except SourceRejected as exc:
+            raise ImportFailed(f"{record.where}: source: {exc}") from exc
+    return known
 
 
 def _existing_documents(hashes: list[str]) -> dict[str, Document]:
@@ -297,7 +304,7 @@ def _write(
         first_seen[sha] = record
         new.append(
             Document(
-                source=sources[record.source.casefold()],
+                source=sources[source_name_key(record.source)],
                 title=record.title,
                 author=record.author,
                 published_on=record.published_on,
