@@ -15,6 +15,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from annotator.models.notes import NOTE_MAX as NOTE_MAX  # re-exported
+from annotator.models.notes import NoteValidationError, check_note
+
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -463,6 +466,10 @@ class SpanModel(models.Model):
     def clean(self) -> None:
         super().clean()
         self.check_against_text(self.document.text)
+        try:
+            check_note(self.note)
+        except NoteValidationError as exc:
+            raise ValidationError({"note": exc.messages}) from exc
         if self.label.project_id != self.project_id:
             raise ValidationError({"label": "This label belongs to another project."})
 

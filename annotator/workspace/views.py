@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from annotator.access import can_see_everyone, document_for_member, project_for_member
-from annotator.models import DocumentProgress, Label, Project
+from annotator.models import NOTE_MAX, DocumentProgress, Label, Project
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
 from annotator.workspace.services import progress_opened, progress_set_done
@@ -110,8 +110,8 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
     annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
-    undo would revert), ``guidelines``. A fixed number of queries, whatever the number
-    of annotations.
+    undo would revert), ``guidelines``, ``note_max`` (the longest note stored). A fixed
+    number of queries, whatever the number of annotations.
     """
     project, membership = project_for_member(request.user, slug)
     done = DocumentProgress.objects.filter(
@@ -144,6 +144,7 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
             "annotators": visible.annotators,
             "undo": undo_description(undo),
             "guidelines": guidelines_html(project.guidelines),
+            "note_max": NOTE_MAX,
         },
     )
 

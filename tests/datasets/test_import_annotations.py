@@ -581,3 +581,21 @@ def test_an_invalid_new_source_is_reported_and_nothing_is_written(target, tmp_pa
         "line 1: source: kind: Value 'газета' is not a valid choice."
     ]
     assert counts() == before
+
+
+def test_notes_follow_the_workspace_rule_and_a_bad_one_writes_nothing(data, target, tmp_path):
+    """A NUL or an over-long note is a line's error, not a DataError (issue 12)."""
+
+    def line(note):
+        span = {"start": 19, "end": 25, "label": "fact", "annotator": "anna", "note": note}
+        return {"text": EMOJI, "annotations": [span]}
+
+    path = write_lines(tmp_path / "notes.jsonl", line("a\x00b"), line("x" * 5001), line("x" * 5000))
+    before = counts()
+    with pytest.raises(ImportFailed) as excinfo:
+        annotations_import(project=target, path=path)
+    assert excinfo.value.report.errors == [
+        "line 1, span 1: The note contains a NUL character (U+0000); remove it.",
+        "line 2, span 1: The note is too long (at most 5000 characters).",
+    ]
+    assert counts() == before

@@ -40,10 +40,12 @@ from annotator.models import (
     GoldAnnotation,
     Label,
     Membership,
+    NoteValidationError,
     Project,
     ProjectDocument,
     Source,
     SpanValidationError,
+    check_note,
     check_span,
     text_sha256,
 )
@@ -303,6 +305,12 @@ class _Importer:
         else:
             user = self.user(span.user, where)
             if user is None:
+                return None
+        if isinstance(span.note, str):
+            try:
+                check_note(span.note)  # the rule of every other path a note comes in by
+            except NoteValidationError as exc:
+                self.error(f"{where}: {exc.messages[0]}")
                 return None
         try:
             created = _parse_datetime(span.created) or self.now
