@@ -12,9 +12,7 @@ and listed.
 
 from __future__ import annotations
 
-import io
 import sys
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,6 +28,7 @@ from annotator.corpus.sources import (
     source_name_key,
     sources_by_name,
 )
+from annotator.datasets.imports.archive import Archive
 from annotator.datasets.imports.decode import decode_bytes
 from annotator.datasets.imports.document_formats import (
     MAX_LENGTHS,
@@ -177,38 +176,27 @@ class _Reader:
         elif not path.is_file():
             self.reject(ImportFailed(f"{name}: no such file or folder"))
         elif path.suffix.lower() == ".zip":
-            try:
-                self.zip(name, _read_file(path))
-            except ImportFailed as exc:
-                self.reject(exc)
+            self.zip(name, path)
         else:
             self.file(name, partial(_read_file, path))
 
-    def zip(self, name: str, data: bytes) -> None:
-        """A .zip of .txt files, optionally with a metadata.csv (matched by file name)."""
+    def zip(self, name: str, source: bytes | Path) -> None:
+        """A .zip of .txt files, optionally with a metadata.csv (matched by file name).
+
+        Members are read lazily, each through the archive's bounded stream.
+        """
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            members = [
-                info
-                for info in archive.infolist()
-                if not info.is_dir()
-                and not PurePath(info.filename).name.startswith(".")
-                and not info.filename.startswith("__MACOSX/")
-            ]
-        except zipfile.BadZipFile:
-            self.reject(ImportFailed(f"{name}: not a valid .zip file"))
-            return
-        limit = settings.IMPORT_UPLOAD_MAX_BYTES
-        if sum(info.file_size for info in members) > limit:
-            self.reject(ImportFailed(f"{name}: unpacks to more than {limit // 2**20} MB"))
+            archive = Archive(name, source, budget=settings.IMPORT_UPLOAD_MAX_BYTES)
+        except ImportFailed as exc:
+            self.reject(exc)
             return
         files: dict[str, Callable[[], bytes]] = {}
-        for info in members:
+        for info in archive.members:
             base = PurePath(info.filename).name
             if base in files:
                 self.reject(ImportFailed(f"{name}: two files named '{base}'"))
                 return
-            files[base] = partial(_read_member, archive, info, f"{name}/{base}")
+            files[base] = partial(archive.read, info, f"{name}/{base}")
         self.folder(name, files)
 
 
@@ -217,13 +205,6 @@ def _read_file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from None
-
-
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
-    try:
-        return archive.read(info)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-        raise ImportFailed(f"{where}: cannot unpack ({exc})") from None
 
 
 # ---------------------------------------------------------------- writing
