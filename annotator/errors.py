@@ -9,6 +9,17 @@ so a new refusal needs no new ``except`` clause anywhere. Programming errors are
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 
 class Rejected(Exception):
     """A write refused for a reason the user can act on; ``str(error)`` is that reason."""
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A model's ValidationError as one line: «field: message; field: message»."""
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
-from annotator.datasets.imports.documents import normalize_text
+from annotator.datasets.imports.decode import normalize_text
 from annotator.models import (
     Annotation,
     Document,

@@ -18,14 +18,15 @@ from django.utils.text import Truncator
 from annotator.admin.actions import DocumentActionsMixin
 from annotator.admin.base import DocumentTitlesMixin, ReadOnlyAdmin, count_of, counted
 from annotator.admin.forms import DocumentAdminForm, ImportForm
-from annotator.datasets.imports.documents import ImportFailed, ImportReport, import_upload
+from annotator.datasets.imports.documents import DocumentImportReport, import_upload
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Annotation, Document, Project, Sentence
 
 # How many added documents and duplicates an import's report lists by name.
 SHOWN_IN_REPORT = 20
 
 
-def shortened_report(report: ImportReport) -> dict:
+def shortened_report(report: DocumentImportReport) -> dict:
     """The added documents and duplicates an import page lists, and how many more there are."""
     return {
         "added": report.added[:SHOWN_IN_REPORT],

@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat, pluralize
 
 from annotator.corpus.assignments import project_annotators
 from annotator.datasets.export.forms import ExportForm
-from annotator.datasets.imports.documents import normalize_text
+from annotator.datasets.imports.decode import normalize_text
 from annotator.models import Document, Project, text_sha256
 
 

@@ -10,6 +10,7 @@ indices), never UTF-16 units or bytes.
 """
 
 from annotator.models.corpus import Document, FrozenTextError, Sentence, Source, text_sha256
+from annotator.models.notes import NOTE_MAX, NoteValidationError, check_note
 from annotator.models.projects import (
     DEFAULT_LABELS,
     Assignment,
@@ -33,6 +34,9 @@ from annotator.text.sentences import sentence_spans
 
 __all__ = [
     "DEFAULT_LABELS",
+    "NOTE_MAX",
+    "NoteValidationError",
+    "check_note",
     "Annotation",
     "AnnotationEvent",
     "Assignment",

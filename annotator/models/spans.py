@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from annotator.models.corpus import Document
+from annotator.models.notes import NoteValidationError, check_note
 from annotator.models.projects import Label, Project
 
 
@@ -53,6 +54,10 @@ class SpanModel(models.Model):
     def clean(self) -> None:
         super().clean()
         self.check_against_text(self.document.text)
+        try:
+            check_note(self.note)
+        except NoteValidationError as exc:
+            raise ValidationError({"note": exc.messages}) from exc
         if self.label.project_id != self.project_id:
             raise ValidationError({"label": "This label belongs to another project."})
 

@@ -16,9 +16,11 @@ from annotator.models import (
     Document,
     GoldAnnotation,
     Label,
+    NoteValidationError,
     Project,
     ProjectDocument,
     SpanValidationError,
+    check_note,
     check_span,
 )
 from annotator.review.selectors import document_votes
@@ -29,15 +31,23 @@ class GoldRejected(Rejected):
 
 
 def _check(
-    *, project: Project, document: Document, label: Label, start: int, end: int, quote: str | None
+    *,
+    project: Project,
+    document: Document,
+    label: Label,
+    start: int,
+    end: int,
+    quote: str | None,
+    note: str = "",
 ) -> None:
     if label.project_id != project.pk:
         raise GoldRejected("This label belongs to another project.")
     if not ProjectDocument.objects.filter(project=project, document=document).exists():
         raise GoldRejected("This document is not part of the project.")
     try:
+        check_note(note)
         check_span(document.text, start, end, quote)
-    except SpanValidationError as exc:
+    except (NoteValidationError, SpanValidationError) as exc:
         raise GoldRejected(exc.messages[0]) from exc
 
 
@@ -66,7 +76,15 @@ def gold_create(
     accepted_from: Annotation | None = None,
 ) -> GoldAnnotation:
     """Add a gold span (the reviewer's own, or a copy of an annotator's)."""
-    _check(project=project, document=document, label=label, start=start, end=end, quote=quote)
+    _check(
+        project=project,
+        document=document,
+        label=label,
+        start=start,
+        end=end,
+        quote=quote,
+        note=note,
+    )
     return _save(
         GoldAnnotation(
             project=project,

@@ -12,8 +12,10 @@ from annotator.models import (
     AnnotationEvent,
     Document,
     Label,
+    NoteValidationError,
     Project,
     SpanValidationError,
+    check_note,
     check_span,
 )
 
@@ -64,12 +66,11 @@ def check_annotation(
     """Raise AnnotationRejected unless the span, label and note fit the project and text."""
     if label.project_id != project.pk:
         raise AnnotationRejected("This label belongs to another project.")
-    if note is not None and "\x00" in note:
-        # PostgreSQL cannot store it, and no analyst means to type it.
-        raise AnnotationRejected("The note contains a NUL character (U+0000); remove it.")
     try:
+        if note is not None:
+            check_note(note)
         check_span(document.text, start, end, quote)
-    except SpanValidationError as exc:
+    except (NoteValidationError, SpanValidationError) as exc:
         raise AnnotationRejected(exc.messages[0]) from exc
 
 

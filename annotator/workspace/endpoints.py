@@ -34,8 +34,6 @@ from annotator.workspace.services import (
 from annotator.workspace.side_list import item_html
 from annotator.workspace.views import undo_description, undo_text
 
-NOTE_MAX = 5000
-
 
 @dataclass
 class Page:
@@ -157,8 +155,6 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
         if "quote" not in post:
             raise AnnotationRejected("The selected text (quote) is missing.")
         note = post.get("note", "")
-        if len(note) > NOTE_MAX:
-            raise AnnotationRejected(f"The note is too long (at most {NOTE_MAX} characters).")
         start, end = selection_span(
             text=document.text,
             start=parse_offset(post.get("start")),
@@ -205,11 +201,8 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
         if "label" not in post and "note" not in post:
             raise AnnotationRejected("Nothing to change.")
         label = page.label(post["label"]) if "label" in post else None
-        note = post.get("note")
-        if note is not None and len(note) > NOTE_MAX:
-            raise AnnotationRejected(f"The note is too long (at most {NOTE_MAX} characters).")
         services.annotation_update(
-            annotation=annotation, actor=request.user, label=label, note=note
+            annotation=annotation, actor=request.user, label=label, note=post.get("note")
         )
     except AnnotationRejected as exc:
         return rejected(request, str(exc))

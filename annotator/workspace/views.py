@@ -18,7 +18,7 @@ from annotator.access import (
     document_for_member,
     project_for_member,
 )
-from annotator.models import DocumentProgress, Label, Project
+from annotator.models import NOTE_MAX, DocumentProgress, Label, Project
 from annotator.validators import validate_colour
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -108,8 +108,8 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
     annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
-    undo would revert), ``guidelines``. A fixed number of queries, whatever the number
-    of annotations.
+    undo would revert), ``guidelines``, ``note_max`` (the longest note stored). A fixed
+    number of queries, whatever the number of annotations.
     """
     project, membership = project_for_member(request.user, slug)
     done = DocumentProgress.objects.filter(
@@ -142,6 +142,7 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "annotators": visible.annotators,
             "undo": undo_description(undo),
             "guidelines": guidelines_html(project.guidelines),
+            "note_max": NOTE_MAX,
         },
     )
 

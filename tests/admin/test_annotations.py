@@ -132,6 +132,22 @@ def test_a_duplicate_label_on_the_same_passage_is_a_form_error(manager_client, a
     assert tokaev.label.name == "opinion"
 
 
+@pytest.mark.parametrize("model", ["annotation", "goldannotation"])
+def test_an_over_long_note_is_a_form_error_as_in_the_workspace(manager_client, annotations, model):
+    span = annotations["tokaev"] if model == "annotation" else factories.GoldAnnotationFactory()
+    response = manager_client.post(
+        reverse(f"admin:annotator_{model}_change", args=[span.pk]),
+        {"label": span.label.pk, "note": "x" * 5001},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "note": ["The note is too long (at most 5000 characters)."]
+    }
+    span.refresh_from_db()
+    assert span.note == ""
+    assert not AnnotationEvent.objects.filter(action="update").exists()
+
+
 def test_deleting_an_annotation_in_the_admin_is_recorded(manager_client, manager, annotations):
     tass = annotations["tass"]
     response = manager_client.post(

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from annotator.datasets.export.files import export_to_path
 from annotator.datasets.export.plan import ExportFilters
-from annotator.datasets.imports.annotations import ImportFailed, annotations_import
+from annotator.datasets.imports.annotations import annotations_import
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -529,3 +530,73 @@ def test_imported_spans_count_in_a_profile_already_shown(data, target, tmp_path)
     after = source_profiles(ProfileFilter(project=target))
     assert sum(p.counts.labelled_sentences for p in after) > 0
     assert sum(p.counts.annotated_documents for p in after) > 0
+
+
+def test_a_utf16_file_with_a_bom_is_read_like_the_document_importer_reads_it(
+    data, target, tmp_path
+):
+    path = export(data, "jsonl", tmp_path / "a.jsonl")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    report = annotations_import(project=target, path=path)
+    assert (report.encodings, report.annotations_created) == ({"a.jsonl": "utf-16"}, 6)
+
+
+def test_a_binary_file_is_refused_by_name_and_nothing_is_written(data, target, tmp_path):
+    path = tmp_path / "scan.json"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    before = counts()
+    with pytest.raises(ImportFailed) as excinfo:
+        annotations_import(project=target, path=path)
+    assert str(excinfo.value) == "scan.json: binary file, not text"
+    assert counts() == before
+
+
+def test_a_source_named_in_another_letter_case_is_the_stored_source(target, tmp_path):
+    """Both importers match source names alike: "тасс" is the stored "ТАСС" (issue 12)."""
+    tass = factories.SourceFactory(name="ТАСС")
+    User.objects.create(username="anna")
+    path = write_lines(
+        tmp_path / "a.jsonl",
+        {
+            "text": "Текст из агентства.",
+            "source": {"name": " тасс ", "kind": "agency"},
+            "annotations": [{"start": 0, "end": 5, "label": "fact", "annotator": "anna"}],
+        },
+    )
+    report = annotations_import(project=target, path=path)
+    assert (report.documents_created, report.sources_created) == (1, 0)
+    assert list(Source.objects.values_list("name", flat=True)) == ["ТАСС"]
+    assert Document.objects.get(text="Текст из агентства.").source == tass
+
+
+def test_an_invalid_new_source_is_reported_and_nothing_is_written(target, tmp_path):
+    User.objects.create(username="anna")
+    path = write_lines(
+        tmp_path / "a.jsonl",
+        {"text": "Текст.", "source": {"name": "Газета", "kind": "газета"}, "annotations": []},
+    )
+    before = counts()
+    with pytest.raises(ImportFailed) as excinfo:
+        annotations_import(project=target, path=path)
+    assert excinfo.value.report.errors == [
+        "line 1: source: kind: Value 'газета' is not a valid choice."
+    ]
+    assert counts() == before
+
+
+def test_notes_follow_the_workspace_rule_and_a_bad_one_writes_nothing(data, target, tmp_path):
+    """A NUL or an over-long note is a line's error, not a DataError (issue 12)."""
+
+    def line(note):
+        span = {"start": 19, "end": 25, "label": "fact", "annotator": "anna", "note": note}
+        return {"text": EMOJI, "annotations": [span]}
+
+    path = write_lines(tmp_path / "notes.jsonl", line("a\x00b"), line("x" * 5001), line("x" * 5000))
+    before = counts()
+    with pytest.raises(ImportFailed) as excinfo:
+        annotations_import(project=target, path=path)
+    assert excinfo.value.report.errors == [
+        "line 1, span 1: The note contains a NUL character (U+0000); remove it.",
+        "line 2, span 1: The note is too long (at most 5000 characters).",
+    ]
+    assert counts() == before

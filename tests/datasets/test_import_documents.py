@@ -11,15 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotator.datasets.imports import documents as importing
-from annotator.datasets.imports.documents import (
-    ImportFailed,
-    decode_bytes,
-    find_repeats,
-    import_paths,
-    import_upload,
-    normalize_text,
-    remove_repeats,
-)
+from annotator.datasets.imports.decode import decode_bytes, normalize_text
+from annotator.datasets.imports.documents import import_paths, import_upload
+from annotator.datasets.imports.repeats import find_repeats, remove_repeats
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Document, ProjectDocument, Sentence, Source, sentence_spans
 from tests.support import factories
 from tests.support.factories import SAMPLE_TEXT
@@ -569,3 +564,33 @@ def test_an_unreadable_file_fails_with_its_name(tmp_path, monkeypatch):
     with pytest.raises(ImportFailed) as exc:
         import_paths([path], default_source="Сайт")
     assert str(exc.value) == f"{path}: cannot read (Permission denied)"
+
+
+@db
+def test_a_zip_member_larger_than_its_header_says_is_refused(tmp_path):
+    path = tmp_path / "texts.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.txt", "Текст из архива.")
+        archive.writestr("b.txt", "Б" * 5000)
+        archive.getinfo("b.txt").file_size = 100  # the central directory is written on close
+    with pytest.raises(ImportFailed) as exc:
+        import_paths([path], default_source="Архив")
+    assert str(exc.value) == (
+        f"{path}/b.txt: unpacks to more than the 100 bytes its zip header declares "
+        "(a damaged or hostile archive)"
+    )
+    assert nothing_written()
+
+
+@db
+def test_a_zip_member_compressed_with_bzip2_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("a.txt", "Текст.")
+    with pytest.raises(ImportFailed) as exc:
+        import_upload("texts.zip", buffer.getvalue(), default_source="Архив")
+    assert str(exc.value) == (
+        "texts.zip/a.txt: compressed with bzip2, which the importer does not unpack "
+        "(use a .zip of stored or deflated files)"
+    )
+    assert nothing_written()

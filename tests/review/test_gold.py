@@ -181,14 +181,18 @@ def test_add_own_and_edit_boundaries(project, setup):
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "quote", "message"),
+    ("start", "end", "quote", "note", "message"),
     [
-        (5, 5, None, "The selection is empty."),
-        (0, 10_000, None, "Offsets 0–10000 are outside the text"),
-        (0, 4, "nope", "The quoted text does not match the document at these offsets"),
+        (5, 5, None, "", "The selection is empty."),
+        (0, 10_000, None, "", "Offsets 0–10000 are outside the text"),
+        (0, 4, "nope", "", "The quoted text does not match the document at these offsets"),
+        (0, 4, None, "a\x00b", r"^The note contains a NUL character \(U\+0000\); remove it\.$"),
+        (0, 4, None, "x" * 5001, r"^The note is too long \(at most 5000 characters\)\.$"),
     ],
 )
-def test_bad_spans_are_refused_and_nothing_written(project, setup, start, end, quote, message):
+def test_bad_spans_are_refused_and_nothing_written(
+    project, setup, start, end, quote, note, message
+):
     with pytest.raises(GoldRejected, match=message):
         gold_create(
             project=project,
@@ -198,6 +202,7 @@ def test_bad_spans_are_refused_and_nothing_written(project, setup, start, end, q
             start=start,
             end=end,
             quote=quote,
+            note=note,
         )
     assert not GoldAnnotation.objects.exists()
 

@@ -208,6 +208,25 @@ def test_change_refuses_nothing_and_foreign_labels(client, ws):
     assert not AnnotationEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("x" * 5001, "The note is too long (at most 5000 characters)."),
+        ("a\x00b", "The note contains a NUL character (U+0000); remove it."),
+    ],
+)
+def test_change_refuses_a_bad_note(client, ws, note, message):
+    login(client, ws.analyst)
+    annotation = annotate(ws, ws.analyst, "Токаев")
+    url = reverse("annotation_update", args=[ws.project.slug, annotation.pk])
+    response = client.post(url, {"note": note})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    annotation.refresh_from_db()
+    assert annotation.note == ""
+    assert not AnnotationEvent.objects.exists()
+
+
 def test_delete_answers_with_removal_and_undo(client, ws):
     login(client, ws.analyst)
     annotation = annotate(ws, ws.analyst, "Токаев")

@@ -1,6 +1,7 @@
 """Importing annotations: our jsonl export, doccano JSONL and Label Studio JSON.
 
-Documents are matched by the SHA-256 of their text; a document that is not stored yet
+The formats are read by ``annotation_formats``; this module checks and writes. Documents
+are matched by the SHA-256 of their text; a document that is not stored yet
 is imported with it when the record names its source. Every span is checked against
 the text, labels are matched by name, and the whole file is written in one
 transaction: on any problem nothing is imported and every problem is reported.
@@ -8,10 +9,9 @@ transaction: on any problem nothing is imported and every problem is reported.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import batched
@@ -23,8 +23,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from annotator.datasets.imports.documents import normalize_text
-from annotator.errors import Rejected
+from annotator.corpus.sources import SourceRejected, source_for_name, sources_by_name
+from annotator.datasets.imports.annotation_formats import (
+    DocumentIn,
+    RecordError,
+    SpanIn,
+    read_file,
+)
+from annotator.datasets.imports.decode import align_offsets, normalize_text
+from annotator.datasets.imports.report import ImportReport
+from annotator.errors import validation_message
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -32,11 +40,13 @@ from annotator.models import (
     GoldAnnotation,
     Label,
     Membership,
+    NoteValidationError,
     Project,
     ProjectDocument,
     Source,
     SpanModel,
     SpanValidationError,
+    check_note,
     check_span,
     text_sha256,
 )
@@ -45,20 +55,15 @@ from annotator.text.offsets import OffsetError, Utf16Offsets
 from annotator.workspace.annotations import annotation_snapshot
 
 CHUNK = 200
-MAX_ERRORS = 100
 WHERE = re.compile(r"(?:line|task) (\d+)")
 
 
-class ImportFailed(Rejected):
-    """The file was rejected; nothing was written. ``report.errors`` says why."""
-
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__("\n".join(report.errors))
-        self.report = report
-
-
 @dataclass
-class ImportReport:
+class AnnotationImportReport(ImportReport):
+    """What an annotation import found and wrote; any error means nothing was written."""
+
+    max_errors = 100
+
     format: str = ""
     records: int = 0
     documents_matched: int = 0
@@ -69,13 +74,6 @@ class ImportReport:
     gold_created: int = 0
     duplicates_skipped: int = 0
     results_skipped: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-    error_count: int = 0
-
-    def error(self, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(message)
 
     def sort_errors(self) -> None:
         """Put the errors in file order (a chunk's records are checked together)."""
@@ -98,242 +96,6 @@ class ImportReport:
         return lines
 
 
-@dataclass
-class SpanIn:
-    where: str
-    start: Any
-    end: Any
-    label: Any
-    quote: Any = None
-    user: Any = None
-    note: Any = ""
-    created: Any = None
-    updated: Any = None
-    gold: bool = False
-
-
-@dataclass
-class DocumentIn:
-    """One record of the file, in the shape the checks need."""
-
-    where: str
-    text: Any
-    source: dict[str, Any] | None = None
-    meta: dict[str, Any] = field(default_factory=dict)  # title, author, url, published, …
-    spans: list[SpanIn] = field(default_factory=list)
-    utf16: bool = False
-    reviewed_at: Any = None
-    reviewed_by: Any = None
-    offsets: list[int] | None = None  # record offset → stored-text offset, if they differ
-
-
-class RecordError(Exception):
-    """A record that cannot be read at all."""
-
-
-# Readers: each turns a file into DocumentIn records (or RecordError for a bad one).
-
-
-def _source_of(value: Any) -> dict[str, Any] | None:
-    if isinstance(value, dict) and value.get("name"):
-        return value
-    if isinstance(value, str) and value:
-        return {"name": value}
-    return None
-
-
-def _meta(obj: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: obj[key] for key in ("title", "author", "url", "published", "language") if key in obj
-    }
-
-
-def jsonl_record(where: str, obj: dict[str, Any]) -> DocumentIn:
-    """A line of our jsonl export."""
-    record = DocumentIn(
-        where=where,
-        text=obj.get("text"),
-        source=_source_of(obj.get("source")),
-        meta=_meta(obj),
-        reviewed_at=obj.get("reviewed_at"),
-        reviewed_by=obj.get("reviewed_by"),
-    )
-    for key, gold, name in (("annotations", False, "span"), ("gold", True, "gold span")):
-        spans = obj.get(key) or []
-        if not isinstance(spans, list):
-            raise RecordError(f'{where}: "{key}" is not a list')
-        for i, span in enumerate(spans, 1):
-            span_where = f"{where}, {name} {i}"
-            if not isinstance(span, dict) or not {"start", "end", "label"} <= span.keys():
-                raise RecordError(f'{span_where}: expected an object with "start", "end", "label"')
-            record.spans.append(
-                SpanIn(
-                    where=span_where,
-                    start=span["start"],
-                    end=span["end"],
-                    label=span["label"],
-                    quote=span.get("quote"),
-                    user=span.get("reviewer" if gold else "annotator"),
-                    note=span.get("note") or "",
-                    created=span.get("created"),
-                    updated=span.get("updated"),
-                    gold=gold,
-                )
-            )
-    return record
-
-
-def doccano_record(where: str, obj: dict[str, Any]) -> DocumentIn:
-    """A line of doccano's sequence-labeling JSONL (UTF-16 offsets)."""
-    record = DocumentIn(
-        where=where,
-        text=obj.get("text"),
-        source=_source_of(obj.get("source")),
-        meta=_meta(obj),
-        utf16=True,
-    )
-    labels = obj.get("label")
-    if not isinstance(labels, list):
-        raise RecordError(f'{where}: "label" is not a list')
-    gold = obj.get("gold") is True
-    for i, span in enumerate(labels, 1):
-        if not isinstance(span, list) or len(span) != 3:
-            raise RecordError(f'{where}, span {i}: expected [start, end, "label"]')
-        record.spans.append(
-            SpanIn(
-                where=f"{where}, span {i}",
-                start=span[0],
-                end=span[1],
-                label=span[2],
-                user=obj.get("annotator"),
-                gold=gold,
-            )
-        )
-    return record
-
-
-def read_jsonl(lines: Iterable[str]) -> Iterator[DocumentIn | RecordError]:
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"line {number}"
-        try:
-            obj = json.loads(line.rstrip("\r\n"))
-        except json.JSONDecodeError as exc:
-            yield RecordError(f"{where}: not valid JSON ({exc.msg}, column {exc.colno})")
-            continue
-        try:
-            if not isinstance(obj, dict):
-                raise RecordError(f"{where}: expected a JSON object")
-            if "annotations" in obj:
-                yield jsonl_record(where, obj)
-            elif "label" in obj:
-                yield doccano_record(where, obj)
-            else:
-                raise RecordError(
-                    f'{where}: neither our jsonl (no "annotations") nor doccano (no "label")'
-                )
-        except RecordError as exc:
-            yield exc
-
-
-def label_studio_record(where: str, task: Any, skipped: Counter[str]) -> DocumentIn:
-    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-        raise RecordError(f'{where}: expected a task object with "data"')
-    data = task["data"]
-    record = DocumentIn(where=where, text=data.get("text"), source=_source_of(data.get("source")))
-    record.meta = _meta(data)
-    annotations = task.get("annotations") or []
-    if not isinstance(annotations, list):
-        raise RecordError(f'{where}: "annotations" is not a list')
-    for a, annotation in enumerate(annotations, 1):
-        if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
-            raise RecordError(f'{where}, annotation {a}: expected an object with a "result" list')
-        if annotation.get("was_cancelled"):
-            continue
-        for r, result in enumerate(annotation["result"], 1):
-            result_where = f"{where}, annotation {a}, result {r}"
-            kind = result.get("type") if isinstance(result, dict) else None
-            if kind != "labels":
-                skipped[str(kind)] += 1
-                continue
-            value = result.get("value")
-            if not isinstance(value, dict) or not isinstance(value.get("labels"), list):
-                raise RecordError(f'{result_where}: "value" has no "labels" list')
-            for label in value["labels"]:
-                record.spans.append(
-                    SpanIn(
-                        where=result_where,
-                        start=value.get("start"),
-                        end=value.get("end"),
-                        label=label,
-                        quote=value.get("text"),
-                        user=annotation.get("annotator"),
-                        gold=annotation.get("ground_truth") is True,
-                    )
-                )
-    return record
-
-
-def read_label_studio(text: str, skipped: Counter[str]) -> Iterator[DocumentIn | RecordError]:
-    try:
-        tasks = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield RecordError(f"not valid JSON ({exc.msg}, line {exc.lineno}, column {exc.colno})")
-        return
-    if not isinstance(tasks, list):
-        yield RecordError("a Label Studio file is a JSON list of tasks")
-        return
-    for number, task in enumerate(tasks, 1):
-        try:
-            yield label_studio_record(f"task {number}", task, skipped)
-        except RecordError as exc:
-            yield exc
-
-
-def read_file(path: Path, report: ImportReport) -> Iterator[DocumentIn | RecordError]:
-    """Records of the file; its format is told by its first character."""
-    with open(path, encoding="utf-8-sig") as handle:
-        try:
-            first = ""
-            while not first.strip():
-                first = handle.read(1)
-                if not first:
-                    break
-            handle.seek(0)
-            if first == "[":
-                report.format = "label-studio"
-                yield from read_label_studio(handle.read(), report.results_skipped)
-            else:
-                report.format = "jsonl"
-                yield from read_jsonl(handle)
-        except UnicodeDecodeError:
-            yield RecordError(f"{path.name}: not UTF-8 text")
-
-
-# Checks and writes.
-
-
-def align_offsets(raw: str, normalized: str) -> list[int] | None:
-    """Each offset of ``raw`` (0 … len) as an offset of ``normalized``, or None.
-
-    ``normalize_text`` only drops characters (the ``\r`` of ``\r\n``, trailing
-    spaces, blank lines at either end) and turns a lone ``\r`` into ``\n``, so
-    ``normalized`` is ``raw`` with characters left out: walking both texts aligns
-    them. Unicode composition (NFC) changes characters; then this returns None.
-    """
-    offsets = []
-    j = 0
-    for char in raw:
-        offsets.append(j)
-        if j < len(normalized) and (
-            char == normalized[j] or (char == "\r" and normalized[j] == "\n")
-        ):
-            j += 1
-    offsets.append(j)
-    return offsets if j == len(normalized) else None
-
-
 def _is_offset(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -352,10 +114,10 @@ class _Importer:
         self.project = project
         self.annotator = annotator
         self.create_users = create_users
-        self.report = ImportReport()
+        self.report = AnnotationImportReport()
         self.labels = {label.name: label for label in Label.objects.filter(project=project)}
         self.users: dict[str, Any] = {}
-        self.sources: dict[str, Source] = {}
+        self.sources: dict[str, Source] | None = None
         self.annotators: set[int] = set()
         self.seen_documents: set[int] = set()
         self.now = timezone.now()
@@ -403,23 +165,19 @@ class _Importer:
         return self.users[username]
 
     def source(self, spec: dict[str, Any], where: str) -> Source | None:
-        name = str(spec["name"])
-        if name not in self.sources:
-            source = Source.objects.filter(name=name).first()
-            if source is None:
-                source = Source(
-                    name=name,
-                    **{k: spec[k] for k in ("kind", "country", "language") if spec.get(k)},
-                )
-                try:
-                    source.full_clean()
-                except ValidationError as exc:
-                    self.error(f"{where}: source: {_messages(exc)}")
-                    return None
-                source.save()
-                self.report.sources_created += 1
-            self.sources[name] = source
-        return self.sources[name]
+        if self.sources is None:
+            self.sources = sources_by_name()
+        try:
+            source, created = source_for_name(
+                str(spec["name"]),
+                known=self.sources,
+                **{k: spec[k] for k in ("kind", "country", "language") if spec.get(k)},
+            )
+        except SourceRejected as exc:
+            self.error(f"{where}: source: {exc}")
+            return None
+        self.report.sources_created += created
+        return source
 
     def new_document(self, record: DocumentIn, text: str) -> Document | None:
         if record.source is None:
@@ -439,7 +197,7 @@ class _Importer:
         try:
             document.clean_fields(exclude=["source", "text_sha256"])
         except ValidationError as exc:
-            self.error(f"{record.where}: {_messages(exc)}")
+            self.error(f"{record.where}: {validation_message(exc)}")
             return None
         source = self.source(record.source, record.where)
         if source is None:
@@ -548,6 +306,12 @@ class _Importer:
         else:
             user = self.user(span.user, where)
             if user is None:
+                return None
+        if isinstance(span.note, str):
+            try:
+                check_note(span.note)  # the rule of every other path a note comes in by
+            except NoteValidationError as exc:
+                self.error(f"{where}: {exc.messages[0]}")
                 return None
         try:
             created = _parse_datetime(span.created) or self.now
@@ -680,17 +444,9 @@ class _Importer:
         )
 
 
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
-        )
-    return " ".join(exc.messages)
-
-
 def annotations_import(
     *, project: Project, path: Path, annotator=None, create_users: bool = False
-) -> ImportReport:
+) -> AnnotationImportReport:
     """Import the annotations in ``path`` into ``project``; ImportFailed on any problem.
 
     ``annotator`` (a user) takes every annotator span of the file; without it each
@@ -703,6 +459,6 @@ def annotations_import(
         importer.run(read_file(Path(path), report))
         if report.error_count:
             report.sort_errors()
-            raise ImportFailed(report)
+            raise report.failed()
         importer.finish()
     return report

@@ -1,39 +1,47 @@
 """Importing documents: folders of .txt files with a metadata file, .jsonl, .csv and uploads.
 
-An import runs in two steps. Reading decodes every file (UTF-8, or a detected
-encoding), normalises the texts and validates each record without touching the
-database. Writing then happens in one transaction: sources are found or created,
-texts already stored (same ``text_sha256``) are skipped as duplicates, and the new
-documents and their sentences are bulk-inserted. Bad input raises ``ImportFailed``
-with a one-line message naming the file (and line) before anything is written,
-unless ``skip_bad`` is set, in which case bad records are skipped and listed.
+An import runs in two steps. Reading decodes every file (``decode``), turns it into
+validated records (``document_formats``) and looks for repeated paragraphs
+(``repeats``) without touching the database. Writing then happens in one transaction:
+sources are found or created, texts already stored (same ``text_sha256``) are skipped
+as duplicates, and the new documents and their sentences are bulk-inserted. Bad input
+raises ``ImportFailed`` with a one-line message naming the file (and line) before
+anything is written, unless ``skip_bad`` is set, in which case bad records are skipped
+and listed.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import json
 import sys
-import unicodedata
-import zipfile
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import partial
 from pathlib import Path, PurePath
-from typing import Any
 
-from charset_normalizer import from_bytes
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
-from annotator.errors import Rejected
+from annotator.corpus.sources import (
+    SourceRejected,
+    source_for_name,
+    source_name_key,
+    sources_by_name,
+)
+from annotator.datasets.imports.archive import Archive
+from annotator.datasets.imports.decode import decode_bytes
+from annotator.datasets.imports.document_formats import (
+    MAX_LENGTHS,
+    METADATA_FILE,
+    Record,
+    flag,
+    read_csv,
+    read_jsonl,
+    read_metadata,
+    record_of,
+)
+from annotator.datasets.imports.repeats import find_repeats, remove_repeats
+from annotator.datasets.imports.report import ImportFailed, ImportReport
 from annotator.models import (
     Document,
     Project,
@@ -44,353 +52,41 @@ from annotator.models import (
     text_sha256,
 )
 
-METADATA_FILE = "metadata.csv"
-OPTIONAL_FIELDS = ("title", "source", "source_kind", "author", "published_on", "url", "language")
-MAX_LENGTHS = {"title": 500, "source": 200, "author": 200, "url": 500, "language": 20}
-SOURCE_KINDS = tuple(Source.Kind.values)
 DEFAULT_LANGUAGE = "ru"
-
-# A repeated run of paragraphs is reported when it holds at least this many
-# characters: a headline printed twice is common and harmless, a repeated body is not.
-MIN_REPEAT_CHARS = 200
 
 # Only imports that last longer than this (seconds) show a progress bar.
 PROGRESS_DELAY = 1.0
 WRITE_CHUNK = 500
 
-# Encodings tried when a file is not UTF-8: Russian texts come in these.
-CANDIDATE_ENCODINGS = [
-    "cp1251",
-    "koi8_r",
-    "cp866",
-    "iso8859_5",
-    "mac_cyrillic",
-    "cp1252",
-    "utf_16",
-    "utf_32",
-]
-BINARY_SIGNATURES = (
-    b"%PDF-",
-    b"PK\x03\x04",
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"\xd0\xcf\x11\xe0",
-    b"\x7fELF",
-)
-BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-TRUE_WORDS = {"1", "yes", "true", "y", "on"}
-FALSE_WORDS = {"", "0", "no", "false", "n", "off"}
-
-
-class ImportFailed(Rejected):
-    """Bad input; ``str(exc)`` is a one-line message naming the file (and line)."""
-
 
 @dataclass
-class ImportReport:
+class DocumentImportReport(ImportReport):
+    """What a document import did; ``errors`` are the bad records skipped (``skip_bad``)."""
+
     added: list[Document] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)
     repeats: list[str] = field(default_factory=list)
-    encodings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> list[str]:
+        """The bad records skipped, each named by file (and line)."""
+        return self.errors
 
     def summary(self) -> str:
         added = len(self.added)
         return (
             f"{added} document{'' if added == 1 else 's'} added, "
-            f"{len(self.duplicates)} skipped as duplicate, {len(self.rejected)} rejected"
+            f"{len(self.duplicates)} skipped as duplicate, {self.error_count} rejected"
         )
 
 
-@dataclass
-class Record:
-    """One document read from the input, validated, not yet stored."""
-
-    where: str
-    text: str
-    title: str = ""
-    source: str = ""
-    source_kind: str = ""
-    author: str = ""
-    published_on: date | None = None
-    url: str = ""
-    language: str = ""
-    remove_repeats: bool = False
-
-
-# ---------------------------------------------------------------- text
-
-
-def normalize_text(text: str) -> str:
-    """Unicode NFC, ``\\r\\n`` and ``\\r`` to ``\\n``, trailing spaces of every line
-    stripped, and no blank lines at the start or end."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
-
-
-def decode_bytes(name: str, data: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding it was read with.
-
-    UTF-8 (with or without a BOM) and UTF-16/32 with a BOM are read directly;
-    anything else is detected with charset-normalizer among ``CANDIDATE_ENCODINGS``.
-    """
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), codecs.lookup(encoding).name
-            except UnicodeDecodeError:
-                break
-    if b"\x00" in data or data.startswith(BINARY_SIGNATURES):
-        raise ImportFailed(f"{name}: binary file, not text")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data, cp_isolation=CANDIDATE_ENCODINGS).best()
-    if best is None:
-        raise ImportFailed(f"{name}: binary file or unknown text encoding, not readable")
-    text = str(best)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
-    if controls > len(text) // 100:
-        raise ImportFailed(f"{name}: binary file, not text")
-    return text, codecs.lookup(best.encoding).name
-
-
-@dataclass(frozen=True)
-class Repeat:
-    """A run of paragraphs immediately repeated: 1-based line numbers of both copies."""
-
-    first: tuple[int, int]
-    second: tuple[int, int]
-    cut: tuple[int, int]  # the character range that removing the second copy deletes
-
-    def describe(self) -> str:
-        if self.first[0] == self.first[1]:
-            return f"line {self.first[0]} repeats as line {self.second[0]}"
-        return (
-            f"lines {self.first[0]}-{self.first[1]} repeat as "
-            f"lines {self.second[0]}-{self.second[1]}"
-        )
-
-
-def _paragraphs(text: str) -> list[tuple[str, int, int, int]]:
-    """Non-blank lines as (line, line number, start offset, end offset)."""
-    paragraphs = []
-    offset = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            paragraphs.append((line, number, offset, offset + len(line)))
-        offset += len(line) + 1
-    return paragraphs
-
-
-def find_repeats(text: str) -> list[Repeat]:
-    """Runs of paragraphs (non-blank lines) followed at once by an exact copy of
-    themselves, holding at least ``MIN_REPEAT_CHARS`` characters."""
-    paragraphs = _paragraphs(text)
-    ids: dict[str, int] = {}
-    keys = [ids.setdefault(line, len(ids)) for line, *_ in paragraphs]
-    positions: dict[int, list[int]] = {}
-    for index, key in enumerate(keys):
-        positions.setdefault(key, []).append(index)
-    lengths = [0]
-    for line, *_ in paragraphs:
-        lengths.append(lengths[-1] + len(line))
-
-    repeats = []
-    i = 0
-    while i < len(keys):
-        found = None
-        later = positions[keys[i]]
-        for j in later[bisect_right(later, i) :]:
-            size = j - i
-            if j + size > len(keys):
-                break
-            if lengths[j] - lengths[i] >= MIN_REPEAT_CHARS and keys[i:j] == keys[j : j + size]:
-                found = j
-                break
-        if found is None:
-            i += 1
-            continue
-        size = found - i
-        last = found + size - 1
-        repeats.append(
-            Repeat(
-                first=(paragraphs[i][1], paragraphs[found - 1][1]),
-                second=(paragraphs[found][1], paragraphs[last][1]),
-                cut=(paragraphs[found - 1][3], paragraphs[last][3]),
-            )
-        )
-        i = last + 1
-    return repeats
-
-
-def remove_repeats(text: str) -> tuple[str, list[Repeat]]:
-    """The text with the repeated copies found by ``find_repeats`` removed, until
-    none is left (a run printed three times loses two copies)."""
-    removed: list[Repeat] = []
-    while repeats := find_repeats(text):
-        for repeat in reversed(repeats):
-            start, end = repeat.cut
-            text = text[:start] + text[end:]
-        removed += repeats
-    return text, removed
-
-
-# ---------------------------------------------------------------- records
-
-
-def _clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:
-    """Validate the optional fields of one record; empty values count as absent."""
-    cleaned: dict[str, Any] = {}
-    for name in OPTIONAL_FIELDS:
-        value = values.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise ImportFailed(f"{where}: '{name}' must be text, not {type(value).__name__}")
-        value = unicodedata.normalize("NFC", " ".join(value.split()))
-        if not value:
-            continue
-        limit = MAX_LENGTHS.get(name)
-        if limit and len(value) > limit:
-            raise ImportFailed(f"{where}: {name} is longer than {limit} characters")
-        cleaned[name] = value
-
-    kind = cleaned.get("source_kind")
-    if kind is not None:
-        kind = str(kind).lower()
-        if kind not in SOURCE_KINDS:
-            raise ImportFailed(
-                f"{where}: unknown source kind '{cleaned['source_kind']}' "
-                f"(use one of: {', '.join(SOURCE_KINDS)})"
-            )
-        cleaned["source_kind"] = kind
-    if "published_on" in cleaned:
-        try:
-            cleaned["published_on"] = date.fromisoformat(str(cleaned["published_on"]))
-        except ValueError:
-            raise ImportFailed(
-                f"{where}: bad published_on '{cleaned['published_on']}' (use YYYY-MM-DD)"
-            ) from None
-    if "url" in cleaned:
-        try:
-            URLValidator()(cleaned["url"])
-        except ValidationError:
-            raise ImportFailed(f"{where}: bad url '{cleaned['url']}'") from None
-    return cleaned
-
-
-def _flag(where: str, name: str, value: str) -> bool:
-    word = value.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ImportFailed(f"{where}: bad {name} '{value}' (use yes or no)")
-
-
-def _csv_rows(name: str, text: str, *, required: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for each non-empty row of a CSV text with a header row.
-
-    The delimiter (comma, semicolon or tab) is the one the header row uses most.
-    """
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
-    if not first_line.count(delimiter):
-        delimiter = ","
-    csv.field_size_limit(2**31 - 1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [column.strip().lower() for column in next(reader, [])]
-    except csv.Error as exc:
-        raise ImportFailed(f"{name} line 1: bad CSV ({exc})") from None
-    if required not in header:
-        found = ", ".join(column for column in header if column) or "none"
-        raise ImportFailed(f"{name}: missing '{required}' column (found: {found})")
-    line = reader.line_num + 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportFailed(f"{name} line {line}: bad CSV ({exc})") from None
-        if any(cell.strip() for cell in row):
-            yield line, dict(zip(header, row, strict=False))
-        line = reader.line_num + 1
-
-
-def _record(
-    where: str, text: object, values: Mapping[str, object], *, fields_where: str | None = None
-) -> Record:
-    """A validated record; field problems are reported at ``fields_where`` if given."""
-    if not isinstance(text, str):
-        raise ImportFailed(f"{where}: 'text' must be text, not {type(text).__name__}")
-    if "\x00" in text:
-        raise ImportFailed(f"{where}: text contains NUL characters")
-    text = normalize_text(text)
-    if not text.strip():
-        raise ImportFailed(f"{where}: empty text")
-    return Record(where=where, text=text, **_clean_fields(fields_where or where, values))
-
-
-def _read_jsonl(name: str, text: str) -> Iterator[Record | ImportFailed]:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{name} line {number}"
-        try:
-            values = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ImportFailed(f"{where}: bad JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(values, dict):
-            yield ImportFailed(f"{where}: expected a JSON object with a 'text' key")
-            continue
-        if "text" not in values:
-            yield ImportFailed(f"{where}: missing 'text' key")
-            continue
-        try:
-            yield _record(where, values["text"], values)
-        except ImportFailed as exc:
-            yield exc
-
-
-def _read_csv(name: str, text: str) -> Iterator[Record | ImportFailed]:
-    for number, row in _csv_rows(name, text, required="text"):
-        try:
-            yield _record(f"{name} line {number}", row["text"], row)
-        except ImportFailed as exc:
-            yield exc
-
-
-def _read_metadata(name: str, text: str, files: Iterable[str]) -> dict[str, tuple[str, dict]]:
-    """``metadata.csv`` of a folder: file name -> (where, row), checked against the files."""
-    present = set(files)
-    rows: dict[str, tuple[str, dict]] = {}
-    for number, row in _csv_rows(name, text, required="file"):
-        where = f"{name} line {number}"
-        filename = row["file"].strip()
-        if filename not in present:
-            raise ImportFailed(f"{where}: no file '{filename}' in the folder")
-        if filename in rows:
-            raise ImportFailed(f"{where}: '{filename}' is listed twice")
-        rows[filename] = (where, row)
-    return rows
+# ---------------------------------------------------------------- reading
 
 
 class _Reader:
     """Turns inputs into records, collecting encodings and (with skip_bad) rejections."""
 
-    def __init__(self, report: ImportReport, *, skip_bad: bool, progress: bool) -> None:
+    def __init__(self, report: DocumentImportReport, *, skip_bad: bool, progress: bool) -> None:
         self.report = report
         self.skip_bad = skip_bad
         self.records: list[Record] = []
@@ -405,7 +101,7 @@ class _Reader:
     def reject(self, error: ImportFailed) -> None:
         if not self.skip_bad:
             raise error
-        self.report.rejected.append(str(error))
+        self.report.error(str(error))
 
     def decode(self, name: str, data: bytes) -> str:
         text, encoding = decode_bytes(name, data)
@@ -431,11 +127,11 @@ class _Reader:
                 )
             text = self.decode(name, load())
             if suffix == ".txt":
-                self.add([_record(name, text, {})])
+                self.add([record_of(name, text, {})])
             elif suffix == ".jsonl":
-                self.add(_read_jsonl(name, text))
+                self.add(read_jsonl(name, text))
             else:
-                self.add(_read_csv(name, text))
+                self.add(read_csv(name, text))
         except ImportFailed as exc:
             self.reject(exc)
 
@@ -449,7 +145,7 @@ class _Reader:
             if METADATA_FILE in files:
                 meta_name = f"{name}/{METADATA_FILE}"
                 meta_text = self.decode(meta_name, files[METADATA_FILE]())
-                metadata = _read_metadata(meta_name, meta_text, texts)
+                metadata = read_metadata(meta_name, meta_text, texts)
         except ImportFailed as exc:
             self.reject(exc)
             return
@@ -458,8 +154,8 @@ class _Reader:
             try:
                 text = self.decode(where, files[filename]())
                 meta_where, row = metadata.get(filename, (where, {}))
-                record = _record(where, text, row, fields_where=meta_where)
-                record.remove_repeats = _flag(
+                record = record_of(where, text, row, fields_where=meta_where)
+                record.remove_repeats = flag(
                     meta_where, "remove_repeats", row.get("remove_repeats") or ""
                 )
                 self.add([record])
@@ -480,38 +176,27 @@ class _Reader:
         elif not path.is_file():
             self.reject(ImportFailed(f"{name}: no such file or folder"))
         elif path.suffix.lower() == ".zip":
-            try:
-                self.zip(name, _read_file(path))
-            except ImportFailed as exc:
-                self.reject(exc)
+            self.zip(name, path)
         else:
             self.file(name, partial(_read_file, path))
 
-    def zip(self, name: str, data: bytes) -> None:
-        """A .zip of .txt files, optionally with a metadata.csv (matched by file name)."""
+    def zip(self, name: str, source: bytes | Path) -> None:
+        """A .zip of .txt files, optionally with a metadata.csv (matched by file name).
+
+        Members are read lazily, each through the archive's bounded stream.
+        """
         try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            members = [
-                info
-                for info in archive.infolist()
-                if not info.is_dir()
-                and not PurePath(info.filename).name.startswith(".")
-                and not info.filename.startswith("__MACOSX/")
-            ]
-        except zipfile.BadZipFile:
-            self.reject(ImportFailed(f"{name}: not a valid .zip file"))
-            return
-        limit = settings.IMPORT_UPLOAD_MAX_BYTES
-        if sum(info.file_size for info in members) > limit:
-            self.reject(ImportFailed(f"{name}: unpacks to more than {limit // 2**20} MB"))
+            archive = Archive(name, source, budget=settings.IMPORT_UPLOAD_MAX_BYTES)
+        except ImportFailed as exc:
+            self.reject(exc)
             return
         files: dict[str, Callable[[], bytes]] = {}
-        for info in members:
+        for info in archive.members:
             base = PurePath(info.filename).name
             if base in files:
                 self.reject(ImportFailed(f"{name}: two files named '{base}'"))
                 return
-            files[base] = partial(_read_member, archive, info, f"{name}/{base}")
+            files[base] = partial(archive.read, info, f"{name}/{base}")
         self.folder(name, files)
 
 
@@ -522,26 +207,20 @@ def _read_file(path: Path) -> bytes:
         raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
-    try:
-        return archive.read(info)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-        raise ImportFailed(f"{where}: cannot unpack ({exc})") from None
-
-
 # ---------------------------------------------------------------- writing
 
 
 def _resolve_sources(records: list[Record]) -> dict[str, Source]:
-    """Find or create every named source (names match case-insensitively)."""
-    by_name = {source.name.casefold(): source for source in Source.objects.all()}
+    """Find or create every named source, under ``source_name_key`` of its name."""
+    known = sources_by_name()
     for record in records:
-        key = record.source.casefold()
-        if key not in by_name:
-            by_name[key] = Source.objects.create(
-                name=record.source, kind=record.source_kind or Source.Kind.OTHER
+        try:
+            source_for_name(
+                record.source, known=known, kind=record.source_kind or Source.Kind.OTHER
             )
-    return by_name
+        except SourceRejected as exc:
+            raise ImportFailed(f"{record.where}: source: {exc}") from exc
+    return known
 
 
 def _existing_documents(hashes: list[str]) -> dict[str, Document]:
@@ -587,7 +266,7 @@ def _insert(documents: list[Document], *, progress: bool) -> None:
 
 
 def _write(
-    records: list[Record], report: ImportReport, *, project: Project | None, progress: bool
+    records: list[Record], report: DocumentImportReport, *, project: Project | None, progress: bool
 ) -> None:
     sources = _resolve_sources(records)
     hashes = [text_sha256(record.text) for record in records]
@@ -606,7 +285,7 @@ def _write(
         first_seen[sha] = record
         new.append(
             Document(
-                source=sources[record.source.casefold()],
+                source=sources[source_name_key(record.source)],
                 title=record.title,
                 author=record.author,
                 published_on=record.published_on,
@@ -635,7 +314,7 @@ def _finish(
     default_source: str | None,
     remove_all_repeats: bool,
     progress: bool,
-) -> ImportReport:
+) -> DocumentImportReport:
     """Check sources and repeats of the records read, then write them in one transaction."""
     report = reader.report
     default = " ".join((default_source or "").split())
@@ -681,10 +360,10 @@ def import_paths(
     skip_bad: bool = False,
     progress: bool = False,
     remove_repeats: bool = False,
-) -> ImportReport:
+) -> DocumentImportReport:
     """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl,
     .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``."""
-    reader = _Reader(ImportReport(), skip_bad=skip_bad, progress=progress)
+    reader = _Reader(DocumentImportReport(), skip_bad=skip_bad, progress=progress)
     try:
         for path in paths:
             reader.path(Path(path))
@@ -707,10 +386,10 @@ def import_upload(
     default_source: str | None = None,
     skip_bad: bool = False,
     remove_repeats: bool = False,
-) -> ImportReport:
+) -> DocumentImportReport:
     """Import one uploaded file: .txt, .jsonl, .csv, or a .zip of .txt files."""
     name = PurePath(filename.replace("\\", "/")).name or "upload"
-    reader = _Reader(ImportReport(), skip_bad=skip_bad, progress=False)
+    reader = _Reader(DocumentImportReport(), skip_bad=skip_bad, progress=False)
     if name.lower().endswith(".zip"):
         reader.zip(name, data)
     else:

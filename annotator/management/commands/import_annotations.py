@@ -7,7 +7,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.datasets.imports.annotations import MAX_ERRORS, ImportFailed, annotations_import
+from annotator.datasets.imports.annotations import annotations_import
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Project
 
 
@@ -54,8 +55,8 @@ class Command(BaseCommand):
             failed = exc.report
             lines = [f"Nothing was imported: {failed.error_count} problem(s) in {file}:"]
             lines += [f"  {message}" for message in failed.errors]
-            if failed.error_count > MAX_ERRORS:
-                lines.append(f"  … and {failed.error_count - MAX_ERRORS} more.")
+            if failed.errors_left_out:
+                lines.append(f"  … and {failed.errors_left_out} more.")
             raise CommandError("\n".join(lines)) from exc
         for line in report.summary():
             self.stdout.write(line)

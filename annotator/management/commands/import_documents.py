@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotator.datasets.imports.documents import ImportFailed, ImportReport, import_paths
+from annotator.datasets.imports.documents import DocumentImportReport, import_paths
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Project
 
 SHOWN_DUPLICATES = 20
@@ -55,7 +56,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.print_report(report, project)
 
-    def print_report(self, report: ImportReport, project: Project | None) -> None:
+    def print_report(self, report: DocumentImportReport, project: Project | None) -> None:
         by_encoding: dict[str, list[str]] = {}
         for name, encoding in report.encodings.items():
             by_encoding.setdefault(encoding, []).append(name)

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from annotator.accounts.services import managers_group_get_or_create
-from annotator.datasets.imports.documents import ImportFailed, import_paths
+from annotator.datasets.imports.documents import import_paths
+from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Membership, Project
 
 DEMO_PASSWORD = "annotate"
