@@ -6,6 +6,10 @@ written into a stylesheet, since rows can be changed without validation.
 
 from __future__ import annotations
 
+import re
+
 from django.core.validators import RegexValidator
 
-validate_colour = RegexValidator(r"\A#[0-9a-fA-F]{6}\Z", "Use a colour like #1565c0.")
+COLOUR_PATTERN = r"\A#[0-9a-fA-F]{6}\Z"
+COLOUR = re.compile(COLOUR_PATTERN)
+validate_colour = RegexValidator(COLOUR_PATTERN, "Use a colour like #1565c0.")

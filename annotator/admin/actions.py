@@ -24,7 +24,7 @@ from annotator.datasets.export.plan import ExportError, ExportFilters
 from annotator.models import Project
 
 
-class ActionPageMixin:
+class ActionPageMixin(admin.ModelAdmin):
     """Intermediate pages for actions that need a choice before they run."""
 
     action_page_template = "admin/annotator/action_form.html"

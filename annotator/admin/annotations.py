@@ -5,8 +5,11 @@ the audit trail itself, read-only.
 
 from __future__ import annotations
 
+from typing import ClassVar, cast
+
 from django.contrib import admin
 from django.db import transaction
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -39,11 +42,19 @@ class SpanAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     """Shared by annotators' and gold spans: offsets are fixed, label and note editable."""
 
     form = SpanAdminForm
-    list_select_related = ("project", "document", "document__source", "label")
-    search_fields = ("quote", "note", "document__title")
+    # Typed as tuples of any length: the subclasses add to them.
+    list_select_related: ClassVar[tuple[str, ...]] = (
+        "project",
+        "document",
+        "document__source",
+        "label",
+    )
+    search_fields: ClassVar[tuple[str, ...]] = ("quote", "note", "document__title")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    readonly_fields = ("project", "document", "start", "end", "quote", "created_at", "updated_at")
+    readonly_fields: ClassVar[tuple[str, ...]] = (
+        *("project", "document", "start", "end", "quote", "created_at", "updated_at"),
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # spans are made in the workspace, where offsets come from a selection
@@ -51,7 +62,8 @@ class SpanAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None and "label" in form.base_fields:
-            form.base_fields["label"].queryset = Label.objects.filter(project_id=obj.project_id)
+            labels = cast(ModelChoiceField, form.base_fields["label"])
+            labels.queryset = Label.objects.filter(project_id=obj.project_id)
         return form
 
     @admin.display(description="quote", ordering="quote")

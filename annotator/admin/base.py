@@ -7,6 +7,8 @@ Counts shown in changelists are computed in the changelist query itself
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
@@ -43,8 +45,10 @@ def counted(description: str, field: str):
     return column
 
 
-class DocumentTitlesMixin:
+class DocumentTitlesMixin(admin.ModelAdmin):
     """Rows naming a document show its title; its text (often long) is not loaded."""
+
+    list_select_related: ClassVar[tuple[str, ...]]  # each admin using this names its own
 
     def get_queryset(self, request: HttpRequest):
         # The changelist adds list_select_related only to a queryset without any.

@@ -4,6 +4,8 @@ the import page, and the sentence splits.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -24,6 +26,16 @@ from annotator.models import Annotation, Document, Project, Sentence
 
 # How many added documents and duplicates an import's report lists by name.
 SHOWN_IN_REPORT = 20
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class SentenceText(TypedDict):
+    """What the sentence changelist's query adds to each sentence."""
+
+    sentence_text: str
 
 
 def shortened_report(report: DocumentImportReport) -> dict:
@@ -190,5 +202,5 @@ class SentenceAdmin(DocumentTitlesMixin, ReadOnlyAdmin):
         return super().get_queryset(request).annotate(sentence_text=text)
 
     @admin.display(description="sentence")
-    def sentence(self, obj: Sentence) -> str:
+    def sentence(self, obj: WithAnnotations[Sentence, SentenceText]) -> str:
         return Truncator(obj.sentence_text).chars(120)

@@ -4,6 +4,8 @@ merge of sources that turn out to be one outlet.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpRequest
@@ -14,6 +16,16 @@ from annotator.admin.base import changelist_url, count_of, counted
 from annotator.admin.forms import SourceMergeForm, count_noun
 from annotator.corpus.sources import SourceMergeRejected, source_merge
 from annotator.models import Annotation, Document, Source
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class SourceCounts(TypedDict):
+    """What the source changelist's query adds to each source."""
+
+    document_count: int
+    annotation_count: int
 
 
 @admin.register(Source)
@@ -58,7 +70,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
         )
 
     @admin.display(description="documents")
-    def documents_summary(self, obj: Source) -> str:
+    def documents_summary(self, obj: WithAnnotations[Source, SourceCounts]) -> str:
         if obj.pk is None:
             return "—"
         return format_html(
@@ -68,7 +80,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
         )
 
     @admin.display(description="annotation totals")
-    def annotation_totals(self, obj: Source) -> str:
+    def annotation_totals(self, obj: WithAnnotations[Source, SourceCounts]) -> str:
         if obj.pk is None:
             return "—"
         totals = (

@@ -4,6 +4,8 @@ annotator's assignments and progress.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -133,7 +135,7 @@ class Membership(models.Model):
         return self.role in {self.Role.REVIEWER, self.Role.MANAGER}
 
 
-DEFAULT_LABELS = [
+DEFAULT_LABELS: list[dict[str, Any]] = [
     {
         "name": "fact",
         "title": "Fact",

@@ -19,7 +19,7 @@ from annotator.access import (
     project_for_member,
 )
 from annotator.models import NOTE_MAX, DocumentProgress, Label, Project
-from annotator.validators import validate_colour
+from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
 from annotator.workspace.services import progress_opened, progress_set_done
@@ -91,7 +91,7 @@ def label_css(request: HttpRequest, slug: str) -> HttpResponse:
     css = "".join(
         f".lab-{label.pk} {{ --label: {label.color}; }}\n"
         for label in labels
-        if validate_colour.regex.search(label.color)
+        if COLOUR.search(label.color)
     )
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     if request.GET.get("v"):

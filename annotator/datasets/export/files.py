@@ -95,7 +95,7 @@ def label_studio_config_path(path: Path) -> Path:
     return path.with_name(path.stem + ".label_config.xml")
 
 
-def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Write to a hidden temporary file beside ``path`` and rename it on success."""
     part = path.with_name(f".{path.name}.part")
     try:

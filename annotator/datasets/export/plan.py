@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -101,8 +101,8 @@ class DocumentRecord:
 
     def annotations_by_user(self) -> dict[str, list[Span]]:
         by_user: dict[str, list[Span]] = {}
-        for span in self.annotations:
-            by_user.setdefault(span.user, []).append(span)
+        for span in self.annotations:  # an annotation always has its annotator
+            by_user.setdefault(cast(str, span.user), []).append(span)
         return by_user
 
 

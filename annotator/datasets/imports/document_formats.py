@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -47,9 +48,9 @@ class Record:
     remove_repeats: bool = False
 
 
-def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, object]:
+def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:
     """Validate the optional fields of one record; empty values count as absent."""
-    cleaned: dict[str, object] = {}
+    cleaned: dict[str, Any] = {}
     for name in OPTIONAL_FIELDS:
         value = values.get(name)
         if value is None:

@@ -53,6 +53,8 @@ class Command(BaseCommand):
             )
         except ImportFailed as exc:
             failed = exc.report
+            if failed is None:  # refused before any record was read
+                raise CommandError(str(exc)) from exc
             lines = [f"Nothing was imported: {failed.error_count} problem(s) in {file}:"]
             lines += [f"  {message}" for message in failed.errors]
             if failed.errors_left_out:

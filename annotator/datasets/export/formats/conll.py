@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 from annotator.datasets.export.plan import ExportPlan, Span, iter_documents
 
@@ -29,7 +30,7 @@ def bio_tags(tokens: Sequence[tuple[int, int]], spans: Sequence[Span], label_ord
             owner[i] = span
     tags = ["O"] * len(tokens)
     for i in painted:
-        span = owner[i]
+        span = cast(Span, owner[i])  # a painted token has its span
         tags[i] = ("I-" if i and owner[i - 1] is span else "B-") + span.label
     return tags
 

@@ -26,7 +26,7 @@ def label_studio_config(project: Project) -> str:
 
 
 def label_studio_task(plan: ExportPlan, record: DocumentRecord) -> dict[str, Any]:
-    annotations = []
+    annotations: list[dict[str, Any]] = []
     for user, is_gold, spans in layers(plan, record):
         if not spans and not is_gold:
             continue
