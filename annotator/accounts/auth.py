@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-
 from axes.backends import AxesStandaloneBackend
 from axes.conf import settings  # Django's settings, with django-axes' defaults filled in
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from annotator.fastpath.rows import Columns
+from annotator.fastpath.statements import user_by_pk
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -31,33 +28,17 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-@functools.cache
-def _user_columns() -> Columns:
-    return Columns(get_user_model(), "u")
-
-
 class AccountBackend(ModelBackend):
     """Django's ``ModelBackend`` (user names and passwords, permissions), with the user of
     every signed-in request loaded by one written-out SELECT (see annotator.fastpath.rows)."""
 
     def get_user(self, user_id):
-        columns = _user_columns()
-        model = columns.model
         try:
-            user_id = model._meta.pk.to_python(user_id)
+            user_id = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {columns.sql(connection)} FROM {model._meta.db_table} u"
-                f" WHERE u.{connection.ops.quote_name(model._meta.pk.column)} = %s",
-                [user_id],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        user = columns.instance(connection, row)
-        return user if self.user_can_authenticate(user) else None
+        user = user_by_pk(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def lockout_response(

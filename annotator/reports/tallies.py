@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from annotator.fastpath.statements import labels_version_bump
 from annotator.models import (
     Annotation,
     Document,
@@ -53,15 +54,7 @@ def _label_changed(sender, instance, **kwargs) -> None:
 @receiver(post_save, sender=GoldAnnotation)
 @receiver(post_delete, sender=GoldAnnotation)
 def _span_changed(sender, instance, **kwargs) -> None:
-    # Written out, not ProjectDocument.objects.filter(...).update(...): it runs on every
-    # save, and the ORM would spend longer building the statement than the database
-    # spends running it (see annotator.fastpath.rows).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {ProjectDocument._meta.db_table} SET labels_version = labels_version + 1"
-            " WHERE project_id = %s AND document_id = %s",
-            [instance.project_id, instance.document_id],
-        )
+    labels_version_bump(instance.project_id, instance.document_id)  # on every save
 
 
 def tallies_invalidate(project: Project | int, document_ids: Iterable[int] | None = None) -> int:

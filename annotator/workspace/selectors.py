@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
 
 from annotator.access import assignment_condition, visible_documents
-from annotator.fastpath.rows import Columns
+from annotator.fastpath.statements import annotation_rows, first_annotation_from
+from annotator.fastpath.statements import project_labels as project_labels  # the workspace's read
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -148,28 +146,6 @@ def neighbour_id(
     return neighbour.values_list("id", flat=True).first()
 
 
-_LABEL = Columns(Label, "l")
-
-
-@functools.cache
-def _labels_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    return (
-        f"SELECT {_LABEL.sql(connection)} FROM {Label._meta.db_table} l"
-        f" WHERE l.project_id = %s ORDER BY l.{quote('order')}, l.name, l.id"
-    )
-
-
-def project_labels(project: Project) -> dict[int, Label]:
-    """The project's labels by id, in display order: ``project.labels.in_display_order()``
-    written out, as it runs on every save (see annotator.fastpath.rows)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_labels_sql(connection.vendor), [project.pk])
-        rows = cursor.fetchall()
-    labels = (_LABEL.instance(connection, row) for row in rows)
-    return {label.pk: label for label in labels}
-
-
 def label_version(labels) -> str:
     """Changes whenever a label's colour does: part of the stylesheet's URL."""
     key = ";".join(f"{label.pk}:{label.color}" for label in labels)
@@ -251,41 +227,6 @@ class Visible:
     annotators: list[tuple[int, str, int]]  # (style index, username, count) when showing all
 
 
-def _annotation_rows(project_id, document_id, annotator_id, start, end) -> list[tuple]:
-    """``(id, start, end, quote, note, label_id, annotator_id)`` of the annotations
-    touching ``[start, end)``, one annotator's or everyone's (``None``, then with the
-    annotator's user name last), in reading order. Written out (see annotator.fastpath.rows): it
-    runs on every save."""
-    quote = connection.ops.quote_name
-    columns = (
-        f"a.id, a.{quote('start')}, a.{quote('end')}, a.quote, a.note, a.label_id, a.annotator_id"
-    )
-    if annotator_id is None:
-        user = get_user_model()
-        sql = [
-            f"SELECT {columns}, u.{quote(user.USERNAME_FIELD)}"
-            f" FROM {Annotation._meta.db_table} a JOIN {user._meta.db_table} u"
-            " ON u.id = a.annotator_id WHERE a.project_id = %s AND a.document_id = %s"
-        ]
-        params = [project_id, document_id]
-    else:
-        sql = [
-            f"SELECT {columns} FROM {Annotation._meta.db_table} a WHERE a.project_id = %s"
-            " AND a.document_id = %s AND a.annotator_id = %s"
-        ]
-        params = [project_id, document_id, annotator_id]
-    if start:
-        sql.append(f"AND a.{quote('end')} > %s")
-        params.append(start)
-    if end is not None:
-        sql.append(f"AND a.{quote('start')} < %s")
-        params.append(end)
-    sql.append(f"ORDER BY a.{quote('start')}, a.{quote('end')}, a.id")
-    with connection.cursor() as cursor:
-        cursor.execute(" ".join(sql), params)
-        return cursor.fetchall()
-
-
 def visible_annotations(
     *,
     project: Project,
@@ -298,7 +239,7 @@ def visible_annotations(
 ) -> Visible:
     """The user's own annotations (or everyone's, for reviewers when allowed) touching
     ``[start, end)``; the label objects come from ``labels``, so this is one query."""
-    rows = _annotation_rows(project.pk, document.pk, None if everyone else user.pk, start, end)
+    rows = annotation_rows(project.pk, document.pk, None if everyone else user.pk, start, end)
     own: list[Entry] = []
     spans: list[Span] = []
     names: dict[int, str] = {}
@@ -334,16 +275,9 @@ def next_in_reading_order(annotation, nearby: list[Entry], nearby_end: int) -> i
     for entry in nearby:
         if (entry.start, entry.end, entry.pk) > key:
             return entry.pk
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {Annotation._meta.db_table} WHERE project_id = %s"
-            f" AND document_id = %s AND annotator_id = %s AND {quote('start')} >= %s"
-            f" ORDER BY {quote('start')}, {quote('end')}, id LIMIT 1",
-            [annotation.project_id, annotation.document_id, annotation.annotator_id, nearby_end],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return first_annotation_from(
+        annotation.project_id, annotation.document_id, annotation.annotator_id, nearby_end
+    )
 
 
 UNDO_MARK = "undo_of"

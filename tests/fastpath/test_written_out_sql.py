@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.http import Http404
 from django.utils import timezone
@@ -19,6 +20,11 @@ from annotator.access import document_for_member, member_document, project_for_m
 from annotator.accounts.auth import AccountBackend
 from annotator.fastpath.rows import Columns, insert
 from annotator.fastpath.sessions import SessionStore
+from annotator.fastpath.statements import (
+    annotation_rows,
+    labels_version_bump,
+    project_labels,
+)
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -26,11 +32,7 @@ from annotator.models import (
     Project,
     ProjectDocument,
 )
-from annotator.workspace.selectors import (
-    _annotation_rows,
-    next_in_reading_order,
-    project_labels,
-)
+from annotator.workspace.selectors import next_in_reading_order
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db
@@ -166,11 +168,11 @@ def test_annotation_rows_match_the_orm_for_every_range():
         if end is not None:
             everyone = everyone.filter(start__lt=end)
         everyone = everyone.order_by("start", "end", "id")
-        assert _annotation_rows(project.pk, document.pk, None, start, end) == [
+        assert annotation_rows(project.pk, document.pk, None, start, end) == [
             tuple(row) for row in everyone.values_list(*fields, "annotator__username")
         ]
         for user in users:
-            assert _annotation_rows(project.pk, document.pk, user.pk, start, end) == [
+            assert annotation_rows(project.pk, document.pk, user.pk, start, end) == [
                 tuple(row) for row in everyone.filter(annotator=user).values_list(*fields)
             ]
 
@@ -297,3 +299,18 @@ def test_a_signed_out_session_stays_signed_out(client):
     client.post("/accounts/logout/")
     client.cookies["sessionid"] = cookie
     assert client.get("/").status_code == 302
+
+
+def test_labels_version_bump_matches_the_orm_update():
+    document = factories.DocumentFactory()
+    item = factories.ProjectDocumentFactory(document=document)
+    other = factories.ProjectDocumentFactory(document=document)  # another project's copy
+    labels_version_bump(item.project_id, document.pk)
+    item.refresh_from_db()
+    other.refresh_from_db()
+    assert (item.labels_version, other.labels_version) == (2, 1)
+    ProjectDocument.objects.filter(project_id=item.project_id, document_id=document.pk).update(
+        labels_version=F("labels_version") + 1
+    )
+    item.refresh_from_db()
+    assert item.labels_version == 3

@@ -1,0 +1,124 @@
+"""The written-out statements of the hottest paths, each beside a note of its ORM twin.
+
+Saving a span is the request analysts make most, and every request reads its session and
+user. Building these queries with the ORM cost more CPU than the database spent running
+them (``annotator.fastpath.rows`` says how much), so they are written out here, once, and
+turned back into model instances with the ORM's own converters. Each is tested equal to
+the ORM query it stands for, on SQLite and PostgreSQL (``tests/fastpath/``). The access
+check's statement stays beside its ORM rule in ``annotator.access``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import connection
+
+from annotator.fastpath.rows import Columns
+from annotator.models import Annotation, Label, Project, ProjectDocument
+
+_LABEL = Columns(Label, "l")
+
+
+@functools.cache
+def _labels_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {_LABEL.sql(connection)} FROM {Label._meta.db_table} l"
+        f" WHERE l.project_id = %s ORDER BY l.{quote('order')}, l.name, l.id"
+    )
+
+
+def project_labels(project: Project) -> dict[int, Label]:
+    """The project's labels by id, in display order: ``project.labels.in_display_order()``
+    written out, as it runs on every save."""
+    with connection.cursor() as cursor:
+        cursor.execute(_labels_sql(connection.vendor), [project.pk])
+        rows = cursor.fetchall()
+    labels = (_LABEL.instance(connection, row) for row in rows)
+    return {label.pk: label for label in labels}
+
+
+def annotation_rows(project_id, document_id, annotator_id, start, end) -> list[tuple]:
+    """``(id, start, end, quote, note, label_id, annotator_id)`` of the annotations
+    touching ``[start, end)``, one annotator's or everyone's (``None``, then with the
+    annotator's user name last), in reading order. It runs on every save."""
+    quote = connection.ops.quote_name
+    columns = (
+        f"a.id, a.{quote('start')}, a.{quote('end')}, a.quote, a.note, a.label_id, a.annotator_id"
+    )
+    if annotator_id is None:
+        user = get_user_model()
+        sql = [
+            f"SELECT {columns}, u.{quote(user.USERNAME_FIELD)}"
+            f" FROM {Annotation._meta.db_table} a JOIN {user._meta.db_table} u"
+            " ON u.id = a.annotator_id WHERE a.project_id = %s AND a.document_id = %s"
+        ]
+        params = [project_id, document_id]
+    else:
+        sql = [
+            f"SELECT {columns} FROM {Annotation._meta.db_table} a WHERE a.project_id = %s"
+            " AND a.document_id = %s AND a.annotator_id = %s"
+        ]
+        params = [project_id, document_id, annotator_id]
+    if start:
+        sql.append(f"AND a.{quote('end')} > %s")
+        params.append(start)
+    if end is not None:
+        sql.append(f"AND a.{quote('start')} < %s")
+        params.append(end)
+    sql.append(f"ORDER BY a.{quote('start')}, a.{quote('end')}, a.id")
+    with connection.cursor() as cursor:
+        cursor.execute(" ".join(sql), params)
+        return cursor.fetchall()
+
+
+def first_annotation_from(
+    project_id: int, document_id: int, annotator_id: int, start: int
+) -> int | None:
+    """The id of the annotator's first annotation (reading order) starting at ``start`` or
+    later: ``Annotation.objects.filter(..., start__gte=start).order_by("start", "end",
+    "id").values_list("id", flat=True).first()``."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Annotation._meta.db_table} WHERE project_id = %s"
+            f" AND document_id = %s AND annotator_id = %s AND {quote('start')} >= %s"
+            f" ORDER BY {quote('start')}, {quote('end')}, id LIMIT 1",
+            [project_id, document_id, annotator_id, start],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def labels_version_bump(project_id: int, document_id: int) -> None:
+    """Mark a document's profile tallies stale: ``ProjectDocument.objects.filter(project_id=,
+    document_id=).update(labels_version=F("labels_version") + 1)``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ProjectDocument._meta.db_table} SET labels_version = labels_version + 1"
+            " WHERE project_id = %s AND document_id = %s",
+            [project_id, document_id],
+        )
+
+
+@functools.cache
+def _user_columns() -> Columns:
+    return Columns(get_user_model(), "u")
+
+
+def user_by_pk(user_id: int) -> User | None:
+    """``get_user_model().objects.filter(pk=user_id).first()``: every signed-in request
+    loads its user with it."""
+    columns = _user_columns()
+    model = columns.model
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns.sql(connection)} FROM {model._meta.db_table} u"
+            f" WHERE u.{connection.ops.quote_name(model._meta.pk.column)} = %s",
+            [user_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else columns.instance(connection, row)
