@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.urls import register_converter
+
+from annotator.ids import IdConverter
 
 
 class AnnotatorConfig(AppConfig):
@@ -7,4 +10,6 @@ class AnnotatorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Before any URLconf is read: the feature URLs write their ids as <id:...>.
+        register_converter(IdConverter, "id")
         from annotator.reports import tallies  # noqa: F401  (connects the span signal receivers)

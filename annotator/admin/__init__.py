@@ -52,6 +52,7 @@ from annotator.datasets.export.core import (
     export_response,
 )
 from annotator.datasets.imports.documents import ImportFailed, ImportReport, import_upload
+from annotator.ids import parse_id
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -457,8 +458,8 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
     @staticmethod
     def _listed_project(request: HttpRequest) -> Project | None:
         """The project the documents list is filtered by, if any."""
-        raw = request.GET.get("projects__id__exact", "")
-        return Project.objects.filter(pk=raw).first() if raw.isdigit() else None
+        project_id = parse_id(request.GET.get("projects__id__exact"))
+        return Project.objects.filter(pk=project_id).first() if project_id else None
 
     def _project_form(self, form_class, request: HttpRequest, queryset):
         """The action's form, bound once applied, for the project chosen so far.
@@ -466,8 +467,8 @@ class DocumentAdmin(ActionPageMixin, admin.ModelAdmin):
         That is the project posted, else the one the list is filtered by, else
         the one all the documents share.
         """
-        raw = request.POST.get("project", "")
-        project = Project.objects.filter(pk=raw).first() if raw.isdigit() else None
+        project_id = parse_id(request.POST.get("project"))
+        project = Project.objects.filter(pk=project_id).first() if project_id else None
         if project is None:
             project = self._listed_project(request)
         if project is None:
@@ -854,9 +855,9 @@ class LabelNameFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         labels = Label.objects.order_by("name")
-        project = request.GET.get("project__id__exact", "")
-        if project.isdigit():
-            labels = labels.filter(project_id=project)
+        project_id = parse_id(request.GET.get("project__id__exact"))
+        if project_id:
+            labels = labels.filter(project_id=project_id)
         return [(name, name) for name in labels.values_list("name", flat=True).distinct()]
 
     def queryset(self, request, queryset):

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from annotator.access import can_see_everyone, document_for_member, project_for_member
+from annotator.ids import query_id
 from annotator.models import DocumentProgress, Label, Project
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -32,10 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/home.html", {"projects": projects})
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() else None
-
-
 @never_cache
 @login_required
 def project_home(request: HttpRequest, slug: str) -> HttpResponse:
@@ -46,7 +43,7 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
     ``continue_document`` and ``query`` (the filters, for pagination links).
     """
     project, membership = project_for_member(request.user, slug)
-    source_id = _int_or_none(request.GET.get("source"))
+    source_id = query_id(request.GET, "source")
     status = request.GET.get("status", "")
     if status not in selectors.STATUSES:
         status = ""
