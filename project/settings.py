@@ -5,7 +5,10 @@ Every setting a deployment changes comes from an environment variable:
 - ``DJANGO_DEBUG``: ``1`` (default, local use) or ``0`` (production mode).
 - ``DJANGO_SECRET_KEY``: required when ``DJANGO_DEBUG`` is off.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names.
-- ``DATABASE_URL``: ``sqlite:///path.sqlite3`` (default: ``db.sqlite3`` here)
+- ``DATA_DIR``: the folder of the app's own files (default: this project's folder):
+  the default SQLite database, ``exports/``, ``backups/`` and ``uploads/`` (uploads
+  being received).
+- ``DATABASE_URL``: ``sqlite:///path.sqlite3`` (default: ``db.sqlite3`` in ``DATA_DIR``)
   or ``postgres://user:password@host:port/name``.
 """
 
@@ -103,7 +106,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "project.wsgi.application"
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# The app's own files: the SQLite database, exports, backups, uploads being received.
+DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR)
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with write transactions queued (see annotator/fastpath/sqlite3/base.py).
@@ -188,14 +194,17 @@ STORAGES = {
 
 # Uploads (admin import) are capped; larger requests are refused with a clear 413 page
 # (annotator.web.middleware): IMPORT_UPLOAD_MAX_BYTES bounds a whole request body,
-# DATA_UPLOAD_MAX_MEMORY_SIZE the form fields other than files.
+# DATA_UPLOAD_MAX_MEMORY_SIZE the form fields other than files, and every body of anyone
+# but staff (refused unread). Staff uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are
+# spooled into FILE_UPLOAD_TEMP_DIR (made when first needed), not the system's /tmp.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+FILE_UPLOAD_TEMP_DIR = str(Path(os.environ.get("FILE_UPLOAD_TEMP_DIR") or DATA_DIR / "uploads"))
 
 # Where export_dataset and backup write when given a bare file name.
-EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports"))
-BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+EXPORT_DIR = Path(os.environ.get("EXPORT_DIR") or DATA_DIR / "exports")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups")
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {
