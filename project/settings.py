@@ -5,6 +5,7 @@ Every setting a deployment changes comes from an environment variable:
 - ``DJANGO_DEBUG``: ``1`` (default, local use) or ``0`` (production mode).
 - ``DJANGO_SECRET_KEY``: required when ``DJANGO_DEBUG`` is off.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names.
+- ``SQLITE_SYNCHRONOUS``: ``NORMAL`` (default) or ``FULL``: see README, Production.
 - ``DATA_DIR``: the folder of the app's own files (default: this project's folder):
   the default SQLite database, ``exports/``, ``backups/`` and ``uploads/`` (uploads
   being received).
@@ -111,6 +112,14 @@ DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR)
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# SQLite's durability (README, Production): with NORMAL a process crash loses no save,
+# but an OS crash or power cut may lose the last ones acknowledged; FULL makes each save
+# wait for the disk (fsync of the write-ahead log at every commit).
+SQLITE_SYNCHRONOUS = (os.environ.get("SQLITE_SYNCHRONOUS") or "NORMAL").strip().upper()
+if SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
+    raise ImproperlyConfigured(
+        f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {os.environ['SQLITE_SYNCHRONOUS']!r}."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with write transactions queued (see annotator/fastpath/sqlite3/base.py).
     DATABASES["default"]["ENGINE"] = "annotator.fastpath.sqlite3"
@@ -123,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "checkpoint_seconds": env_int("SQLITE_CHECKPOINT_SECONDS", 1),
         "init_command": (
             "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
+            f"PRAGMA synchronous={SQLITE_SYNCHRONOUS};"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA cache_size=-32000;"
             # The log is copied back by a checkpoint thread (annotator/sqlite3/base.py)
