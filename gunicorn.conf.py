@@ -13,3 +13,11 @@ worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS") or max(2, os.cpu_count() or 1))
 threads = int(os.environ.get("GUNICORN_THREADS") or 2)
 timeout = 60
+
+# gunicorn's control socket (for gunicornc) defaults to one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl), so a second instance run
+# by the same user would take it over from the first. Off, unless GUNICORN_CONTROL_SOCKET
+# names this instance's own path.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]

@@ -20,6 +20,7 @@ from annotator.models import (
     Membership,
     Project,
     ProjectDocument,
+    Source,
 )
 
 
@@ -64,6 +65,18 @@ def reviewable_projects(user) -> QuerySet[Project]:
         memberships__user=user,
         memberships__role__in=[Membership.Role.REVIEWER, Membership.Role.MANAGER],
     ).order_by("name")
+
+
+def source_for_reviewer(user, source_id: int) -> Source:
+    """The source if one of its documents is in a project the user reviews or manages, or 404.
+
+    Sources are shared by every project: this keeps the names of the sources that only
+    other projects use from reaching their pages (the 404 is the one an unknown id gets).
+    """
+    used = ProjectDocument.objects.filter(
+        document__source=OuterRef("pk"), project__in=reviewable_projects(user)
+    )
+    return get_object_or_404(Source.objects.filter(Exists(used)), pk=source_id)
 
 
 def visible_documents(project: Project, membership: Membership) -> QuerySet[Document]:

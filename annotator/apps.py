@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.urls import register_converter
+
+from annotator.ids import IdConverter
+from annotator.web.middleware import make_upload_folder
 
 
 class AnnotatorConfig(AppConfig):
@@ -7,4 +11,7 @@ class AnnotatorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Before any URLconf is read: the feature URLs write their ids as <id:...>.
+        register_converter(IdConverter, "id")
+        make_upload_folder()
         from annotator.reports import tallies  # noqa: F401  (connects the span signal receivers)

@@ -36,7 +36,12 @@ class Session:
         path: str,
         body: dict | None = None,
         headers: dict | None = None,
+        *,
+        retry: bool = True,
     ) -> tuple[int, bytes]:
+        """One request; with ``retry``, sent again once on a new connection when the
+        server closed a kept-alive one (without: the next request gets a new connection,
+        this one raises, as a save whose answer was lost may have been stored)."""
         all_headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -55,7 +60,7 @@ class Session:
                 # The server closed a kept-alive connection: reconnect once.
                 self.conn.close()
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-                if attempt:
+                if attempt or not retry:
                     raise
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
@@ -67,9 +72,13 @@ class Session:
     def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
         return self.request("GET", path, headers=headers)
 
-    def post(self, path: str, body: dict, headers: dict | None = None) -> tuple[int, bytes]:
+    def post(
+        self, path: str, body: dict, headers: dict | None = None, *, retry: bool = True
+    ) -> tuple[int, bytes]:
         csrf = {"X-CSRFToken": self.cookies.get("csrftoken", "")}
-        return self.request("POST", path, body=body, headers={**csrf, **(headers or {})})
+        return self.request(
+            "POST", path, body=body, headers={**csrf, **(headers or {})}, retry=retry
+        )
 
     def login(self, username: str, password: str) -> None:
         status, page = self.get("/accounts/login/")

@@ -5,7 +5,11 @@ Every setting a deployment changes comes from an environment variable:
 - ``DJANGO_DEBUG``: ``1`` (default, local use) or ``0`` (production mode).
 - ``DJANGO_SECRET_KEY``: required when ``DJANGO_DEBUG`` is off.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names.
-- ``DATABASE_URL``: ``sqlite:///path.sqlite3`` (default: ``db.sqlite3`` here)
+- ``SQLITE_SYNCHRONOUS``: ``NORMAL`` (default) or ``FULL``: see README, Production.
+- ``DATA_DIR``: the folder of the app's own files (default: this project's folder):
+  the default SQLite database, ``exports/``, ``backups/`` and ``uploads/`` (uploads
+  being received).
+- ``DATABASE_URL``: ``sqlite:///path.sqlite3`` (default: ``db.sqlite3`` in ``DATA_DIR``)
   or ``postgres://user:password@host:port/name``.
 """
 
@@ -103,8 +107,19 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "project.wsgi.application"
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# The app's own files: the SQLite database, exports, backups, uploads being received.
+DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR)
+
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# SQLite's durability (README, Production): with NORMAL a process crash loses no save,
+# but an OS crash or power cut may lose the last ones acknowledged; FULL makes each save
+# wait for the disk (fsync of the write-ahead log at every commit).
+SQLITE_SYNCHRONOUS = (os.environ.get("SQLITE_SYNCHRONOUS") or "NORMAL").strip().upper()
+if SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
+    raise ImproperlyConfigured(
+        f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {os.environ['SQLITE_SYNCHRONOUS']!r}."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with write transactions queued (see annotator/fastpath/sqlite3/base.py).
     DATABASES["default"]["ENGINE"] = "annotator.fastpath.sqlite3"
@@ -117,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "checkpoint_seconds": env_int("SQLITE_CHECKPOINT_SECONDS", 1),
         "init_command": (
             "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
+            f"PRAGMA synchronous={SQLITE_SYNCHRONOUS};"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA cache_size=-32000;"
             # The log is copied back by a checkpoint thread (annotator/sqlite3/base.py)
@@ -187,14 +202,17 @@ STORAGES = {
 
 # Uploads (admin import) are capped; larger requests are refused with a clear 413 page
 # (annotator.web.middleware): IMPORT_UPLOAD_MAX_BYTES bounds a whole request body,
-# DATA_UPLOAD_MAX_MEMORY_SIZE the form fields other than files.
+# DATA_UPLOAD_MAX_MEMORY_SIZE the form fields other than files, and every body of anyone
+# but staff (refused unread). Staff uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are
+# spooled into FILE_UPLOAD_TEMP_DIR (made when first needed), not the system's /tmp.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+FILE_UPLOAD_TEMP_DIR = str(Path(os.environ.get("FILE_UPLOAD_TEMP_DIR") or DATA_DIR / "uploads"))
 
 # Where export_dataset and backup write when given a bare file name.
-EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports"))
-BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+EXPORT_DIR = Path(os.environ.get("EXPORT_DIR") or DATA_DIR / "exports")
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups")
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {

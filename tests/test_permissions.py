@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -628,6 +629,51 @@ def test_access(world, name, method, role):
         assert database_state() == before, "the request changed the database"
     elif case.writes:
         assert database_state() != before, "an allowed write changed nothing"
+
+
+# Ids no row can have: past the databases' 64-bit bound, zero, negative, other scripts' digits.
+ODD_IDS = (str(2**63), str(2**64), "0", "-1", "٣", "３")
+PLACEHOLDER = 7_777_777_777_777
+
+
+def path_ids(patterns=None, prefix="") -> dict[str, list[str]]:
+    """The app's URL names (not the admin's) and the ids in their paths, from the resolver."""
+    found = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver) and not pattern.namespace:
+            found |= path_ids(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found[pattern.name] = re.findall(r"<(\w+):(\w+_id)>", route)
+    return found
+
+
+ID_URLS = [
+    (name, method, key) for (name, method) in TABLE for converter, key in path_ids().get(name, [])
+]
+
+
+def test_every_id_in_a_path_is_bounded():
+    """Ids are read by the ``id`` converter (annotator/ids.py): 1 to 2**63 - 1, ASCII digits."""
+    converters = {converter for ids in path_ids().values() for converter, _ in ids}
+    assert converters == {"id"}
+    assert len(ID_URLS) > 20
+
+
+@pytest.mark.parametrize(("name", "method", "key"), ID_URLS, ids=lambda v: str(v))
+def test_an_id_no_row_can_have_matches_no_url(world, name, method, key):
+    """Whoever asks, and whatever the other ids are: 404, and nothing is written."""
+    case = TABLE[name, method]
+    url = reverse(name, kwargs=case.kwargs(world) | {key: PLACEHOLDER})
+    data = case.data(world)
+    clients = {role: client_for(world, role) for role in ROLES}  # logging in writes
+    before = database_state()
+    for role, client in clients.items():
+        for odd in ODD_IDS:
+            odd_url = url.replace(str(PLACEHOLDER), quote(odd))
+            response = getattr(client, method.lower())(odd_url, data)
+            assert response.status_code == 404, (role, odd_url)
+    assert database_state() == before
 
 
 def allowed(case: Case) -> list[str]:

@@ -21,6 +21,7 @@ from annotator.corpus.assignments import (
 )
 from annotator.datasets.export.files import default_filename, export_response
 from annotator.datasets.export.plan import ExportError, ExportFilters
+from annotator.ids import parse_id
 from annotator.models import Project
 
 
@@ -74,8 +75,8 @@ class DocumentActionsMixin(ActionPageMixin):
     @staticmethod
     def _listed_project(request: HttpRequest) -> Project | None:
         """The project the documents list is filtered by, if any."""
-        raw = request.GET.get("projects__id__exact", "")
-        return Project.objects.filter(pk=raw).first() if raw.isdigit() else None
+        project_id = parse_id(request.GET.get("projects__id__exact"))
+        return Project.objects.filter(pk=project_id).first() if project_id else None
 
     def _project_form(self, form_class, request: HttpRequest, queryset):
         """The action's form, bound once applied, for the project chosen so far.
@@ -83,8 +84,8 @@ class DocumentActionsMixin(ActionPageMixin):
         That is the project posted, else the one the list is filtered by, else
         the one all the documents share.
         """
-        raw = request.POST.get("project", "")
-        project = Project.objects.filter(pk=raw).first() if raw.isdigit() else None
+        project_id = parse_id(request.POST.get("project"))
+        project = Project.objects.filter(pk=project_id).first() if project_id else None
         if project is None:
             project = self._listed_project(request)
         if project is None:

@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 
 from annotator.admin.base import DocumentTitlesMixin, ReadOnlyAdmin
 from annotator.admin.forms import SpanAdminForm
+from annotator.ids import parse_id
 from annotator.models import Annotation, AnnotationEvent, GoldAnnotation, Label
 from annotator.workspace.annotations import annotation_delete, annotation_update
 
@@ -29,9 +30,9 @@ class LabelNameFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         labels = Label.objects.order_by("name")
-        project = request.GET.get("project__id__exact", "")
-        if project.isdigit():
-            labels = labels.filter(project_id=project)
+        project_id = parse_id(request.GET.get("project__id__exact"))
+        if project_id:
+            labels = labels.filter(project_id=project_id)
         return [(name, name) for name in labels.values_list("name", flat=True).distinct()]
 
     def queryset(self, request, queryset):

@@ -7,7 +7,7 @@ from annotator.history import views
 urlpatterns = [
     path("p/<slug:slug>/history/", views.project_history, name="project_history"),
     path(
-        "p/<slug:slug>/history/<int:event_id>/restore/",
+        "p/<slug:slug>/history/<id:event_id>/restore/",
         views.history_restore,
         name="history_restore",
     ),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_manager
 from annotator.history.services import annotation_restore, event_changes, history_events
+from annotator.ids import IdChoiceField, IdField
 from annotator.models import Annotation, AnnotationEvent, Project
 from annotator.workspace.annotations import AnnotationRejected
 
@@ -27,13 +28,11 @@ class HistoryFilterForm(forms.Form):
     action = forms.ChoiceField(
         required=False, choices=[("", "Any change"), *AnnotationEvent.Action.choices]
     )
-    actor: forms.ModelChoiceField = forms.ModelChoiceField(
-        required=False, queryset=None, empty_label="Anyone", label="By"
-    )
-    annotator: forms.ModelChoiceField = forms.ModelChoiceField(
+    actor = IdChoiceField(required=False, queryset=None, empty_label="Anyone", label="By")
+    annotator = IdChoiceField(
         required=False, queryset=None, empty_label="Any annotator", label="Annotation of"
     )
-    document = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    document = IdField(required=False, widget=forms.HiddenInput)
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -100,6 +99,9 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query.urlencode(),
             "document_filter": filters.get("document_id"),
         },
+        # Filters not understood (an id no row can have, a date that is none) are shown
+        # and ignored; the status says the request was bad.
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

@@ -6,6 +6,6 @@ from annotator.reports import views
 
 urlpatterns = [
     path("sources/", views.sources, name="sources"),
-    path("sources/<int:source_id>/", views.source, name="source"),
+    path("sources/<id:source_id>/", views.source, name="source"),
     path("p/<slug:slug>/agreement/", views.agreement, name="agreement"),
 ]

@@ -13,11 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
-from annotator.access import project_for_reviewer, reviewable_projects
-from annotator.models import Membership, Project, Source
+from annotator.access import project_for_reviewer, reviewable_projects, source_for_reviewer
+from annotator.models import Membership, Project
 from annotator.reports.agreement import project_agreement
 from annotator.reports.charts import profile_chart
 from annotator.reports.forms import ProfileFilterForm
@@ -109,7 +109,7 @@ def sources(request: HttpRequest) -> HttpResponse:
 def source(request: HttpRequest, source_id: int) -> HttpResponse:
     """``annotator/source.html``: one source's profile, per document, per annotator."""
     project, form, profile_filter = _filters(request)
-    found = get_object_or_404(Source, pk=source_id)
+    found = source_for_reviewer(request.user, source_id)
     context = {"project": project, "form": form, "source": found}
     if profile_filter is None:
         return render(request, "reports/source.html", context, status=400)

@@ -4,13 +4,13 @@ from django.urls import path
 
 from annotator.review import views
 
-prefix = "p/<slug:slug>/review/<int:document_id>/"
+prefix = "p/<slug:slug>/review/<id:document_id>/"
 urlpatterns = [
     path(prefix, views.review, name="review"),
     path(f"{prefix}accept/", views.accept, name="review_accept"),
     path(f"{prefix}majority/", views.majority, name="review_majority"),
     path(f"{prefix}gold/", views.gold_add, name="review_gold_add"),
-    path(f"{prefix}gold/<int:gold_id>/", views.gold_edit, name="review_gold_edit"),
-    path(f"{prefix}gold/<int:gold_id>/delete/", views.gold_remove, name="review_gold_delete"),
+    path(f"{prefix}gold/<id:gold_id>/", views.gold_edit, name="review_gold_edit"),
+    path(f"{prefix}gold/<id:gold_id>/delete/", views.gold_remove, name="review_gold_delete"),
     path(f"{prefix}reviewed/", views.reviewed, name="review_reviewed"),
 ]

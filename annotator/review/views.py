@@ -18,6 +18,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_reviewer
+from annotator.ids import parse_id
 from annotator.models import Annotation, Document, GoldAnnotation, Project, ProjectDocument
 from annotator.reports.agreement import project_agreement
 from annotator.reports.forms import GoldSpanForm, MajorityForm, form_errors
@@ -142,12 +143,12 @@ def _attempt(request: HttpRequest, action: Callable[[], str]) -> None:
 @require_POST
 def accept(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     project, document, _ = _reviewed_document(request, slug, document_id)
-    annotation_id = request.POST.get("annotation", "")
-    if not annotation_id.isdigit():
+    annotation_id = parse_id(request.POST.get("annotation"))
+    if annotation_id is None:
         raise Http404("No such annotation.")
     annotation = get_object_or_404(
         Annotation.objects.select_related("label", "project", "document", "annotator"),
-        pk=int(annotation_id),
+        pk=annotation_id,
         project=project,
         document=document,
     )

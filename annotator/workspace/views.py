@@ -18,6 +18,7 @@ from annotator.access import (
     document_for_member,
     project_for_member,
 )
+from annotator.ids import query_id
 from annotator.models import NOTE_MAX, DocumentProgress, Label, Project
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
@@ -35,10 +36,6 @@ def home(request: SignedInRequest) -> HttpResponse:
     return render(request, "workspace/home.html", {"projects": projects})
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() else None
-
-
 @never_cache
 @login_required
 def project_home(request: HttpRequest, slug: str) -> HttpResponse:
@@ -49,7 +46,7 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
     ``continue_document`` and ``query`` (the filters, for pagination links).
     """
     project, membership = project_for_member(request.user, slug)
-    source_id = _int_or_none(request.GET.get("source"))
+    source_id = query_id(request.GET, "source")
     status = request.GET.get("status", "")
     if status not in selectors.STATUSES:
         status = ""

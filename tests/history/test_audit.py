@@ -274,7 +274,9 @@ def test_history_ignores_bad_filters_with_a_message(client, team):
     project, _, manager, _ = team
     make(team)
     client.force_login(manager)
-    page = client.get(history_url(project, since="yesterday")).content.decode()
+    response = client.get(history_url(project, since="yesterday"))
+    assert response.status_code == 400
+    page = response.content.decode()
     assert "Some filters were not understood and are ignored" in page
     assert "1 change." in page
 

@@ -122,3 +122,15 @@ def test_gunicorn_conf_runs_a_threaded_worker_per_core_unless_told(monkeypatch):
     monkeypatch.setenv("GUNICORN_THREADS", "3")
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert (conf["workers"], conf["threads"]) == (5, 3)
+
+
+def test_gunicorn_conf_has_no_control_socket_shared_by_instances(monkeypatch, tmp_path):
+    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["control_socket_disable"] is True
+    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", str(tmp_path / "one.ctl"))
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (conf["control_socket_disable"], conf["control_socket"]) == (
+        False,
+        str(tmp_path / "one.ctl"),
+    )

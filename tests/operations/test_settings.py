@@ -101,3 +101,25 @@ def test_the_sqlite_database_is_set_up_for_concurrent_writers():
     assert options["timeout"] >= 5
     with connection.cursor() as cursor:
         assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+SYNCHRONOUS = (
+    "from django.db import connection; cursor = connection.cursor(); "
+    "print(cursor.execute('PRAGMA synchronous').fetchone()[0])"
+)
+
+
+@pytest.mark.parametrize(("value", "level"), [(None, "1"), ("NORMAL", "1"), ("full", "2")])
+def test_sqlite_synchronous_is_normal_unless_set_to_full(tmp_path, value, level):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    if value is not None:
+        env["SQLITE_SYNCHRONOUS"] = value
+    result = manage("shell", "--no-imports", "-c", SYNCHRONOUS, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == level  # 1 is NORMAL, 2 is FULL
+
+
+def test_an_unknown_sqlite_synchronous_refuses_to_start():
+    result = manage("check", SQLITE_SYNCHRONOUS="OFF")
+    assert result.returncode != 0
+    assert "SQLITE_SYNCHRONOUS must be NORMAL or FULL, not 'OFF'." in result.stderr

@@ -143,6 +143,12 @@ def test_source_page_unknown_source(project, site, client):
 def test_source_page_source_outside_the_project(project, site, client):
     other = factories.SourceFactory(name="Elsewhere")
     url = reverse("source", args=[other.pk])
+    assert client.get(f"{url}?project={project.slug}").status_code == 404  # in no project
+    elsewhere = factories.ProjectFactory()
+    factories.MembershipFactory(project=elsewhere, user=site["reviewer"], role=REVIEWER)
+    factories.ProjectDocumentFactory(
+        project=elsewhere, document=factories.DocumentFactory(source=other)
+    )
     response = client.get(f"{url}?project={project.slug}")
     assert response.status_code == 200
     assert "This source has no documents in" in response.content.decode()

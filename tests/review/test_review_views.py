@@ -132,6 +132,14 @@ def test_accept_span_of_another_document_is_404(project, doc, client):
     assert not GoldAnnotation.objects.exists()
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "-1", "9223372036854775808", ""])
+def test_accept_with_a_malformed_annotation_id_is_404_not_500(project, doc, client, value):
+    # "²".isdigit() is true, and int("²") raises: the id is parsed as ASCII digits only.
+    response = client.post(url(project, doc["document"], "review_accept"), {"annotation": value})
+    assert response.status_code == 404
+    assert not GoldAnnotation.objects.exists()
+
+
 def test_accept_majority(project, doc, client):
     response = client.post(url(project, doc["document"], "review_majority"), {"min_agree": "2"})
     assert messages_of(response) == ["Accepted the majority label for 1 sentence(s) as gold."]

@@ -6,11 +6,14 @@ workspace's endpoints, given any form data at all, answer 200 or 400 (never a 50
 and never leave an invalid annotation behind.
 """
 
+from urllib.parse import quote
+
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from annotator.ids import parse_id
 from annotator.models import Annotation, AnnotationEvent
 from annotator.workspace.annotations import (
     AnnotationRejected,
@@ -277,6 +280,40 @@ def test_odd_label_values_are_a_400_with_the_reason(member, world, label, messag
     assert Annotation.objects.get().label == labels["fact"]
 
 
-def test_an_odd_source_filter_on_the_queue_is_ignored(member, world):
+def test_an_odd_source_filter_on_the_queue_is_a_400(member, world):
     project = world[0]
-    assert member.get(f"/p/{project.slug}/", {"source": "²"}).status_code == 200
+    assert member.get(f"/p/{project.slug}/", {"source": "²"}).status_code == 400
+    assert member.get(f"/p/{project.slug}/", {"source": ""}).status_code == 200
+
+
+# Ids no row can have: past SQLite's and PostgreSQL's 64-bit bound, zero or negative, or
+# written in another script's digits (which str.isdigit accepts and int() may read).
+odd_ids = st.one_of(
+    st.integers(min_value=2**63, max_value=2**80).map(str),
+    st.integers(max_value=0).map(str),
+    st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=25),
+)
+
+
+@HTTP_SETTINGS
+@given(document_id=odd_ids)
+def test_the_save_endpoint_answers_404_for_an_id_no_document_can_have(member, world, document_id):
+    project, document, _, labels = world
+    assume(parse_id(document_id) != document.pk)  # "0001" may be the document's id
+    url = f"/p/{project.slug}/d/{quote(document_id)}/annotations/"
+    fields = {"label": labels["fact"].pk, "start": "0", "end": "5", "quote": TEXT[:5]}
+
+    def check():
+        assert member.post(url, fields).status_code == 404
+        assert not Annotation.objects.exists()
+
+    in_rolled_back_transaction(check)
+
+
+@HTTP_SETTINGS
+@given(source=st.one_of(odd_ids, st.text(max_size=8)))
+def test_the_queue_refuses_a_source_filter_that_is_no_id(member, world, source):
+    project = world[0]
+    response = member.get(f"/p/{project.slug}/", {"source": source})
+    expected = 200 if source == "" or parse_id(source) else 400
+    assert response.status_code == expected
