@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from annotator.reports.profiles import LabelInfo, Profile, Share
+from annotator.reports.shares import SENTENCES, LabelInfo, Profile, Share
 
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
@@ -30,6 +30,8 @@ class ChartRow:
     shares: list[Share]
     segments: list[Segment]
     n: int
+    documents: int  # documents with labels: the shares' intervals resample them
+    tied: int  # sentences (or characters) on which the annotators are tied: not counted
     url: str
     y: int  # top of the bar
     text_y: int  # baseline of the row's name
@@ -62,7 +64,8 @@ def profile_chart(
         raise ValueError(f"Unknown measure {measure!r}.")
     rows = []
     for i, profile in enumerate(profiles):
-        chosen = profile.by_sentences if measure == "sentences" else profile.by_chars
+        chosen = profile.by_sentences if measure == SENTENCES else profile.by_chars
+        counts = profile.counts
         segments = [
             Segment(share, share.x, round(share.value * 100, 3)) for share in chosen if share.value
         ]
@@ -73,6 +76,8 @@ def profile_chart(
                 shares=chosen,
                 segments=segments,
                 n=chosen[0].n if chosen else 0,
+                documents=chosen[0].documents if chosen else 0,
+                tied=counts.tied_sentences if measure == SENTENCES else counts.tied_chars,
                 url=url_for(profile),
                 y=y,
                 text_y=y + BAR_HEIGHT - 5,

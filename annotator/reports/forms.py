@@ -16,14 +16,26 @@ class ProfileFilterForm(forms.Form):
         required=False, label="Published until", widget=forms.DateInput(attrs={"type": "date"})
     )
     annotator = forms.ChoiceField(required=False, label="Annotator")
+    story = forms.TypedChoiceField(required=False, label="Story", coerce=int, empty_value=None)
 
-    def __init__(self, data, *, projects: list[Project], annotators: list[tuple[int, str]]):
+    def __init__(
+        self,
+        data,
+        *,
+        projects: list[Project],
+        annotators: list[tuple[int, str]],
+        stories: list[tuple[int, str]] = (),
+    ):
         super().__init__(data)
         self.fields["project"].choices = [(p.slug, p.name) for p in projects]
-        self.fields["annotator"].choices = [("", "Gold, else all annotators")] + [
+        self.fields["annotator"].choices = [("", "Gold, else annotators' majority")] + [
             (name, name) for _, name in annotators
         ]
         self.annotator_ids = {name: uid for uid, name in annotators}
+        self.fields["story"].choices = [("", "All documents")] + [
+            (str(pk), name) for pk, name in stories
+        ]
+        self.story_names = dict(stories)
 
     def clean(self):
         cleaned = super().clean()

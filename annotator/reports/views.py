@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from annotator.access import project_for_reviewer, reviewable_projects
-from annotator.models import Membership, Project, Source
+from annotator.corpus.stories import project_stories
+from annotator.models import Membership, Project, Source, Story
 from annotator.reports.agreement import project_agreement
 from annotator.reports.charts import profile_chart
 from annotator.reports.forms import ProfileFilterForm
@@ -43,7 +44,9 @@ def _filters(request: HttpRequest) -> tuple[Project, ProfileFilterForm, ProfileF
     )
     data = request.GET.copy()
     data["project"] = project.slug
-    form = ProfileFilterForm(data, projects=projects, annotators=annotators)
+    form = ProfileFilterForm(
+        data, projects=projects, annotators=annotators, stories=project_stories(project)
+    )
     if not form.is_valid():
         return project, form, None
     return (
@@ -55,6 +58,7 @@ def _filters(request: HttpRequest) -> tuple[Project, ProfileFilterForm, ProfileF
             date_to=form.cleaned_data["date_to"],
             annotator_id=form.annotator_id(),
             annotator_name=form.cleaned_data["annotator"] or None,
+            story_id=form.cleaned_data["story"],
         ),
     )
 
@@ -72,6 +76,8 @@ def sources(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/sources.html", context, status=400)
     labels = label_infos(project)
     profiles = source_profiles(profile_filter, labels)
+    if profile_filter.story_id:
+        context["story"] = Story.objects.get(pk=profile_filter.story_id)
     query = context["query"] or f"project={project.slug}"
     documents = source_documents(profile_filter, [p.key for p in profiles], limit=DOCUMENTS_LISTED)
 

@@ -1,0 +1,204 @@
+"""What a profile shows: each label's share with its interval, from per-document counts.
+
+Two readings of the same labels are given side by side:
+
+- *by sentences*: each sentence's label (``annotator.stats.sentence_labels``; with several
+  annotators, their majority, ``annotator.stats.consensus``); shares are over the
+  sentences that got a label;
+- *by annotated characters*: characters whose label is that label, over all labelled
+  characters.
+
+Every share is a ratio of sums over documents, and its 95% interval comes from a cluster
+bootstrap over those documents (``annotator.stats.bootstrap``): sentences of one article
+are not independent evidence, so the document is the unit. Fewer than three documents
+give the share with no interval. No database here: ``annotator.reports.profiles`` reads
+the stored tallies and hands their rows to ``Evidence``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+
+from annotator.stats.bootstrap import Interval, cluster_bootstrap
+
+SENTENCES, CHARACTERS = "sentences", "characters"
+MEASURES = (SENTENCES, CHARACTERS)
+
+# A DocumentTally row's numbers, in this order: characters, sentences, touched sentences,
+# tied sentences, tied characters.
+TallyRow = Sequence[int]
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    id: int
+    name: str
+    title: str
+    color: str
+    neutral: bool = False  # its passages are not listed as strongest findings
+
+
+@dataclass(frozen=True)
+class Share:
+    label: LabelInfo
+    value: float
+    low: float | None
+    high: float | None
+    n: int  # sentences the share rests on (labelled, or touched by the labelled characters)
+    documents: int = 0  # documents the share rests on: the bootstrap resamples them
+    x: float = 0.0  # where its bar segment starts, in percent of the bar
+
+    @property
+    def counted(self) -> bool:
+        """Whether anything is labelled: without labels there is no share at all."""
+        return self.documents > 0
+
+
+@dataclass
+class Counts:
+    """The numbers a profile shows, summed from per-document tallies, with intervals."""
+
+    documents: int = 0
+    annotated_documents: int = 0
+    gold_documents: int = 0
+    text_chars: int = 0
+    covered_chars: int = 0
+    labelled_sentences: int = 0
+    touched_sentences: int = 0
+    tied_sentences: int = 0
+    tied_chars: int = 0
+    chars: Counter = field(default_factory=Counter)  # label id -> characters
+    votes: Counter = field(default_factory=Counter)  # label id -> sentences
+    # measure -> label id -> 95% interval (empty: fewer than three documents)
+    intervals: dict[str, dict[int, Interval]] = field(default_factory=dict)
+    # measure -> documents with labels in that measure
+    evidence: dict[str, int] = field(default_factory=dict)
+
+    def add(self, label_id: int | None, gold: bool, row: TallyRow) -> None:
+        """Add one document's DocumentTally row."""
+        chars, sentences, touched, tied, tied_chars = row
+        if label_id is None:
+            self.annotated_documents += 1
+            self.gold_documents += 1 if gold else 0
+            self.covered_chars += chars
+            self.labelled_sentences += sentences
+            self.touched_sentences += touched
+            self.tied_sentences += tied
+            self.tied_chars += tied_chars
+        else:
+            self.chars[label_id] += chars
+            self.votes[label_id] += sentences
+
+
+class Evidence:
+    """A group's per-document counts (a source, a month, an annotator's documents): their
+    sums, and the intervals of the shares they make."""
+
+    def __init__(self) -> None:
+        self.counts = Counts()
+        self._votes: dict[Hashable, Counter] = {}
+        self._chars: dict[Hashable, Counter] = {}
+
+    def add(self, document: Hashable, label_id: int | None, gold: bool, row: TallyRow) -> None:
+        self.counts.add(label_id, gold, row)
+        if label_id is not None:
+            self._votes.setdefault(document, Counter())[label_id] += row[1]
+            self._chars.setdefault(document, Counter())[label_id] += row[0]
+
+    def finish(self) -> Counts:
+        """The counts, with each measure's intervals (the per-document rows are dropped)."""
+        counts = self.counts
+        for measure, per_document in ((SENTENCES, self._votes), (CHARACTERS, self._chars)):
+            rows = [c for c in per_document.values() if any(c.values())]
+            labels = sorted({label for c in rows for label in c})
+            counts.evidence[measure] = len(rows)
+            matrix = [[c[label] for label in labels] for c in rows]
+            bounds = cluster_bootstrap(matrix) if rows else None
+            counts.intervals[measure] = dict(zip(labels, bounds, strict=True)) if bounds else {}
+        self._votes, self._chars = {}, {}
+        return counts
+
+
+def shares(counts: Counts, measure: str, labels: Sequence[LabelInfo]) -> list[Share]:
+    """Each label's share of ``measure``, with its interval, laid out as a bar."""
+    counter = counts.votes if measure == SENTENCES else counts.chars
+    n = counts.labelled_sentences if measure == SENTENCES else counts.touched_sentences
+    documents = counts.evidence.get(measure, 0)
+    intervals = counts.intervals.get(measure, {})
+    total = sum(counter[label.id] for label in labels)
+    result, x = [], 0.0
+    for label in labels:
+        value = counter[label.id] / total if total else 0.0
+        low, high = intervals.get(label.id, (None, None)) if total else (None, None)
+        if low is None and intervals and total:
+            low = high = 0.0  # a label none of the documents used: its share is 0 in every resample
+        result.append(Share(label, value, low, high, n, documents, x=round(x * 100, 3)))
+        x += value
+    return result
+
+
+@dataclass
+class Profile:
+    key: Hashable
+    name: str
+    counts: Counts
+    by_chars: list[Share]
+    by_sentences: list[Share]
+    basis: str
+
+    @property
+    def documents(self) -> int:
+        return self.counts.documents
+
+    @property
+    def annotated_documents(self) -> int:
+        return self.counts.annotated_documents
+
+    @property
+    def coverage(self) -> float:
+        counts = self.counts
+        return counts.covered_chars / counts.text_chars if counts.text_chars else 0.0
+
+
+GOLD_BASIS, ANNOTATORS_BASIS, MIXED_BASIS = "gold", "annotators", "mixed"
+
+
+def basis_kind(counts: Counts) -> str | None:
+    """``gold``, ``annotators`` or ``mixed`` (the profiles command's JSON); None: no labels."""
+    annotated, gold = counts.annotated_documents, counts.gold_documents
+    if not annotated:
+        return None
+    if gold == annotated:
+        return GOLD_BASIS
+    return ANNOTATORS_BASIS if not gold else MIXED_BASIS
+
+
+def basis_of(counts: Counts, annotator: str | None = None) -> str:
+    if annotator:
+        return f"{annotator}'s labels"
+    kind = basis_kind(counts)
+    if kind is None:
+        return "no labels yet"
+    if kind == GOLD_BASIS:
+        return "gold"
+    if kind == ANNOTATORS_BASIS:
+        return "annotators' majority"
+    return (
+        f"gold for {counts.gold_documents} of {counts.annotated_documents} documents, "
+        "annotators' majority for the rest"
+    )
+
+
+def make_profile(
+    key: Hashable, name: str, counts: Counts, labels: Sequence[LabelInfo], annotator: str | None
+) -> Profile:
+    return Profile(
+        key=key,
+        name=name,
+        counts=counts,
+        by_chars=shares(counts, CHARACTERS, labels),
+        by_sentences=shares(counts, SENTENCES, labels),
+        basis=basis_of(counts, annotator),
+    )
