@@ -151,7 +151,9 @@ def _named(groups: list[list[Candidate]]) -> list[StorySuggestion]:
     suggestions = []
     for group in groups:
         mentions = Counter(name for c in group for name in c.names)
-        shared = [name for name, n in mentions.most_common() if n > 1]
+        shared = sorted(
+            (name for name, n in mentions.items() if n > 1), key=lambda m: (-mentions[m], m)
+        )
         spelled: dict[str, str] = {}
         for candidate in group:
             spelled = surface_forms(texts[candidate.id]) | spelled

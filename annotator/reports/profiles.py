@@ -236,11 +236,13 @@ class SourceDetail:
     passages: dict[str, list[Passage]]  # label title -> strongest passages
 
 
-def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDetail:
+def source_detail(
+    f: ProfileFilter, labels: list[LabelInfo] | None = None, *, passages_per_label: int = 5
+) -> SourceDetail:
     """A source's profile, per document, per month, per annotator, and its strongest
     passages."""
     sources = _sources_in_scope(f)
-    labels = label_infos(f.project)
+    labels = label_infos(f.project) if labels is None else labels
     whole = Evidence()
     per_document: dict[int, Evidence] = {}
     per_month: dict[date, Evidence] = defaultdict(Evidence)

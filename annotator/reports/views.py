@@ -19,7 +19,7 @@ from annotator.access import project_for_reviewer, reviewable_projects
 from annotator.corpus.stories import project_stories
 from annotator.models import Membership, Project, Source, Story
 from annotator.reports.agreement import project_agreement
-from annotator.reports.charts import profile_chart
+from annotator.reports.charts import month_chart, profile_chart
 from annotator.reports.forms import ProfileFilterForm
 from annotator.reports.profiles import (
     ProfileFilter,
@@ -117,8 +117,8 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
     context = {"project": project, "form": form, "source": found}
     if profile_filter is None:
         return render(request, "reports/source.html", context, status=400)
-    detail = source_detail(replace(profile_filter, source_id=found.pk))
     labels = label_infos(project)
+    detail = source_detail(replace(profile_filter, source_id=found.pk), labels)
     documents = Paginator(detail.documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -145,6 +145,12 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
                 ("characters", "Share of annotated characters"),
             )
         ],
+        month_chart=month_chart(
+            chart_id="months",
+            title="Per month, share of labelled sentences",
+            months=detail.months,
+            labels=labels,
+        ),
         document_chart=profile_chart(
             chart_id="documents",
             title="Per document, share of labelled sentences",
