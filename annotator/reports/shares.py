@@ -202,3 +202,41 @@ def make_profile(
         by_sentences=shares(counts, SENTENCES, labels),
         basis=basis_of(counts, annotator),
     )
+
+
+def share_figures(chosen: Sequence[Share]) -> dict[str, dict]:
+    """Label name -> {"share", "low", "high"} (low and high None: no interval)."""
+    return {
+        share.label.name: {
+            "share": round(share.value, 6),
+            "low": None if share.low is None else round(share.low, 6),
+            "high": None if share.high is None else round(share.high, 6),
+        }
+        for share in chosen
+    }
+
+
+def profile_figures(profile: Profile) -> dict:
+    """A source's figures as the ``profiles`` command's JSON gives them (a contract: keys
+    are added, never renamed)."""
+    counts = profile.counts
+    return {
+        "source": profile.name,
+        "documents": counts.documents,
+        "sentences": counts.labelled_sentences,
+        "basis": basis_kind(counts),
+        "shares": {
+            "by_sentences": share_figures(profile.by_sentences),
+            "by_characters": share_figures(profile.by_chars),
+        },
+        "labelled_documents": counts.annotated_documents,
+        "gold_documents": counts.gold_documents,
+        "interval_documents": {
+            "by_sentences": counts.evidence.get(SENTENCES, 0),
+            "by_characters": counts.evidence.get(CHARACTERS, 0),
+        },
+        "characters": sum(counts.chars.values()),
+        "tied_sentences": counts.tied_sentences,
+        "tied_characters": counts.tied_chars,
+        "basis_text": profile.basis,
+    }

@@ -1,8 +1,10 @@
 """Stories: the names a text mentions, suggested groups, creating a story."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from annotator.corpus.stories import (
     Candidate,
@@ -130,3 +132,30 @@ def test_project_stories_lists_stories_with_documents_in_the_project(project, vi
     inside = story_create(name="Б: визит", documents=visit[:2])
     story_create(name="А: погода", documents=visit[2:])
     assert project_stories(project) == [(inside.pk, "Б: визит")]
+
+
+def suggest_stories(*args) -> str:
+    out = io.StringIO()
+    call_command("suggest_stories", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_suggest_stories_command_lists_then_creates(visit):
+    listed = suggest_stories()
+    assert listed == (
+        "Астану, ОДКБ, Путин (2024-05-06–2024-05-07)\n"
+        f"  {visit[0].pk}  Text 0\n"
+        f"  {visit[1].pk}  Text 1\n"
+        "1 suggested story.\n"
+    )
+    assert not Story.objects.exists()
+    assert "  created\n" in suggest_stories("--create")
+    assert Story.objects.get().documents.count() == 2
+    assert suggest_stories() == "0 suggested stories.\n"
+
+
+def test_suggest_stories_command_refuses_bad_options(db):
+    with pytest.raises(CommandError, match="^No project with the slug 'nope'.$"):
+        suggest_stories("--project", "nope")
+    with pytest.raises(CommandError, match="^--days must be 0 or more"):
+        suggest_stories("--days", "-1")
