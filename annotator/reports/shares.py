@@ -21,7 +21,9 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
-from annotator.stats.bootstrap import Interval, cluster_bootstrap
+import numpy as np
+
+from annotator.stats.bootstrap import Interval, cluster_bootstrap_together
 
 SENTENCES, CHARACTERS = "sentences", "characters"
 MEASURES = (SENTENCES, CHARACTERS)
@@ -76,20 +78,16 @@ class Counts:
     # measure -> documents with labels in that measure
     evidence: dict[str, int] = field(default_factory=dict)
 
-    def add(self, label_id: int | None, gold: bool, row: TallyRow) -> None:
-        """Add one document's DocumentTally row."""
+    def add(self, gold: bool, row: TallyRow) -> None:
+        """Add one document's DocumentTally row without a label (its totals)."""
         chars, sentences, touched, tied, tied_chars = row
-        if label_id is None:
-            self.annotated_documents += 1
-            self.gold_documents += 1 if gold else 0
-            self.covered_chars += chars
-            self.labelled_sentences += sentences
-            self.touched_sentences += touched
-            self.tied_sentences += tied
-            self.tied_chars += tied_chars
-        else:
-            self.chars[label_id] += chars
-            self.votes[label_id] += sentences
+        self.annotated_documents += 1
+        self.gold_documents += 1 if gold else 0
+        self.covered_chars += chars
+        self.labelled_sentences += sentences
+        self.touched_sentences += touched
+        self.tied_sentences += tied
+        self.tied_chars += tied_chars
 
 
 class Evidence:
@@ -98,26 +96,44 @@ class Evidence:
 
     def __init__(self) -> None:
         self.counts = Counts()
-        self._votes: dict[Hashable, Counter] = {}
-        self._chars: dict[Hashable, Counter] = {}
+        self._documents: list[int] = []
+        self._labels: list[int] = []
+        self._votes: list[int] = []
+        self._chars: list[int] = []
 
-    def add(self, document: Hashable, label_id: int | None, gold: bool, row: TallyRow) -> None:
-        self.counts.add(label_id, gold, row)
-        if label_id is not None:
-            self._votes.setdefault(document, Counter())[label_id] += row[1]
-            self._chars.setdefault(document, Counter())[label_id] += row[0]
+    def add(self, document: int, label_id: int | None, gold: bool, row: TallyRow) -> None:
+        """Add a DocumentTally row of ``document`` (an id: a document's or its item's)."""
+        if label_id is None:
+            self.counts.add(gold, row)
+        else:
+            self._documents.append(document)
+            self._labels.append(label_id)
+            self._votes.append(row[1])
+            self._chars.append(row[0])
 
     def finish(self) -> Counts:
         """The counts, with each measure's intervals (the per-document rows are dropped)."""
         counts = self.counts
-        for measure, per_document in ((SENTENCES, self._votes), (CHARACTERS, self._chars)):
-            rows = [c for c in per_document.values() if any(c.values())]
-            labels = sorted({label for c in rows for label in c})
-            counts.evidence[measure] = len(rows)
-            matrix = [[c[label] for label in labels] for c in rows]
-            bounds = cluster_bootstrap(matrix) if rows else None
-            counts.intervals[measure] = dict(zip(labels, bounds, strict=True)) if bounds else {}
-        self._votes, self._chars = {}, {}
+        counts.evidence = {SENTENCES: 0, CHARACTERS: 0}
+        counts.intervals = {SENTENCES: {}, CHARACTERS: {}}
+        if not self._documents:
+            return counts
+        documents, row = np.unique(np.array(self._documents), return_inverse=True)
+        labels, column = np.unique(np.array(self._labels), return_inverse=True)
+        matrices = []
+        for values in (self._votes, self._chars):
+            matrix = np.zeros((len(documents), len(labels)))
+            np.add.at(matrix, (row, column), values)
+            matrices.append(matrix)
+        ids = labels.tolist()
+        for measure, matrix, counter in zip(
+            MEASURES, matrices, (counts.votes, counts.chars), strict=True
+        ):
+            counter.update({k: int(v) for k, v in zip(ids, matrix.sum(axis=0), strict=True) if v})
+            counts.evidence[measure] = int((matrix.sum(axis=1) > 0).sum())
+        for measure, bounds in zip(MEASURES, cluster_bootstrap_together(matrices), strict=True):
+            counts.intervals[measure] = dict(zip(ids, bounds, strict=True)) if bounds else {}
+        self._documents, self._labels, self._votes, self._chars = [], [], [], []
         return counts
 
 

@@ -59,23 +59,66 @@ def cluster_bootstrap(
     zero carry no evidence and are left out. Returns one (low, high) per column, or None
     when fewer than ``min_documents`` documents remain.
     """
+    (result,) = cluster_bootstrap_together(
+        [counts], resamples=resamples, seed=seed, level=level, min_documents=min_documents
+    )
+    return result
+
+
+def cluster_bootstrap_together(
+    matrices: Sequence[np.ndarray | Sequence[Sequence[float]]],
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+    level: float = LEVEL,
+    min_documents: int = MIN_DOCUMENTS,
+) -> list[list[Interval] | None]:
+    """``cluster_bootstrap`` of several readings of the same documents (row i of every
+    matrix is document i: sentences and characters), from the same resamples.
+
+    The documents resampled are those with a count in any matrix; a document with none in
+    one matrix is drawn all the same and adds nothing to that matrix's sums (the rare
+    resample where that leaves a matrix empty has no share, and is skipped). A matrix
+    gets None when fewer than ``min_documents`` documents have counts in it.
+    """
+    arrays = [_matrix(counts) for counts in matrices]
+    if len({array.shape[0] for array in arrays}) > 1:
+        raise ValueError("Every matrix has one row per document: the same documents.")
+    evidence = [array.sum(axis=1) > 0 for array in arrays]
+    wanted = [int(rows.sum()) >= max(min_documents, 1) for rows in evidence]
+    if not any(wanted):
+        return [None] * len(arrays)
+    chosen = [array for array, ok in zip(arrays, wanted, strict=True) if ok]
+    keep = np.logical_or.reduce([rows for rows, ok in zip(evidence, wanted, strict=True) if ok])
+    combined = np.hstack(chosen)[keep]
+    sums = _resampled_sums(combined, resamples_for(combined.shape[0], resamples), seed)
+    tail = (1 - level) / 2
+    results: list[list[Interval] | None] = []
+    first = 0
+    for array, ok in zip(arrays, wanted, strict=True):
+        if not ok:
+            results.append(None)
+            continue
+        block = sums[:, first : first + array.shape[1]]
+        first += array.shape[1]
+        totals = block.sum(axis=1, keepdims=True)
+        shares = block[totals[:, 0] > 0] / totals[totals[:, 0] > 0]
+        low, high = np.quantile(shares, [tail, 1 - tail], axis=0)
+        results.append([(float(lo), float(hi)) for lo, hi in zip(low, high, strict=True)])
+    return results
+
+
+def _matrix(counts: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
     matrix = np.asarray(counts, dtype=np.float64)
     if matrix.ndim != 2:
         raise ValueError("Counts are a matrix: one row per document, one column per category.")
     if (matrix < 0).any():
         raise ValueError("Counts cannot be negative.")
-    matrix = matrix[matrix.sum(axis=1) > 0]
-    documents = matrix.shape[0]
-    if documents < max(min_documents, 1):
-        return None
-    shares = _resampled_shares(matrix, resamples_for(documents, resamples), seed)
-    tail = (1 - level) / 2
-    low, high = np.quantile(shares, [tail, 1 - tail], axis=0)
-    return [(float(lo), float(hi)) for lo, hi in zip(low, high, strict=True)]
+    return matrix
 
 
-def _resampled_shares(matrix: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    """(resamples × categories) shares, each from one resample of the documents."""
+def _resampled_sums(matrix: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """(resamples × categories) column sums, each over one resample of the documents."""
     rng = np.random.default_rng(seed)
     documents = matrix.shape[0]
     per_chunk = max(1, CHUNK_DRAWS // documents)
@@ -88,4 +131,4 @@ def _resampled_shares(matrix: np.ndarray, resamples: int, seed: int) -> np.ndarr
         drawn += np.arange(rows)[:, None] * documents
         weights = np.bincount(drawn.ravel(), minlength=rows * documents)
         sums[first : first + rows] = weights.reshape(rows, documents).astype(np.float64) @ matrix
-    return sums / sums.sum(axis=1, keepdims=True)
+    return sums

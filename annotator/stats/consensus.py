@@ -103,7 +103,7 @@ class DocumentCounts[L: Hashable]:
     covered_chars: int = 0  # characters under any coder's span
     touched_sentences: int = 0  # sentences any coder's span touches
     # (sentence, how many coders gave each label, coders) for each sentence any coder labelled
-    passages: list[tuple[int, Counter[L], int]] = field(default_factory=list)
+    passages: list[tuple[int, dict[L, int], int]] = field(default_factory=list)
 
 
 def count_document[L: Hashable](
@@ -114,24 +114,36 @@ def count_document[L: Hashable](
     if not readings:
         return counts
     coders = len(readings)
-    for index in range(len(sentences)):
-        answers = [reading.sentence_labels[index] for reading in readings]
-        given = Counter(answer for answer in answers if answer is not None)
-        if not given:
-            continue
-        counts.passages.append((index, given, coders))
-        label = majority(answers)
-        if label is not None:
-            counts.votes[label] += 1
-        elif is_tie(answers):
-            counts.tied_sentences += 1
-    counts.labelled_sentences = sum(counts.votes.values())
-    for start, end, answers in _segments([reading.pieces for reading in readings]):
-        label = majority(answers)
-        if label is not None:
+    if coders == 1:  # the majority of one answer is that answer: count it directly
+        (reading,) = readings
+        for index, label in enumerate(reading.sentence_labels):
+            if label is not None:
+                counts.votes[label] += 1
+                counts.passages.append((index, {label: 1}, 1))
+        for start, end, label in reading.pieces:
             counts.chars[label] += end - start
-        elif is_tie(answers):
-            counts.tied_chars += end - start
+    else:
+        by_sentence = zip(*(reading.sentence_labels for reading in readings), strict=True)
+        for index, answers in enumerate(by_sentence):
+            given: dict[L, int] = {}
+            for answer in answers:
+                if answer is not None:
+                    given[answer] = given.get(answer, 0) + 1
+            if not given:
+                continue
+            counts.passages.append((index, given, coders))
+            label = majority(answers)
+            if label is not None:
+                counts.votes[label] += 1
+            elif is_tie(answers):
+                counts.tied_sentences += 1
+        for start, end, answers in _segments([reading.pieces for reading in readings]):
+            label = majority(answers)
+            if label is not None:
+                counts.chars[label] += end - start
+            elif is_tie(answers):
+                counts.tied_chars += end - start
+    counts.labelled_sentences = sum(counts.votes.values())
     extents = [extent for reading in readings for extent in reading.extents]
     counts.covered_chars = sum(end - start for start, end in merge_intervals(extents))
     counts.touched_sentences = sum(1 for c in coverage_by_sentence(sentences, extents) if c)
@@ -143,10 +155,6 @@ def _segments[L](
 ) -> Iterable[tuple[int, int, list[L | None]]]:
     """Stretches of text on which every coder's label stays the same, with those labels
     (None: no label), where at least one coder has a label."""
-    if len(coders) == 1:
-        for start, end, label in coders[0]:
-            yield start, end, [label]
-        return
     points = sorted({p for pieces in coders for start, end, _ in pieces for p in (start, end)})
     at = [0] * len(coders)
     for a, b in zip(points, points[1:], strict=False):

@@ -9,6 +9,7 @@ from annotator.stats.bootstrap import (
     MIN_RESAMPLES,
     RESAMPLES,
     cluster_bootstrap,
+    cluster_bootstrap_together,
     resamples_for,
 )
 
@@ -88,3 +89,32 @@ def test_large_sources_are_resampled_in_chunks_with_the_same_result(monkeypatch)
     whole = cluster_bootstrap(counts)
     monkeypatch.setattr(bootstrap, "CHUNK_DRAWS", 200 * 7)  # 7 resamples at a time
     assert cluster_bootstrap(counts) == whole
+
+
+def test_two_readings_of_the_same_documents_share_the_resamples():
+    sentences = documents(12)
+    characters = sentences * 40 + 3
+    together = cluster_bootstrap_together([sentences, characters])
+    assert together == [cluster_bootstrap(sentences), cluster_bootstrap(characters)]
+
+
+def test_together_each_reading_needs_its_own_three_documents():
+    sentences = [[3, 1], [0, 0], [0, 0], [2, 2]]  # two documents with labelled sentences
+    characters = [[30, 10], [5, 5], [8, 0], [20, 20]]
+    (by_sentences, by_characters) = cluster_bootstrap_together([sentences, characters])
+    assert by_sentences is None
+    assert by_characters == cluster_bootstrap(characters)
+
+
+def test_together_resamples_without_counts_in_one_reading_are_skipped():
+    # Only three of twenty documents have labelled sentences: some resamples draw none of
+    # them and have no share; the interval comes from the others.
+    sentences = [[1, 1]] * 3 + [[0, 0]] * 17
+    characters = [[5, 5]] * 20
+    by_sentences, _ = cluster_bootstrap_together([sentences, characters])
+    assert by_sentences == [(0.5, 0.5), (0.5, 0.5)]
+
+
+def test_together_the_readings_have_the_same_documents():
+    with pytest.raises(ValueError, match="^Every matrix has one row per document"):
+        cluster_bootstrap_together([[[1, 1]] * 3, [[1, 1]] * 4])
