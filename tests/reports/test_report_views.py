@@ -56,7 +56,7 @@ def test_sources_page_shows_charts_and_numbers(project, site, client):
     assert '<rect class="segment" data-label="fact" x="0.0%" y="22" width="100.0%"' in html
     assert "TASS · Fact: 100.0% (too few documents for an interval)" in html
     assert "n=1 <small>in 1 document</small>" in html
-    assert 'annotators&#x27; majority <small class="ties">(1 sentence tied' in html
+    assert 'annotators&#x27; majority <small class="ties">1 sentence tied, not counted' in html
     source_url = reverse("source", args=[site["source"].pk])
     assert f'href="{source_url}?project={project.slug}"' in html
     assert 'style="' not in html  # the Content-Security-Policy forbids inline styles
