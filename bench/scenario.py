@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 
 from annotator.datasets.imports.decode import normalize_text
@@ -290,6 +291,7 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
     figures.append(figure)
     _report(figure, timings, log)
 
+    sources_url = reverse("sources") + f"?project={result.project_slug}"
     pages = [
         (
             "document_page_seed",
@@ -318,10 +320,24 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         (
             "sources_page",
             manager,
-            reverse("sources") + f"?project={result.project_slug}",
+            sources_url,
             size.page_requests // 4,
         ),
     ]
+    changed = list(
+        ProjectDocument.objects.filter(project__slug=result.project_slug)
+        .order_by("id")
+        .values_list("id", flat=True)[: size.page_requests]
+    )
+
+    def after_change(client: Session, index: int):
+        # A label changed on one document (as a save does): the page recounts it and
+        # computes its source's figures again; the other sources come from the cache.
+        ProjectDocument.objects.filter(pk=changed[index % len(changed)]).update(
+            labels_version=F("labels_version") + 1
+        )
+        return client.get(sources_url)
+
     for name, client, url, count in pages:
         try:
             client.get(url)  # warm-up: the first request also fills caches
@@ -334,6 +350,13 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         figure["clients"] = 1
         figures.append(figure)
         _report(figure, timings, log)
+    timings = drive(
+        [manager], after_change, requests=size.page_requests // 4, time_cap=size.time_cap
+    )
+    figure = timings.figure("sources_after_change")
+    figure["clients"] = 1
+    figures.append(figure)
+    _report(figure, timings, log)
 
 
 def _report(figure: dict, timings, log) -> None:

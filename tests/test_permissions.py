@@ -40,6 +40,7 @@ from annotator.models import (
     GoldAnnotation,
     Membership,
     Project,
+    Story,
 )
 from annotator.reports.tallies import tallies_refresh
 from annotator.review.services import gold_create
@@ -274,6 +275,10 @@ ADMIN_MODELS = {
         add=lambda w: {"name": "Выборы", "slug": "elections"},
         change=lambda w: {"description": "Кампания 2024 года"},
     ),
+    "annotator_story": AdminModel(
+        add=lambda w: {"name": "Визит Токаева"},
+        change=lambda w: {"description": "Пять изданий о визите"},
+    ),
     "annotator_projectdocument": AdminModel(
         add=lambda w: {"project": w.project.pk, "document": w.objects["spare_document"].pk},
         change=lambda w: {"reviewed_by": w.users["reviewer"].pk},
@@ -445,6 +450,13 @@ TABLE: dict[tuple[str, str], Case] = {
         STAFF | {"manager": 200}, data=lambda w: {"guidelines": "**Факт**"}
     ),
     ("admin:annotator_project_guidelines_preview", "GET"): Case(STAFF | {"manager": 405}),
+    ("admin:annotator_story_suggest", "GET"): Case(STAFF, data=lambda w: {"days": 3}),
+    # Creates the ticked suggestions, if the corpus suggests any, and goes back to the list.
+    ("admin:annotator_story_suggest", "POST"): Case(
+        STAFF | {"manager": 302},
+        data=lambda w: {"days": 3, "min_shared": 3, "chosen": "0"},
+        writes=None,
+    ),
     **{
         key: case
         for label, spec in ADMIN_MODELS.items()
@@ -539,9 +551,12 @@ def world(db) -> World:
         factories.AssignmentFactory(project=project, document=document, annotator=users[name])
         for name in ("annotator", "colleague")
     ]
+    story = Story.objects.create(name="Визиты")
+    story.documents.add(document)
     objects = {
         "annotator_source": factories.SourceFactory(name="Спутник"),  # no documents
         "annotator_document": document,
+        "annotator_story": story,
         "annotator_project": project,
         "annotator_projectdocument": link,
         "annotator_membership": memberships["colleague"],

@@ -3,6 +3,7 @@
 - ``corpus``: sources, documents, sentences;
 - ``projects``: projects, memberships, labels, assignments, progress;
 - ``spans``: annotations, gold spans, the audit trail;
+- ``stories``: documents of several outlets grouped by the event they cover;
 - ``tallies``: the stored counts behind source profiles.
 
 Offsets everywhere are Unicode code points into ``Document.text`` (Python string
@@ -29,6 +30,7 @@ from annotator.models.spans import (
     SpanValidationError,
     check_span,
 )
+from annotator.models.stories import Story
 from annotator.models.tallies import DocumentTally, PassageVote
 from annotator.text.sentences import sentence_spans
 
@@ -55,6 +57,7 @@ __all__ = [
     "SpanModel",
     "SpanValidationError",
     "Source",
+    "Story",
     "check_span",
     "sentence_spans",
     "text_sha256",

@@ -11,12 +11,14 @@ from annotator.models.projects import DocumentCopies, Label, Project, ProjectDoc
 class DocumentTally(DocumentCopies):
     """Stored counts of one document's labels, read by the source profiles.
 
-    One set of rows per coder: each annotator (``annotator``), all annotators together
-    (no annotator, not gold) and gold (``gold``). ``preferred`` marks the set a profile
-    uses when no annotator is chosen: gold where the document has gold, else all
-    annotators. A row with a label holds that label's characters and sentence labels; the
-    row without a label holds the covered characters, labelled and touched sentences.
-    Kept by ``annotator.reports.tallies``: never edit by hand.
+    One set of rows per coder set: each annotator (``annotator``), all annotators together
+    (no annotator, not gold: their majority, ``annotator.stats.consensus``) and gold
+    (``gold``). ``preferred`` marks the set a profile uses when no annotator is chosen:
+    gold where the document has gold, else all annotators. A row with a label holds the
+    characters and sentences whose answer is that label; the row without a label holds
+    the covered characters, labelled and touched sentences, and the sentences and
+    characters on which the annotators are tied. Kept by ``annotator.reports.tallies``:
+    never edit by hand.
     """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
@@ -30,14 +32,17 @@ class DocumentTally(DocumentCopies):
     chars = models.PositiveIntegerField(default=0)
     sentences = models.PositiveIntegerField(default=0)
     touched = models.PositiveIntegerField(default=0)
+    tied = models.PositiveIntegerField(default=0)
+    tied_chars = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
-            # Covers the profiles' GROUP BY: one source's rows, per coder and label, in order.
+            # Covers the profiles' reads: one source's rows, per coder and label, in order.
             models.Index(
                 fields=[
                     *("project", "preferred", "source", "annotator", "label", "gold"),
                     *("published_on", "chars", "sentences", "touched", "item"),
+                    *("tied", "tied_chars"),
                 ],
                 name="tally_source",
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from django import forms
@@ -18,16 +19,28 @@ class ProfileFilterForm(forms.Form):
         required=False, label="Published until", widget=forms.DateInput(attrs={"type": "date"})
     )
     annotator = forms.ChoiceField(required=False, label="Annotator")
+    story = forms.TypedChoiceField(required=False, label="Story", coerce=int, empty_value=None)
 
-    def __init__(self, data, *, projects: list[Project], annotators: list[tuple[int, str]]):
+    def __init__(
+        self,
+        data,
+        *,
+        projects: list[Project],
+        annotators: list[tuple[int, str]],
+        stories: Sequence[tuple[int, str]] = (),
+    ):
         super().__init__(data)
         cast(forms.ChoiceField, self.fields["project"]).choices = [
             (p.slug, p.name) for p in projects
         ]
         cast(forms.ChoiceField, self.fields["annotator"]).choices = [
-            ("", "Gold, else all annotators")
+            ("", "Gold, else annotators' majority")
         ] + [(name, name) for _, name in annotators]
         self.annotator_ids = {name: uid for uid, name in annotators}
+        cast(forms.ChoiceField, self.fields["story"]).choices = [("", "All documents")] + [
+            (str(pk), name) for pk, name in stories
+        ]
+        self.story_names = dict(stories)
 
     def clean(self):
         super().clean()

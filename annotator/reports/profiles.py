@@ -1,27 +1,19 @@
-"""Source profiles: how much of a source's text is fact, opinion or speculation.
+"""Source profiles read from the stored tallies: how much of a source's text is fact,
+opinion or speculation, per source, per document, per month and per annotator.
 
-Two readings of the same labels are given side by side:
-
-- *by annotated characters*: characters under each label's spans over all labelled
-  characters (overlapping spans of one label by one coder count once);
-- *by sentences*: each sentence gets the label covering more than half of it
-  (``annotator.stats.sentence_labels``); shares are over sentences that got a label.
-
-A document's labels come from its gold annotations when it has any, otherwise from every
-annotator who labelled it (each annotator's labels count, so a document read by three
-analysts weighs three times). Filtering by one annotator shows only that annotator's own
-labels. Every share comes with n (the distinct sentences it rests on, and documents) and
-a 95% Wilson score interval computed with that n: characters within a sentence are not
-independent evidence, so the sentence is the unit, and a source with two documents gets
-a wide interval.
+A document's labels come from its gold annotations when it has any, otherwise from its
+annotators' majority (``annotator.stats.consensus``): each document counts once, however
+many analysts read it. Filtering by one annotator shows only that annotator's own labels.
+The shares and their intervals (a cluster bootstrap over documents) are made in
+``annotator.reports.shares``; here the per-document tally rows are read, in one query per
+page section, and each source's figures are cached until its documents' labels change.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.core.cache import cache
@@ -35,43 +27,13 @@ from annotator.models import (
     PassageVote,
     Project,
     ProjectDocument,
-    Source,
+    Story,
 )
-from annotator.reports.counting import Tally
+from annotator.reports.shares import Counts, Evidence, LabelInfo, Profile, make_profile
 from annotator.reports.tallies import tallies_refresh
 
-Z95 = 1.959963984540054
-
-
-def wilson_interval(p: float, n: float, z: float = Z95) -> tuple[float, float] | None:
-    """The Wilson score interval of a proportion ``p`` observed over ``n`` items."""
-    if n <= 0:
-        return None
-    if not 0 <= p <= 1:
-        raise ValueError("A proportion lies between 0 and 1.")
-    z2 = z * z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-@dataclass(frozen=True)
-class LabelInfo:
-    id: int
-    name: str
-    title: str
-    color: str
-    neutral: bool = False  # its passages are not listed as strongest findings
-
-
-@dataclass(frozen=True)
-class Share:
-    label: LabelInfo
-    value: float
-    low: float | None
-    high: float | None
-    n: int  # distinct sentences the share rests on
-    x: float = 0.0  # where its bar segment starts, in percent of the bar
+# The numbers of a DocumentTally row, in the order ``Counts.add`` takes them.
+ROW = ("chars", "sentences", "touched", "tied", "tied_chars")
 
 
 @dataclass(frozen=True)
@@ -91,114 +53,6 @@ class Passage:
         return self.votes / self.coders
 
 
-def shares(counter: Counter, labels: Sequence[LabelInfo], n: int) -> list[Share]:
-    """Each label's share of ``counter``'s total, with its interval, laid out as a bar."""
-    total = sum(counter[label.id] for label in labels)
-    result, x = [], 0.0
-    for label in labels:
-        value = counter[label.id] / total if total else 0.0
-        interval = wilson_interval(value, n) if total else None
-        low, high = interval if interval else (None, None)
-        result.append(Share(label, value, low, high, n, x=round(x * 100, 3)))
-        x += value
-    return result
-
-
-@dataclass
-class Counts:
-    """The numbers a profile shows, summed from per-document tallies."""
-
-    documents: int = 0
-    annotated_documents: int = 0
-    gold_documents: int = 0
-    text_chars: int = 0
-    covered_chars: int = 0
-    labelled_sentences: int = 0
-    touched_sentences: int = 0
-    chars: Counter = field(default_factory=Counter)
-    votes: Counter = field(default_factory=Counter)
-
-    @classmethod
-    def of(cls, tally: Tally) -> Counts:
-        return cls(
-            documents=len(tally.documents),
-            annotated_documents=len(tally.annotated_documents),
-            gold_documents=len(tally.gold_documents),
-            text_chars=tally.text_chars,
-            covered_chars=tally.covered_chars,
-            labelled_sentences=tally.labelled_sentences,
-            touched_sentences=tally.touched_sentences,
-            chars=tally.chars,
-            votes=tally.votes,
-        )
-
-    def add(self, label_id: int | None, gold: bool, row: Sequence[int]) -> None:
-        """Add a DocumentTally sum: (characters, sentences, touched sentences, rows)."""
-        chars, sentences, touched, rows = row
-        if label_id is None:
-            self.annotated_documents += rows
-            self.gold_documents += rows if gold else 0
-            self.covered_chars += chars
-            self.labelled_sentences += sentences
-            self.touched_sentences += touched
-        else:
-            self.chars[label_id] += chars
-            self.votes[label_id] += sentences
-
-
-@dataclass
-class Profile:
-    key: Hashable
-    name: str
-    counts: Counts
-    by_chars: list[Share]
-    by_sentences: list[Share]
-    basis: str
-
-    @property
-    def documents(self) -> int:
-        return self.counts.documents
-
-    @property
-    def annotated_documents(self) -> int:
-        return self.counts.annotated_documents
-
-    @property
-    def coverage(self) -> float:
-        counts = self.counts
-        return counts.covered_chars / counts.text_chars if counts.text_chars else 0.0
-
-
-def basis_of(tally: Tally | Counts, annotator: str | None = None) -> str:
-    if annotator:
-        return f"{annotator}'s labels"
-    counts = Counts.of(tally) if isinstance(tally, Tally) else tally
-    annotated, gold = counts.annotated_documents, counts.gold_documents
-    if not annotated:
-        return "no labels yet"
-    if gold == annotated:
-        return "gold"
-    if not gold:
-        return "all annotators"
-    return f"gold for {gold} of {annotated} documents, all annotators for the rest"
-
-
-def make_profile(
-    key: Hashable, name: str, counts: Counts, labels: Sequence[LabelInfo], annotator: str | None
-) -> Profile:
-    return Profile(
-        key=key,
-        name=name,
-        counts=counts,
-        by_chars=shares(counts.chars, labels, counts.touched_sentences),
-        by_sentences=shares(counts.votes, labels, counts.labelled_sentences),
-        basis=basis_of(counts, annotator),
-    )
-
-
-# --- reading from the database -------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class ProfileFilter:
     project: Project
@@ -207,6 +61,7 @@ class ProfileFilter:
     annotator_id: int | None = None
     annotator_name: str | None = None
     source_id: int | None = None
+    story_id: int | None = None
 
 
 def label_infos(project: Project) -> list[LabelInfo]:
@@ -216,18 +71,22 @@ def label_infos(project: Project) -> list[LabelInfo]:
 
 
 def _scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
-    """The project's documents in the filter's date range (and source)."""
-    return _filtered(f, ProjectDocument.objects.filter(project=f.project))
+    """The project's documents in the filter's date range, source and story."""
+    return _filtered(f, ProjectDocument.objects.filter(project=f.project), "document_id")
 
 
-def _filtered[M: models.Model](f: ProfileFilter, rows: QuerySet[M]) -> QuerySet[M]:
-    """``rows`` in the filter's date range and source (their stored copies of both)."""
+def _filtered[M: models.Model](f: ProfileFilter, rows: QuerySet[M], document: str) -> QuerySet[M]:
+    """``rows`` in the filter's date range and source (their stored copies of both) and
+    story (``document`` names the rows' document id)."""
     if f.date_from:
         rows = rows.filter(published_on__gte=f.date_from)
     if f.date_to:
         rows = rows.filter(published_on__lte=f.date_to)
     if f.source_id:
         rows = rows.filter(source_id=f.source_id)
+    if f.story_id:
+        story = Story.documents.through.objects.filter(story_id=f.story_id)
+        rows = rows.filter(**{f"{document}__in": story.values("document_id")})
     return rows.order_by()
 
 
@@ -248,83 +107,96 @@ def _in_scope[M: models.Model](
         rows = rows.filter(preferred=False, annotator__isnull=False)
     else:
         rows = rows.filter(preferred=True)
-    return _filtered(f, rows)
+    return _filtered(f, rows, "item__document_id")
 
 
-SUMS = {
-    "sum_chars": Sum("chars"),
-    "sum_sentences": Sum("sentences"),
-    "sum_touched": Sum("touched"),
-    "rows": Count("id"),
-}
+@dataclass(frozen=True)
+class SourceRow:
+    """A source in scope: its name, documents and text, and the version of their tallies."""
+
+    id: int
+    name: str
+    documents: int
+    text_chars: int
+    version: tuple[int, ...]
+    fresh: bool  # every document's tallies counted (one may have changed since the recount)
 
 
-def _fresh(project: Project) -> tuple[int, ...]:
-    """Recount the project's stale documents; returns the version of its stored tallies.
+def _sources_in_scope(f: ProfileFilter) -> dict[int, SourceRow]:
+    """Per source in scope, its row; the project's stale tallies are recounted first.
 
-    The version changes whenever a document's tallies do (every recount follows a bump
-    of ``labels_version``), or a document joins or leaves the project.
+    Stale documents are looked for in the whole project: a document's stored date and
+    source, which the scope filters on, are refreshed by the recount too. A source's
+    version changes whenever one of its documents' tallies does (every recount follows a
+    bump of ``labels_version``), or a document joins or leaves it.
     """
-    stale = ~Q(profiled_version=F("labels_version"))
-    for _ in range(2):
-        version = ProjectDocument.objects.filter(project=project).aggregate(
-            stale=Count("id", filter=stale),
-            items=Count("id"),
-            labels=Sum("labels_version", default=0),
-            documents=Sum("document_id", default=0),
-            last=Max("id", default=0),
+    tallies_refresh(f.project)
+    rows = (
+        _scope(f)
+        .values_list("source_id")
+        .annotate(
+            name=Max("source__name"),
+            documents=Count("id"),
+            text=Sum("text_length"),
+            labels=Sum("labels_version"),
+            ids=Sum("document_id"),
+            last=Max("id"),
+            stale=Count("id", filter=~Q(profiled_version=F("labels_version"))),
         )
-        if not version.pop("stale") or not tallies_refresh(project):
-            break
-    return (project.pk, project.created_at.timestamp(), *version.values())
+    )
+    return {
+        source_id: SourceRow(
+            source_id, name, documents, text, (documents, labels, ids, last), fresh=not stale
+        )
+        for source_id, name, documents, text, labels, ids, last, stale in rows
+    }
 
 
 CACHE_SECONDS = 24 * 3600
 
 
-def _source_counts(f: ProfileFilter) -> dict[int, Counts]:
-    """Per source in scope: its documents' counts (cached per version of the tallies)."""
-    version = _fresh(f.project)
-    key = ":".join(map(str, ("source-counts", *version, f.date_from, f.date_to, f.annotator_id)))
-    counts: dict[int, Counts] | None = cache.get(key)
-    if counts is not None:
-        return counts
-    counts = defaultdict(Counts)
-    for source_id, documents, text in (
-        _scope(f).values_list("source_id").annotate(documents=Count("id"), text=Sum("text_length"))
-    ):
-        counts[source_id].documents = documents
-        counts[source_id].text_chars = text
-    # Grouped in the order of the index tally_source (annotator is one value per query).
-    for source_id, _, label_id, gold, *row in (
-        _in_scope(f, DocumentTally.objects.all())
-        .values_list("source_id", "annotator_id", "label_id", "gold")
-        .annotate(**SUMS)
-    ):
-        if source_id in counts:
-            counts[source_id].add(label_id, gold, row)
-    counts = dict(counts)
-    cache.set(key, counts, CACHE_SECONDS)
+def _cache_key(f: ProfileFilter, source: SourceRow) -> str:
+    parts = (f.project.pk, f.project.created_at.timestamp(), source.id, *source.version)
+    chosen = (f.date_from, f.date_to, f.annotator_id, f.story_id)
+    return ":".join(map(str, ("source-profile", *parts, *chosen)))
+
+
+def _source_counts(f: ProfileFilter, sources: dict[int, SourceRow]) -> dict[int, Counts]:
+    """Each source's counts and intervals: cached per source until its tallies change."""
+    keys = {source_id: _cache_key(f, source) for source_id, source in sources.items()}
+    cached = cache.get_many(keys.values())
+    missing = [source_id for source_id, key in keys.items() if key not in cached]
+    counts = {source_id: cached[key] for source_id, key in keys.items() if key in cached}
+    if missing:
+        rows = _in_scope(f, DocumentTally.objects.all())
+        if len(missing) < len(sources):
+            rows = rows.filter(source_id__in=missing)
+        evidence: dict[int, Evidence] = {source_id: Evidence() for source_id in missing}
+        for source_id, item_id, label_id, gold, *row in rows.values_list(
+            "source_id", "item_id", "label_id", "gold", *ROW
+        ):
+            evidence[source_id].add(item_id, label_id, gold, row)
+        fresh = {source_id: found.finish() for source_id, found in evidence.items()}
+        cache.set_many(
+            {keys[source_id]: c for source_id, c in fresh.items() if sources[source_id].fresh},
+            CACHE_SECONDS,
+        )
+        counts |= fresh
+    for source_id, source in sources.items():
+        counts[source_id].documents = source.documents
+        counts[source_id].text_chars = source.text_chars
     return counts
 
 
 def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> list[Profile]:
     """One profile per source with documents in scope, by source name."""
-    counts = _source_counts(f)
-    names = dict(
-        Source.objects.filter(id__in=_scope(f).values("source_id")).values_list("id", "name")
-    )
+    sources = _sources_in_scope(f)
+    counts = _source_counts(f, sources)
     labels = label_infos(f.project) if labels is None else labels
     return sorted(
         (
-            make_profile(
-                source_id,
-                names[source_id],
-                counts.get(source_id, Counts()),
-                labels,
-                f.annotator_name,
-            )
-            for source_id in names
+            make_profile(source.id, source.name, counts[source.id], labels, f.annotator_name)
+            for source in sources.values()
         ),
         key=lambda profile: (profile.name.lower(), profile.key),
     )
@@ -358,42 +230,62 @@ def source_documents(
 class SourceDetail:
     profile: Profile | None
     documents: list[Profile]
+    months: list[Profile]  # key: the month's first day; documents without a date left out
+    undated: int  # documents in scope without a publication date
     annotators: list[Profile]
     passages: dict[str, list[Passage]]  # label title -> strongest passages
 
 
-def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDetail:
-    """A source's profile, per document, per annotator, and its strongest passages."""
-    _fresh(f.project)
-    labels = label_infos(f.project)
-    total = Counts()
-    per_document: dict[int, Counts] = {}
+def source_detail(
+    f: ProfileFilter, labels: list[LabelInfo] | None = None, *, passages_per_label: int = 5
+) -> SourceDetail:
+    """A source's profile, per document, per month, per annotator, and its strongest
+    passages."""
+    sources = _sources_in_scope(f)
+    labels = label_infos(f.project) if labels is None else labels
+    whole = Evidence()
+    per_document: dict[int, Evidence] = {}
+    per_month: dict[date, Evidence] = defaultdict(Evidence)
+    month_of: dict[int, date | None] = {}
     titles: dict[int, str] = {}
-    names = set()
-    for doc_id, title, length, source_name in _scope(f).values_list(
-        "document_id", "document__title", "text_length", "source__name"
+    for doc_id, title, length, published_on in _scope(f).values_list(
+        "document_id", "document__title", "text_length", "published_on"
     ):
-        names.add(source_name)
-        per_document[doc_id] = Counts(documents=1, text_chars=length)
+        per_document[doc_id] = Evidence()
+        per_document[doc_id].counts.text_chars = length
         titles[doc_id] = title or f"Document {doc_id}"
-        total.documents += 1
-        total.text_chars += length
+        month_of[doc_id] = published_on.replace(day=1) if published_on else None
+        if published_on:
+            month = per_month[published_on.replace(day=1)].counts
+            month.documents += 1
+            month.text_chars += length
     for doc_id, label_id, gold, *row in _in_scope(f, DocumentTally.objects.all()).values_list(
-        "item__document_id", "label_id", "gold", "chars", "sentences", "touched"
+        "item__document_id", "label_id", "gold", *ROW
     ):
-        per_document[doc_id].add(label_id, gold, [*row, 1])
-        total.add(label_id, gold, [*row, 1])
-    profile = None
-    if per_document:
-        profile = make_profile(f.source_id, names.pop(), total, labels, f.annotator_name)
-    documents = [
-        make_profile(doc_id, titles[doc_id], counts, labels, None)
-        for doc_id, counts in per_document.items()
-    ]
+        month_key = month_of[doc_id]
+        in_month = per_month.get(month_key) if month_key is not None else None
+        for evidence in (whole, per_document[doc_id], in_month):
+            if evidence is not None:
+                evidence.add(doc_id, label_id, gold, row)
+    documents = []
+    for doc_id, evidence in per_document.items():
+        evidence.counts.documents = 1
+        documents.append(make_profile(doc_id, titles[doc_id], evidence.finish(), labels, None))
     documents.sort(key=lambda p: (p.name.lower(), p.key))
+    months = [
+        make_profile(month, f"{month:%Y-%m}", per_month[month].finish(), labels, f.annotator_name)
+        for month in sorted(per_month)
+    ]
+    profile = None
+    if sources:
+        (source,) = sources.values()
+        counts = replace(whole.finish(), documents=source.documents, text_chars=source.text_chars)
+        profile = make_profile(source.id, source.name, counts, labels, f.annotator_name)
     return SourceDetail(
         profile=profile,
         documents=documents,
+        months=months,
+        undated=sum(1 for month in month_of.values() if month is None),
         annotators=_annotator_profiles(f, labels),
         passages=_strongest(f, labels, passages_per_label),
     )
@@ -402,18 +294,21 @@ def source_detail(f: ProfileFilter, *, passages_per_label: int = 5) -> SourceDet
 def _annotator_profiles(f: ProfileFilter, labels: list[LabelInfo]) -> list[Profile]:
     """Each annotator's own labels over the documents they labelled."""
     rows = _in_scope(f, DocumentTally.objects.all(), each_annotator=True)
-    counts: dict[int, Counts] = defaultdict(Counts)
+    evidence: dict[int, Evidence] = defaultdict(Evidence)
     names: dict[int, str] = {}
-    for annotator_id, name, label_id, text, *row in rows.values_list(
-        "annotator_id", "annotator__username", "label_id"
-    ).annotate(text=Sum("item__text_length"), **SUMS):
+    for annotator_id, name, item_id, length, label_id, *row in rows.values_list(
+        "annotator_id", "annotator__username", "item_id", "item__text_length", "label_id", *ROW
+    ):
         names[annotator_id] = name
-        counts[annotator_id].add(label_id, False, row)
+        evidence[annotator_id].add(item_id, label_id, False, row)
         if label_id is None:
-            counts[annotator_id].documents = row[-1]
-            counts[annotator_id].text_chars = text
+            evidence[annotator_id].counts.documents += 1
+            evidence[annotator_id].counts.text_chars += length
     return sorted(
-        (make_profile(uid, names[uid], counts[uid], labels, names[uid]) for uid in names),
+        (
+            make_profile(uid, names[uid], evidence[uid].finish(), labels, names[uid])
+            for uid in names
+        ),
         key=lambda p: p.name,
     )
 

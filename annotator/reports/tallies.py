@@ -1,7 +1,8 @@
 """The stored tallies the source profiles read (DocumentTally, PassageVote).
 
 Counting 1,000,000 spans for every page view is too slow, so each project document's
-counts are stored, one set per coder, and the pages add them up in the database.
+counts are stored, one set per coder set (each annotator, all annotators together, gold;
+``annotator.stats.consensus`` counts them), and the pages add them up.
 
 Freshness: every saved or deleted span (annotator's or gold) bumps its project
 document's ``labels_version`` (one small UPDATE, inside the writer's transaction). The
@@ -16,13 +17,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from annotator.fastpath.statements import labels_version_bump
 from annotator.models import (
     Annotation,
     Document,
@@ -34,9 +34,10 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
 )
-from annotator.reports.counting import GOLD, Span, Tally
+from annotator.stats.consensus import Reading, count_document, read
 
 CHUNK = 500  # documents recounted per transaction
+GOLD = "gold"  # the coder key of a document's gold spans, beside the annotators' ids
 COPIED = ("text_length", "source_id", "published_on")  # from the document onto its item
 
 
@@ -54,7 +55,15 @@ def _label_changed(sender, instance, **kwargs) -> None:
 @receiver(post_save, sender=GoldAnnotation)
 @receiver(post_delete, sender=GoldAnnotation)
 def _span_changed(sender, instance, **kwargs) -> None:
-    labels_version_bump(instance.project_id, instance.document_id)  # on every save
+    # Written out, not ProjectDocument.objects.filter(...).update(...): it runs on every
+    # save, and the ORM would spend longer building the statement than the database
+    # spends running it (see annotator.fastpath.rows).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ProjectDocument._meta.db_table} SET labels_version = labels_version + 1"
+            " WHERE project_id = %s AND document_id = %s",
+            [instance.project_id, instance.document_id],
+        )
 
 
 def tallies_invalidate(project: Project | int, document_ids: Iterable[int] | None = None) -> int:
@@ -121,7 +130,9 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
         .values_list("document_id", "start", "end")
     ):
         sentences[doc_id].append((start, end))
-    spans: dict[int, dict[Hashable, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    spans: dict[int, dict[Hashable, list[tuple[int, int, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for doc_id, coder, label_id, start, end in Annotation.objects.filter(
         project=project, document_id__in=ids
     ).values_list("document_id", "annotator_id", "label_id", "start", "end"):
@@ -135,15 +146,21 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
     tallies: list[DocumentTally] = []
     passages: list[PassageVote] = []
     for doc_id, (item_id, _) in items.items():
-        by_coder = spans.get(doc_id, {})
-        gold = by_coder.pop(GOLD, None) if by_coder else None
-        coder_sets: list[tuple[Hashable | None, bool, dict[Hashable, list[Span]]]] = [
-            (annotator_id, False, {annotator_id: own}) for annotator_id, own in by_coder.items()
+        doc_sentences = sentences.get(doc_id, [])
+        readings = {
+            coder: read(doc_sentences, own, label_order)
+            for coder, own in spans.get(doc_id, {}).items()
+        }
+        gold = readings.pop(GOLD, None)
+        # Each annotator alone, all of them together (their majority: the document counts
+        # once, however many read it), and gold.
+        coder_sets: list[tuple[Hashable | None, bool, list[Reading]]] = [
+            (annotator_id, False, [reading]) for annotator_id, reading in readings.items()
         ]
-        if by_coder:
-            coder_sets.append((None, False, dict(by_coder)))
+        if readings:
+            coder_sets.append((None, False, list(readings.values())))
         if gold:
-            coder_sets.append((None, True, {GOLD: gold}))
+            coder_sets.append((None, True, [gold]))
         for annotator_id, is_gold, coders in coder_sets:
             common = {
                 "project": project,
@@ -154,30 +171,29 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
                 "gold": is_gold,
                 "preferred": annotator_id is None and is_gold == bool(gold),
             }
-            tally = Tally()
-            rows = tally.add_labels(
-                doc_id, sentences.get(doc_id, []), coders, label_order, gold=is_gold
-            )
+            counts = count_document(doc_sentences, coders)
             tallies.append(
                 DocumentTally(
                     **common,
-                    chars=tally.covered_chars,
-                    sentences=tally.labelled_sentences,
-                    touched=tally.touched_sentences,
+                    chars=counts.covered_chars,
+                    sentences=counts.labelled_sentences,
+                    touched=counts.touched_sentences,
+                    tied=counts.tied_sentences,
+                    tied_chars=counts.tied_chars,
                 )
             )
             tallies.extend(
                 DocumentTally(
                     **common,
                     label_id=label_id,
-                    chars=tally.chars[label_id],
-                    sentences=tally.votes[label_id],
+                    chars=counts.chars[label_id],
+                    sentences=counts.votes[label_id],
                 )
                 for label_id in label_order
-                if tally.chars[label_id] or tally.votes[label_id]
+                if counts.chars[label_id] or counts.votes[label_id]
             )
-            for index, votes, count in rows:
-                start, end = sentences[doc_id][index]
+            for index, votes, count in counts.passages:
+                start, end = doc_sentences[index]
                 passages.extend(
                     PassageVote(
                         **common,

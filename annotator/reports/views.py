@@ -17,9 +17,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from annotator.access import project_for_reviewer, reviewable_projects, source_for_reviewer
-from annotator.models import Membership, Project
+from annotator.corpus.stories import project_stories
+from annotator.models import Membership, Project, Story
 from annotator.reports.agreement import project_agreement
-from annotator.reports.charts import profile_chart
+from annotator.reports.charts import month_chart, profile_chart
 from annotator.reports.forms import ProfileFilterForm
 from annotator.reports.profiles import (
     ProfileFilter,
@@ -44,7 +45,9 @@ def _filters(request: HttpRequest) -> tuple[Project, ProfileFilterForm, ProfileF
     )
     data = request.GET.copy()
     data["project"] = project.slug
-    form = ProfileFilterForm(data, projects=projects, annotators=annotators)
+    form = ProfileFilterForm(
+        data, projects=projects, annotators=annotators, stories=project_stories(project)
+    )
     if not form.is_valid():
         return project, form, None
     return (
@@ -56,6 +59,7 @@ def _filters(request: HttpRequest) -> tuple[Project, ProfileFilterForm, ProfileF
             date_to=form.cleaned_data["date_to"],
             annotator_id=form.annotator_id(),
             annotator_name=form.cleaned_data["annotator"] or None,
+            story_id=form.cleaned_data["story"],
         ),
     )
 
@@ -73,6 +77,8 @@ def sources(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/sources.html", context, status=400)
     labels = label_infos(project)
     profiles = source_profiles(profile_filter, labels)
+    if profile_filter.story_id:
+        context["story"] = Story.objects.get(pk=profile_filter.story_id)
     query = context["query"] or f"project={project.slug}"
     source_ids = [cast(int, p.key) for p in profiles]  # a source's profile is keyed by its id
     documents = source_documents(profile_filter, source_ids, limit=DOCUMENTS_LISTED)
@@ -113,8 +119,8 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
     context = {"project": project, "form": form, "source": found}
     if profile_filter is None:
         return render(request, "reports/source.html", context, status=400)
-    detail = source_detail(replace(profile_filter, source_id=found.pk))
     labels = label_infos(project)
+    detail = source_detail(replace(profile_filter, source_id=found.pk), labels)
     documents = Paginator(detail.documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -141,6 +147,12 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
                 ("characters", "Share of annotated characters"),
             )
         ],
+        month_chart=month_chart(
+            chart_id="months",
+            title="Per month, share of labelled sentences",
+            months=detail.months,
+            labels=labels,
+        ),
         document_chart=profile_chart(
             chart_id="documents",
             title="Per document, share of labelled sentences",

@@ -1,6 +1,7 @@
 """Formatting of shares and agreement figures in the report pages."""
 
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -27,3 +28,20 @@ def interval(share) -> str:
     if share.low is None:
         return ""
     return f"{share.low * 100:.1f}–{share.high * 100:.1f}%"
+
+
+TOO_FEW = "too few documents for an interval"
+
+
+@register.filter
+def interval_or_reason(share) -> str:
+    """The 95% interval of a share, or why it has none (fewer than three documents)."""
+    return interval(share) or TOO_FEW
+
+
+@register.filter
+def share_cell(share) -> str:
+    """A table cell's content: "23.5% <small>18.0–29.8%</small>", or "—" without labels."""
+    if not share.counted:
+        return "—"
+    return format_html("{} <small>{}</small>", pct(share.value), interval_or_reason(share))

@@ -1,11 +1,12 @@
-"""Make docs/screenshots/sources.png: the Sources page of the demo project, labelled.
+"""Make docs/screenshots/sources.png and sources-story.png: the Sources page of the demo
+project, labelled, and the same filtered to the demo story (its outlets side by side).
 
     .venv/bin/python docs/screenshots/make_sources.py
 
 Builds a throwaway SQLite database (the demo project and accounts from ``load_demo``),
 has analyst1 and analyst2 label every seed sentence with a simple keyword rule (analyst2
 differs on every fourth sentence), lets the manager adjudicate one document, serves the
-site on a free local port and photographs the page with Debian's chromium.
+site on a free local port and photographs the pages with Debian's chromium.
 """
 
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots" / "sources.png"
+STORY_OUT = ROOT / "docs" / "screenshots" / "sources-story.png"
 CHROMIUM = next(p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists())
 
 SPECULATION = re.compile(r"может|возможно|предполож|вероятно|якобы|видимо|скорее|похоже", re.I)
@@ -38,8 +40,8 @@ def label_demo() -> None:
     from django.contrib.auth import get_user_model
 
     from annotator.models import Label, Project
-    from annotator.services.annotations import annotation_create
-    from annotator.services.gold import document_mark_reviewed, gold_accept_majority
+    from annotator.review.services import document_mark_reviewed, gold_accept_majority
+    from annotator.workspace.annotations import annotation_create
 
     users = get_user_model().objects
     project = Project.objects.get(slug="demo")
@@ -122,11 +124,16 @@ def main() -> None:
             page.goto(f"{base}/sources/?project=demo")
             OUT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(OUT), full_page=True)
+            page.get_by_label("Story").select_option(label="Визиты Путина и Токаева")
+            page.get_by_role("button", name="Apply").click()
+            page.wait_for_load_state()
+            page.locator("#story-heading").wait_for()
+            page.screenshot(path=str(STORY_OUT), full_page=True)
             browser.close()
     finally:
         server.terminate()
         server.wait()
-    print(f"Wrote {OUT.relative_to(ROOT)}")
+    print(f"Wrote {OUT.relative_to(ROOT)} and {STORY_OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

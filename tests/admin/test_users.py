@@ -51,6 +51,7 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
         "ProjectDocument",
         "Sentence",
         "Source",
+        "Story",
         "User",
     }
 

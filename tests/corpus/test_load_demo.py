@@ -5,7 +5,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
-from annotator.models import Document, Membership, Project, ProjectDocument, Sentence, Source
+from annotator.models import (
+    Document,
+    Membership,
+    Project,
+    ProjectDocument,
+    Sentence,
+    Source,
+    Story,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +45,8 @@ def counts():
             Project,
             Membership,
             ProjectDocument,
+            Story,
+            Story.documents.through,
         )
     } | {"group permissions": Permission.objects.filter(group__isnull=False).count()}
 
@@ -47,6 +57,15 @@ def test_creates_the_demo_project_with_the_seed_corpus():
     assert project.documents.count() == 5
     assert Source.objects.count() == 5
     assert "Seed corpus: 5 documents added, 0 skipped as duplicate, 0 rejected" in output
+
+
+def test_groups_the_seed_texts_into_one_story():
+    load_demo()
+    story = Story.objects.get()
+    assert story.name == "Визиты Путина и Токаева"
+    project = Project.objects.get(slug="demo")
+    assert set(story.documents.all()) == set(project.documents.all())
+    assert story.documents.values("source").distinct().count() == 5  # five outlets
 
 
 def test_creates_the_accounts_with_their_roles_and_password():

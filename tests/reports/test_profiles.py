@@ -17,17 +17,19 @@ from annotator.models import (
     Sentence,
 )
 from annotator.reports.charts import profile_chart
-from annotator.reports.profiles import (
+from annotator.reports.profiles import ProfileFilter, source_detail, source_profiles
+from annotator.reports.shares import (
+    CHARACTERS,
+    SENTENCES,
+    Counts,
+    Evidence,
     LabelInfo,
-    ProfileFilter,
-    Tally,
+    basis_kind,
     basis_of,
     shares,
-    source_detail,
-    source_profiles,
-    wilson_interval,
 )
 from annotator.reports.tallies import tallies_invalidate
+from annotator.stats.bootstrap import cluster_bootstrap
 from tests.support import factories
 from tests.support.labelling import label_sentence
 
@@ -37,74 +39,68 @@ FACT, OPINION, SPECULATION = (
     LabelInfo(3, "speculation", "Speculation", "#c62828"),
 )
 LABELS = [FACT, OPINION, SPECULATION]
-SENTENCES = [(0, 10), (11, 21), (22, 32)]
 
 
-def test_wilson_interval_known_values():
-    low, high = wilson_interval(0.5, 10)
-    assert (round(low, 4), round(high, 4)) == (0.2366, 0.7634)
-    low, high = wilson_interval(0.0, 10)
-    assert (low, round(high, 4)) == (0.0, 0.2775)
-    assert wilson_interval(0.5, 0) is None
+def tally_row(chars=0, sentences=0, touched=0, tied=0, tied_chars=0):
+    return (chars, sentences, touched, tied, tied_chars)
 
 
-def test_wilson_interval_narrows_with_n():
-    two_documents = wilson_interval(0.3, 40)
-    two_hundred = wilson_interval(0.3, 4000)
-    assert two_documents[1] - two_documents[0] > 5 * (two_hundred[1] - two_hundred[0])
+def test_evidence_sums_documents_and_bootstraps_over_them():
+    evidence = Evidence()
+    # Three documents: (fact, opinion) sentences (4, 1), (2, 2), (0, 3); characters ten
+    # per sentence. The third document also has two tied sentences.
+    for doc, (fact, opinion) in enumerate([(4, 1), (2, 2), (0, 3)]):
+        total = fact + opinion
+        tied = 2 if doc == 2 else 0
+        evidence.add(doc, None, False, tally_row(10 * total, total, total, tied, 20 * (tied > 0)))
+        if fact:
+            evidence.add(doc, 1, False, tally_row(10 * fact, fact))
+        evidence.add(doc, 2, False, tally_row(10 * opinion, opinion))
+    counts = evidence.finish()
+    assert counts.votes == Counter({1: 6, 2: 6})
+    assert counts.chars == Counter({1: 60, 2: 60})
+    assert (counts.annotated_documents, counts.labelled_sentences) == (3, 12)
+    assert (counts.tied_sentences, counts.tied_chars) == (2, 20)
+    assert counts.evidence == {SENTENCES: 3, CHARACTERS: 3}
+    expected = cluster_bootstrap([[4, 1], [2, 2], [0, 3]])
+    assert counts.intervals[SENTENCES] == {1: expected[0], 2: expected[1]}
+    by_sentences = shares(counts, SENTENCES, LABELS)
+    assert [s.value for s in by_sentences] == [0.5, 0.5, 0.0]
+    assert [s.x for s in by_sentences] == [0.0, 50.0, 100.0]
+    assert (by_sentences[1].low, by_sentences[1].high) == expected[1]
+    # A label no document used: 0 in every resample.
+    assert (by_sentences[2].low, by_sentences[2].high) == (0.0, 0.0)
+    assert [(s.n, s.documents) for s in by_sentences] == [(12, 3)] * 3
 
 
-def test_wilson_interval_rejects_impossible_proportion():
-    with pytest.raises(ValueError, match="A proportion lies between 0 and 1."):
-        wilson_interval(1.5, 3)
-
-
-def test_tally_counts_sentences_and_characters_hand_worked():
-    tally = Tally()
-    tally.add_text(7, 40)
-    rows = tally.add_labels(
-        7,
-        SENTENCES,
-        {"anna": [(0, 10, 1), (11, 21, 2)], "boris": [(0, 10, 1), (11, 15, 3), (12, 14, 3)]},
-        [1, 2, 3],
-        gold=False,
-    )
-    # anna: fact, opinion, none; boris: fact, none (4 of 10 characters), none.
-    assert tally.votes == Counter({1: 2, 2: 1})
-    assert tally.labelled_sentences == 2
-    # Overlapping spans of one label by one annotator count once: boris's 3 is 4 chars.
-    assert tally.chars == Counter({1: 20, 2: 10, 3: 4})
-    assert tally.touched_sentences == 2
-    assert tally.covered_chars == 20
-    assert (tally.text_chars, tally.sentences) == (40, 3)
-    assert rows == [(0, Counter({1: 2}), 2), (1, Counter({2: 1}), 2)]
-    by_sentences = shares(tally.votes, LABELS, tally.labelled_sentences)
-    assert [round(s.value, 4) for s in by_sentences] == [0.6667, 0.3333, 0.0]
-    assert [s.x for s in by_sentences] == [0.0, 66.667, 100.0]
-    assert (by_sentences[0].low, by_sentences[0].high) == wilson_interval(2 / 3, 2)
-    by_chars = shares(tally.chars, LABELS, tally.touched_sentences)
-    assert [s.value for s in by_chars] == [20 / 34, 10 / 34, 4 / 34]
-
-
-def test_tally_adds_document_text_once():
-    tally = Tally()
-    tally.add_text(1, 100)
-    tally.add_text(1, 100)
-    assert tally.text_chars == 100
+def test_fewer_than_three_documents_give_shares_without_intervals():
+    evidence = Evidence()
+    for doc in range(2):
+        evidence.add(doc, None, False, tally_row(40, 4, 4))
+        evidence.add(doc, 2, False, tally_row(40, 4))
+    counts = evidence.finish()
+    (by_sentences,) = [s for s in shares(counts, SENTENCES, LABELS) if s.label == OPINION]
+    assert (by_sentences.value, by_sentences.low, by_sentences.high) == (1.0, None, None)
+    assert by_sentences.counted and by_sentences.documents == 2
 
 
 def test_no_labels_no_shares():
-    result = shares(Counter(), LABELS, 0)
-    assert [(s.value, s.low, s.high) for s in result] == [(0.0, None, None)] * 3
+    result = shares(Evidence().finish(), SENTENCES, LABELS)
+    assert [(s.value, s.low, s.high, s.counted) for s in result] == [(0.0, None, None, False)] * 3
 
 
 def test_basis_says_which():
-    tally = Tally(annotated_documents={1, 2, 3}, gold_documents={2})
-    assert basis_of(tally) == "gold for 1 of 3 documents, all annotators for the rest"
-    assert basis_of(Tally(annotated_documents={1}, gold_documents={1})) == "gold"
-    assert basis_of(Tally(annotated_documents={1})) == "all annotators"
-    assert basis_of(Tally()) == "no labels yet"
-    assert basis_of(tally, "anna") == "anna's labels"
+    mixed = Counts(annotated_documents=3, gold_documents=1)
+    assert basis_of(mixed) == "gold for 1 of 3 documents, annotators' majority for the rest"
+    assert basis_of(Counts(annotated_documents=1, gold_documents=1)) == "gold"
+    assert basis_of(Counts(annotated_documents=1)) == "annotators' majority"
+    assert basis_of(Counts()) == "no labels yet"
+    assert basis_of(mixed, "anna") == "anna's labels"
+    assert [basis_kind(c) for c in (mixed, Counts(annotated_documents=2), Counts())] == [
+        "mixed",
+        "annotators",
+        None,
+    ]
 
 
 @pytest.fixture
@@ -124,7 +120,8 @@ def corpus(project):
     silent = factories.DocumentFactory(source=quiet)
     for doc in (news, judged, rant, silent):
         factories.ProjectDocumentFactory(project=project, document=doc)
-    # news: both annotators, no gold.
+    # news: both annotators, no gold. Their majority: sentence 0 fact; sentence 1 is a
+    # tie (anna: opinion, boris: no label).
     label_sentence(project, news, 0, "fact", annotator=anna)
     label_sentence(project, news, 0, "fact", annotator=boris)
     label_sentence(project, news, 1, "opinion", annotator=anna)
@@ -147,18 +144,23 @@ def test_source_profiles_prefer_gold_and_say_so(project, corpus):
     profiles = {p.name: p for p in source_profiles(ProfileFilter(project=project))}
     assert list(profiles) == ["A blog", "Quiet", "TASS"]
     tass = profiles["TASS"]
-    assert tass.basis == "gold for 1 of 2 documents, all annotators for the rest"
-    # news: fact x2, opinion x1 (sentence votes); judged (gold): fact, speculation.
-    assert values(tass.by_sentences) == {"fact": 0.6, "opinion": 0.2, "speculation": 0.2}
-    assert tass.by_sentences[0].n == 4  # news: 2 labelled sentences, judged: 2
+    assert tass.basis == "gold for 1 of 2 documents, annotators' majority for the rest"
+    # news counts once: its annotators' majority, fact (sentence 0; sentence 1 tied);
+    # judged (gold): fact, speculation. Until each document counted once, news weighed
+    # one sentence per annotator: fact 0.6, opinion 0.2, speculation 0.2 over 4.
+    assert values(tass.by_sentences) == {"fact": 0.6667, "opinion": 0.0, "speculation": 0.3333}
+    assert tass.by_sentences[0].n == 3  # news: 1 sentence with a majority, judged: 2
+    assert tass.counts.tied_sentences == 1
     assert (tass.documents, tass.annotated_documents) == (2, 2)
+    # Two documents: the shares have no interval.
+    assert [(s.low, s.high, s.documents) for s in tass.by_sentences] == [(None, None, 2)] * 3
     quiet = profiles["Quiet"]
     assert quiet.basis == "no labels yet"
     assert quiet.coverage == 0
     assert quiet.by_sentences[0].low is None
     blog = profiles["A blog"]
     assert values(blog.by_sentences) == {"fact": 0.0, "opinion": 1.0, "speculation": 0.0}
-    assert blog.basis == "all annotators"
+    assert blog.basis == "annotators' majority"
 
 
 def test_character_shares_and_coverage(project, corpus):
@@ -168,16 +170,18 @@ def test_character_shares_and_coverage(project, corpus):
     tass = profiles["TASS"]
     judged_sentences = Sentence.objects.filter(document=corpus["judged"]).order_by("index")
     j0, j2 = judged_sentences[0], judged_sentences[2]
-    fact = 2 * (s0.end - s0.start) + (j0.end - j0.start)
-    opinion = s1.end - s1.start
+    # news: both annotators' fact on sentence 0 counts once; anna's opinion on sentence 1
+    # against boris's nothing is a tie, left out. judged: its gold.
+    fact = (s0.end - s0.start) + (j0.end - j0.start)
     speculation = j2.end - j2.start
-    total = fact + opinion + speculation
+    total = fact + speculation
     assert values(tass.by_chars) == {
         "fact": round(fact / total, 4),
-        "opinion": round(opinion / total, 4),
+        "opinion": 0.0,
         "speculation": round(speculation / total, 4),
     }
-    covered = (s0.end - s0.start) + opinion + (j0.end - j0.start) + speculation
+    assert tass.counts.tied_chars == s1.end - s1.start
+    covered = (s0.end - s0.start) + (s1.end - s1.start) + (j0.end - j0.start) + speculation
     assert tass.coverage == pytest.approx(covered / (len(news.text) + len(corpus["judged"].text)))
 
 
@@ -188,7 +192,7 @@ def test_date_filter(project, corpus):
     profiles = {p.name: p for p in source_profiles(f)}
     assert list(profiles) == ["TASS"]
     assert profiles["TASS"].documents == 1
-    assert profiles["TASS"].basis == "all annotators"
+    assert profiles["TASS"].basis == "annotators' majority"
 
 
 def test_annotator_filter_uses_their_labels_even_where_gold_exists(project, corpus):
@@ -213,7 +217,7 @@ def test_source_detail_per_document_per_annotator_and_passages(project, corpus):
     assert detail.profile.name == "TASS"
     assert [(d.name, d.basis) for d in detail.documents] == [
         ("Judged", "gold"),
-        ("News", "all annotators"),
+        ("News", "annotators' majority"),
     ]
     annotators = {p.name: p for p in detail.annotators}
     # Per annotator counts their own labels, on gold documents too.
@@ -251,10 +255,10 @@ def test_chart_geometry(project, corpus):
     assert chart.height == 22 + 3 * 30 + 4
     tass = chart.rows[2]
     assert [(s.share.label.name, s.x, s.width) for s in tass.segments] == [
-        ("fact", 0.0, 60.0),
-        ("opinion", 60.0, 20.0),
-        ("speculation", 80.0, 20.0),
+        ("fact", 0.0, 66.667),
+        ("speculation", 66.667, 33.333),
     ]
+    assert (tass.n, tass.tied) == (3, 1)
     assert chart.rows[1].segments == []  # no labels: drawn as an empty bar
     by_chars = profile_chart(
         chart_id="c", title="T", profiles=profiles, measure="characters", labels=labels
@@ -270,20 +274,29 @@ def tass_by_sentences(project):
     )
 
 
+def tass_ties(project):
+    profiles = source_profiles(ProfileFilter(project=project))
+    return {p.name: p for p in profiles}["TASS"].counts.tied_sentences
+
+
 def test_stored_tallies_follow_every_span_change(project, corpus):
-    assert tass_by_sentences(project) == {"fact": 0.6, "opinion": 0.2, "speculation": 0.2}
-    # A queryset delete (admin bulk action) still marks the document for recounting.
+    assert tass_by_sentences(project) == {"fact": 0.6667, "opinion": 0.0, "speculation": 0.3333}
+    assert tass_ties(project) == 1
+    # A queryset delete (admin bulk action) still marks the document for recounting: anna's
+    # opinion on news's sentence 1 gone, the annotators are no longer tied there.
     Annotation.objects.filter(document=corpus["news"], label__name="opinion").delete()
-    assert tass_by_sentences(project) == {"fact": 0.75, "opinion": 0.0, "speculation": 0.25}
-    # Removing the gold falls back to the annotators' labels.
+    assert tass_ties(project) == 0
+    assert tass_by_sentences(project) == {"fact": 0.6667, "opinion": 0.0, "speculation": 0.3333}
+    # Removing the gold falls back to the annotators' majority: judged's sentence 0 opinion.
     GoldAnnotation.objects.filter(document=corpus["judged"]).delete()
     assert tass_by_sentences(project) == {"fact": 0.5, "opinion": 0.5, "speculation": 0.0}
 
 
 def test_bulk_writes_are_counted_after_tallies_invalidate(project, corpus):
     news = corpus["news"]
-    assert tass_by_sentences(project)["opinion"] == 0.2
-    sentence = Sentence.objects.get(document=news, index=2)
+    assert tass_by_sentences(project)["opinion"] == 0.0
+    # boris agrees with anna's opinion on sentence 1: a majority, no longer a tie.
+    sentence = Sentence.objects.get(document=news, index=1)
     opinion = project.labels.get(name="opinion")
     Annotation.objects.bulk_create(
         [
@@ -298,9 +311,9 @@ def test_bulk_writes_are_counted_after_tallies_invalidate(project, corpus):
             )
         ]
     )
-    assert tass_by_sentences(project)["opinion"] == 0.2  # bulk_create skips the signals
+    assert tass_by_sentences(project)["opinion"] == 0.0  # bulk_create skips the signals
     assert tallies_invalidate(project, [news.pk]) == 1
-    assert tass_by_sentences(project) == {"fact": 0.5, "opinion": 0.3333, "speculation": 0.1667}
+    assert tass_by_sentences(project) == {"fact": 0.5, "opinion": 0.25, "speculation": 0.25}
 
 
 def test_rebuild_profiles_command(project, corpus):

@@ -30,7 +30,13 @@ def site(project, client):
     label_sentence(project, document, 0, "fact", annotator=boris)
     label_sentence(project, document, 1, "speculation", annotator=boris)
     client.force_login(reviewer)
-    return {"reviewer": reviewer, "anna": anna, "source": source, "document": document}
+    return {
+        "reviewer": reviewer,
+        "anna": anna,
+        "boris": boris,
+        "source": source,
+        "document": document,
+    }
 
 
 def sources_url(project, **params):
@@ -44,12 +50,13 @@ def test_sources_page_shows_charts_and_numbers(project, site, client):
     html = response.content.decode()
     assert html.count('<svg class="bars"') == 2
     assert "Share of labelled sentences" in html
-    # fact 2 of 4 sentence labels; opinion 1; speculation 1; n = 2 labelled sentences.
-    assert '<rect class="segment" data-label="fact" x="0.0%"' in html
-    assert 'width="50.0%"' in html
-    assert "TASS · Fact: 50.0% (95% interval" in html
-    assert "n=2" in html
-    assert "all annotators" in html
+    # The document counts once, with its annotators' majority: sentence 0 fact (both);
+    # sentence 1 opinion against speculation, a tie, shown and not counted. One document
+    # gives no interval.
+    assert '<rect class="segment" data-label="fact" x="0.0%" y="22" width="100.0%"' in html
+    assert "TASS · Fact: 100.0% (too few documents for an interval)" in html
+    assert "n=1 <small>in 1 document</small>" in html
+    assert 'annotators&#x27; majority <small class="ties">1 sentence tied, not counted' in html
     source_url = reverse("source", args=[site["source"].pk])
     assert f'href="{source_url}?project={project.slug}"' in html
     assert 'style="' not in html  # the Content-Security-Policy forbids inline styles
@@ -214,10 +221,10 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
     return documents
 
 
-# Session, user, projects reviewed, project with membership, annotators, stale documents,
-# per-source documents, per-source tallies, source names, labels, listed documents (the same
-# with one annotator chosen). Stale documents add a fixed number of queries per 500
-# (tallies_refresh).
+# Session, user, projects reviewed, project with membership, annotators, stories, stale
+# documents, per-source documents (names, versions), per-document tallies of the sources
+# not in the cache, labels, listed documents (the same with one annotator chosen). Stale
+# documents add a fixed number of queries per 500 (tallies_refresh).
 SOURCES_PAGE_QUERIES = 11
 
 
@@ -289,11 +296,13 @@ def test_sources_page_reuses_its_counts_until_a_label_changes(
         (row,) = response.context["charts"][0].rows
         return row.profile.counts.labelled_sentences
 
-    assert tass() == 2  # sentences 0 and 1
-    # Unchanged data: the per-source counts come from the cache (no documents or tallies read).
-    with django_assert_num_queries(SOURCES_PAGE_QUERIES - 2):
-        assert tass() == 2
+    assert tass() == 1  # sentence 0; on sentence 1 anna and boris are tied
+    # Unchanged data: the source's counts come from the cache (its tallies are not read).
+    with django_assert_num_queries(SOURCES_PAGE_QUERIES - 1):
+        assert tass() == 1
     label_sentence(project, site["document"], 2, "opinion", annotator=site["anna"])
-    assert tass() == 3
-    Annotation.objects.filter(document=site["document"], start=0).delete()
+    assert tass() == 1  # anna alone on sentence 2: a tie
+    label_sentence(project, site["document"], 2, "opinion", annotator=site["boris"])
     assert tass() == 2
+    Annotation.objects.filter(document=site["document"], start=0).delete()
+    assert tass() == 1

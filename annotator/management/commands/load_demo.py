@@ -1,4 +1,5 @@
-"""``manage.py load_demo``: the seed corpus in a ``demo`` project and three demo accounts.
+"""``manage.py load_demo``: the seed corpus in a ``demo`` project, three demo accounts, and
+the story that groups the seed texts (five outlets on the same visits).
 
 For trying the tool on your own machine only: the accounts share a known password.
 """
@@ -7,17 +8,23 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Q
 
 from annotator.accounts.services import managers_group_get_or_create
 from annotator.datasets.imports.documents import import_paths
 from annotator.datasets.imports.report import ImportFailed
-from annotator.models import Membership, Project
+from annotator.models import Document, Membership, Project, Story
 
 DEMO_PASSWORD = "annotate"
 DEMO_PROJECT = {
     "slug": "demo",
     "name": "Demo: Putin and Tokayev visits",
     "description": "The seed corpus: five Russian texts on Russia–Kazakhstan visits.",
+}
+DEMO_STORY = {
+    "name": "Визиты Путина и Токаева",
+    "description": "Five outlets on the Russia–Kazakhstan visits of Vladimir Putin and "
+    "Kassym-Jomart Tokayev: the seed corpus, to compare the outlets side by side.",
 }
 ACCOUNTS = [
     ("manager", Membership.Role.MANAGER),
@@ -46,6 +53,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 project = self.create_project_and_accounts()
                 report = import_paths([settings.BASE_DIR / "seeds"], project=project)
+                self.create_story(project)
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Seed corpus: {report.summary()}")
@@ -74,3 +82,15 @@ class Command(BaseCommand):
                 user.groups.add(group)
             Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})
         return project
+
+    def create_story(self, project: Project) -> None:
+        """The seed texts (as imported from seeds/ into the demo project) as one story."""
+        seeds = [path.name for path in (settings.BASE_DIR / "seeds").glob("*.txt")]
+        imported = Q(pk__in=[])
+        for name in seeds:
+            imported |= Q(imported_from__endswith=f"/{name}")
+        documents = Document.objects.filter(imported, project_documents__project=project)
+        story, _ = Story.objects.get_or_create(
+            name=DEMO_STORY["name"], defaults={"description": DEMO_STORY["description"]}
+        )
+        story.documents.add(*documents)
