@@ -22,6 +22,7 @@ from annotator.access import (
     own_annotation,
     project_for_member,
 )
+from annotator.ids import parse_id
 from annotator.models import Annotation, Document, Label, Membership, Project
 from annotator.workspace import annotations as services
 from annotator.workspace import selectors
@@ -59,7 +60,7 @@ class Page:
     def label(self, value: str | None) -> Label:
         if not value:
             raise AnnotationRejected("Choose a label.")
-        label_id = int(value) if value.isascii() and value.isdigit() else None
+        label_id = parse_id(value)
         if label_id in self.labels:
             return self.labels[label_id]
         if label_id is not None and Label.objects.filter(pk=label_id).exists():
