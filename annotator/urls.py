@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("annotator.review.urls")),
     path("", include("annotator.datasets.urls")),
     path("", include("annotator.progress.urls")),
+    path("", include("annotator.search.urls")),
 ]
