@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from annotator.access import can_see_everyone, visible_documents
+from annotator.access import assignment_condition, can_see_everyone, visible_documents
 from annotator.models import Annotation, Document, Label, Membership, Project, Source
 
 KINDS = ("documents", "annotations")
@@ -139,10 +139,12 @@ def _documents(project: Project, membership: Membership, terms: list[str]) -> Qu
 
 
 def _annotations(project: Project, membership: Membership, terms: list[str]) -> QuerySet:
-    annotations = Annotation.objects.filter(
-        project=project,
-        document__in=visible_documents(project, membership).values("pk"),
-    )
+    annotations = Annotation.objects.filter(project=project)
+    # The assignments rule on each annotation's document (not ``document IN (visible)``:
+    # SQLite would then probe every document × every matching id).
+    assigned = assignment_condition(project, membership, OuterRef("document_id"))
+    if assigned is not None:
+        annotations = annotations.filter(assigned)
     everyone = can_see_everyone(project, membership)
     if not everyone:
         annotations = annotations.filter(annotator_id=membership.user_id)

@@ -104,6 +104,8 @@ def test_documents_only_those_the_member_may_open(project, corpus):
     )
     assert _found(project, corpus["anna"], "визит") == []
     assert _found(project, corpus["anna"], "бензин") == [corpus["market"].pk]
+    # Nor her own annotations on a document she may no longer open.
+    assert _found(project, corpus["anna"], "протокол", "annotations") == []
     assert _found(project, corpus["rita"], "визит") == [corpus["visit"].pk]
 
 
