@@ -9,6 +9,7 @@ something in it or marked it done; *done* when they marked it done.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import mean
@@ -214,7 +215,7 @@ class ProjectLine:
     last_activity: datetime | None = None
 
 
-def project_lines(projects: list[Project]) -> dict[int, ProjectLine]:
+def project_lines(projects: Sequence[Project]) -> dict[int, ProjectLine]:
     """``ProjectLine`` of each project, in five grouped queries for any number of projects."""
     ids = [project.pk for project in projects]
     lines = {pk: ProjectLine() for pk in ids}

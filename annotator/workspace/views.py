@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -41,7 +43,7 @@ def home(request: SignedInRequest) -> HttpResponse:
     reviewing = [p for p in projects if p.role != Membership.Role.ANNOTATOR]
     lines = project_lines(reviewing)
     for project in projects:
-        project.team_line = lines.get(project.pk)
+        cast(Any, project).team_line = lines.get(project.pk)  # read by the card
     return render(request, "workspace/home.html", {"projects": projects})
 
 
