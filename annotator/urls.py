@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("annotator.reports.urls")),
     path("", include("annotator.review.urls")),
     path("", include("annotator.datasets.urls")),
+    path("", include("annotator.progress.urls")),
+    path("", include("annotator.search.urls")),
 ]

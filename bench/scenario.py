@@ -7,6 +7,7 @@ import socket
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -36,6 +37,8 @@ LARGE_DOCUMENT_ANNOTATIONS = 5_000
 SEED_DOCUMENT_ANNOTATIONS = 300
 SAVE_DOCUMENTS_PER_ANNOTATOR = 12
 SAVE_SPANS_PER_DOCUMENT = 64
+# The `search` figure's queries: a rare word, common ones, two words, a document's number.
+SEARCHES = ("консорциум", "Казахстан", "президент визит", "санкции", "Материал 4711")
 
 
 @dataclass
@@ -338,13 +341,27 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         )
         return client.get(sources_url)
 
+    search_url = reverse("search", kwargs={"slug": result.project_slug})
+    pages += [
+        (
+            "search",
+            clients[1],
+            # Words of the seed texts, one and two at a time; the requests take them in turn.
+            [f"{search_url}?q={quote_plus(words)}" for words in SEARCHES],
+            size.page_requests // 4,
+        ),
+    ]
     for name, client, url, count in pages:
+        urls = url if isinstance(url, list) else [url]
         try:
-            client.get(url)  # warm-up: the first request also fills caches
+            client.get(urls[0])  # warm-up: the first request also fills caches
         except OSError as exc:
             log(f"{name}: the warm-up request failed ({exc!r})")
         timings = drive(
-            [client], lambda c, i, url=url: c.get(url), requests=count, time_cap=size.time_cap
+            [client],
+            lambda c, i, urls=urls: c.get(urls[i % len(urls)]),
+            requests=count,
+            time_cap=size.time_cap,
         )
         figure = timings.figure(name)
         figure["clients"] = 1

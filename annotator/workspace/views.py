@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
@@ -19,7 +21,8 @@ from annotator.access import (
     project_for_member,
 )
 from annotator.ids import query_id
-from annotator.models import NOTE_MAX, DocumentProgress, Label, Project
+from annotator.models import NOTE_MAX, DocumentProgress, Label, Membership, Project
+from annotator.progress.selectors import project_lines
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -32,7 +35,16 @@ QUEUE_PAGE_SIZE = 50
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
     """``annotator/home.html``: the projects the user is a member of."""
-    projects = Project.objects.filter(memberships__user=request.user).order_by("name")
+    projects = list(
+        Project.objects.filter(memberships__user=request.user)
+        .annotate(role=F("memberships__role"))
+        .order_by("name")
+    )
+    # Reviewers and managers see the team's progress on the card, in one line.
+    reviewing = [p for p in projects if p.role != Membership.Role.ANNOTATOR]
+    lines = project_lines(reviewing)
+    for project in projects:
+        cast(Any, project).team_line = lines.get(project.pk)  # read by the card
     return render(request, "workspace/home.html", {"projects": projects})
 
 

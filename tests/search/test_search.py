@@ -1,0 +1,230 @@
+"""Search: documents and annotations by any of their words, what each member may find,
+the index kept in step with every write, the page. Runs on SQLite (FTS5) and on PostgreSQL
+(``scripts/pg-test-cluster .venv/bin/pytest tests/search``)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotator.models import Annotation, Membership
+from annotator.search.selectors import passage, passage_pattern, search
+from tests.support import factories
+from tests.support.labelling import member
+
+REVIEWER = Membership.Role.REVIEWER
+
+VISIT = (
+    "Заголовок новости\n"
+    "Завтра в Казахстан с государственным визитом прибывает президент России.\n"
+    "Токаев считает, что необходим международный консорциум."
+)
+MARKET = "Рынок нефти растёт.\nЦены на бензин снизились в апреле."
+
+
+def _membership(project, user):
+    return Membership.objects.get(project=project, user=user)
+
+
+def _found(project, user, query, kind="documents"):
+    results = search(project, _membership(project, user), query, kind=kind)
+    return [(hit.annotation_id or hit.document_id) for hit in results.page.object_list]
+
+
+@pytest.fixture
+def corpus(project):
+    tass = factories.SourceFactory(name="ТАСС")
+    ria = factories.SourceFactory(name="РИА Новости")
+    visit = factories.DocumentFactory(source=tass, title="Визит в Астану", text=VISIT)
+    market = factories.DocumentFactory(source=ria, title="Нефть", text=MARKET)
+    elsewhere = factories.DocumentFactory(source=tass, text="Визит президента в другой проект.")
+    for document in (visit, market):
+        factories.ProjectDocumentFactory(project=project, document=document)
+    factories.ProjectDocumentFactory(document=elsewhere)
+    anna, boris = member(project, "anna"), member(project, "boris")
+    rita = member(project, "rita", REVIEWER)
+    start = VISIT.index("государственным")
+    quote = "государственным визитом"
+    own = factories.AnnotationFactory(
+        project=project,
+        document=visit,
+        annotator=anna,
+        start=start,
+        end=start + len(quote),
+        note="официальный протокол",
+    )
+    start = MARKET.index("Цены")
+    other = factories.AnnotationFactory(
+        project=project,
+        document=market,
+        annotator=boris,
+        label=factories.project_label(project, "opinion"),
+        start=start,
+        end=start + 4,
+        note="сомнительно",
+    )
+    return {
+        "visit": visit,
+        "market": market,
+        "anna": anna,
+        "boris": boris,
+        "rita": rita,
+        "own": own,
+        "other": other,
+    }
+
+
+def test_documents_by_word_forms_title_and_source(project, corpus):
+    visit, market = corpus["visit"].pk, corpus["market"].pk
+    anna = corpus["anna"]
+    assert _found(project, anna, "визит") == [visit]  # «визитом» in the text, «Визит» in the title
+    assert _found(project, anna, "президента России") == [visit]
+    assert _found(project, anna, "бензин") == [market]
+    assert _found(project, anna, "Астану") == [visit]  # the title
+    assert _found(project, anna, "РИА") == [market]  # the source
+    assert _found(project, anna, "нефти бензин") == [market]  # every word
+    assert _found(project, anna, "нефти Казахстан") == []
+    assert _found(project, anna, "слон") == []
+
+
+def test_document_hit_points_at_the_passage(project, corpus):
+    results = search(project, _membership(project, corpus["anna"]), "консорциум")
+    (hit,) = results.page.object_list
+    assert hit.offset == VISIT.index("консорциум")
+    assert hit.line == 2
+    assert hit.match == "консорциум"
+    assert hit.before.endswith("необходим международный ")
+    assert (hit.title, hit.source) == ("Визит в Астану", "ТАСС")
+
+
+def test_documents_only_those_the_member_may_open(project, corpus):
+    # Once the project has assignments, an annotator sees only theirs.
+    factories.AssignmentFactory(
+        project=project, document=corpus["market"], annotator=corpus["anna"]
+    )
+    assert _found(project, corpus["anna"], "визит") == []
+    assert _found(project, corpus["anna"], "бензин") == [corpus["market"].pk]
+    # Nor her own annotations on a document she may no longer open.
+    assert _found(project, corpus["anna"], "протокол", "annotations") == []
+    assert _found(project, corpus["rita"], "визит") == [corpus["visit"].pk]
+
+
+def test_annotators_find_only_their_own_annotations(project, corpus):
+    anna, boris = corpus["anna"], corpus["boris"]
+    own, other = corpus["own"].pk, corpus["other"].pk
+    assert _found(project, anna, "визит", "annotations") == [own]  # the quote
+    assert _found(project, anna, "протокол", "annotations") == [own]  # the note
+    assert _found(project, anna, "Fact", "annotations") == [own]  # the label
+    assert _found(project, anna, "цены", "annotations") == []  # boris's quote
+    assert _found(project, anna, "сомнительно", "annotations") == []  # boris's note
+    assert _found(project, anna, "opinion", "annotations") == []
+    assert _found(project, anna, "boris", "annotations") == []
+    assert _found(project, boris, "сомнительно", "annotations") == [other]
+    hit = search(project, _membership(project, anna), "протокол", kind="annotations")
+    (item,) = hit.page.object_list
+    assert (item.match, item.note, item.label) == (
+        "государственным визитом",
+        "официальный протокол",
+        "Fact",
+    )
+
+
+def test_reviewers_find_everyones_annotations_only_when_the_project_shows_all(project, corpus):
+    rita = corpus["rita"]
+    assert _found(project, rita, "сомнительно", "annotations") == []
+    project.show_all_annotations = True
+    project.save()
+    assert _found(project, rita, "сомнительно", "annotations") == [corpus["other"].pk]
+    assert _found(project, rita, "boris", "annotations") == [corpus["other"].pk]
+    # Annotators stay blind whatever the project shows.
+    assert _found(project, corpus["anna"], "сомнительно", "annotations") == []
+
+
+def test_the_index_follows_every_write(project, corpus):
+    anna, own = corpus["anna"], corpus["own"]
+    Annotation.objects.filter(pk=own.pk).update(note="новая заметка")
+    assert _found(project, anna, "протокол", "annotations") == []
+    assert _found(project, anna, "заметка", "annotations") == [own.pk]
+    own.delete()
+    assert _found(project, anna, "заметка", "annotations") == []
+    document = factories.DocumentFactory(text="Свежий текст про космодром Байконур.")
+    factories.ProjectDocumentFactory(project=project, document=document)
+    assert _found(project, anna, "Байконур") == [document.pk]
+    document.annotations.all().delete()
+    document.delete()
+    assert _found(project, anna, "Байконур") == []
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ('"', None),
+        ("^ * (", None),
+        ("визит*", "visit"),
+        ('"визит', "visit"),
+        ("-визит", "visit"),
+        ("NEAR(визит", ""),
+        ("визит OR бензин", ""),  # every word: OR is a word too
+    ],
+)
+def test_query_syntax_is_taken_as_words(project, corpus, query, found):
+    results = search(project, _membership(project, corpus["anna"]), query)
+    if found is None:
+        assert results.page is None and results.counts == {"documents": 0, "annotations": 0}
+    else:
+        expected = [corpus[found].pk] if found else []
+        assert [hit.document_id for hit in results.page.object_list] == expected
+
+
+def test_passage_without_a_match_starts_the_text():
+    assert passage("Короткий текст", passage_pattern(["слон"])) == (0, "", "", "Короткий текст")
+
+
+def test_search_page(project, corpus, client):
+    client.force_login(corpus["anna"])
+    url = reverse("search", args=[project.slug])
+    response = client.get(url, {"q": "консорциум"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    document_url = reverse("document", args=[project.slug, corpus["visit"].pk])
+    assert f'<a href="{document_url}#line-2">Визит в Астану</a>' in html
+    assert "<mark>консорциум</mark>" in html
+    assert "Documents (1)" in html and "Your annotations (0)" in html
+    assert 'style="' not in html
+    # The header's search box on the project's pages.
+    assert f'action="{url}"' in client.get(reverse("project", args=[project.slug])).content.decode()
+    assert client.get(url).status_code == 200  # no query: just the form
+
+
+def test_search_page_refuses_strangers(project, corpus, client):
+    client.force_login(factories.UserFactory())
+    assert client.get(reverse("search", args=[project.slug]), {"q": "визит"}).status_code == 404
+
+
+def test_search_pages_results_with_a_fixed_number_of_queries(project, client):
+    anna = member(project, "anna")
+    client.force_login(anna)
+    source = factories.SourceFactory(name="Лента")
+
+    def add(count, offset):
+        for i in range(offset, offset + count):
+            document = factories.DocumentFactory(
+                source=source, title=f"Сводка {i}", text=f"Сводка номер {i}: визит делегации."
+            )
+            factories.ProjectDocumentFactory(project=project, document=document)
+            factories.AnnotationFactory(project=project, document=document, annotator=anna)
+
+    url = reverse("search", args=[project.slug])
+    add(3, 0)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url, {"q": "визит"})
+    add(40, 3)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url, {"q": "визит"})
+    assert len(large) == len(small)
+    html = response.content.decode()
+    assert "Documents (43)" in html and "Page 1 of 3" in html
+    page3 = client.get(url, {"q": "визит", "page": 3}).content.decode()
+    assert page3.count("<mark>") == 3
+    annotations = client.get(url, {"q": "сводка", "kind": "annotations"}).content.decode()
+    assert "Your annotations (43)" in annotations
