@@ -195,6 +195,9 @@ IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Where export_dataset and backup write when given a bare file name.
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports"))
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+# The app's data: trained suggester models (one folder per project, one file per version).
+DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
+SUGGESTER_DIR = DATA_DIR / "suggesters"
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {

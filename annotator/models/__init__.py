@@ -3,7 +3,8 @@
 - ``corpus``: sources, documents, sentences;
 - ``projects``: projects, memberships, labels, assignments, progress;
 - ``spans``: annotations, gold spans, the audit trail;
-- ``tallies``: the stored counts behind source profiles.
+- ``tallies``: the stored counts behind source profiles;
+- ``suggestions``: suggested labels and holders, decisions on them, added cues.
 
 Offsets everywhere are Unicode code points into ``Document.text`` (Python string
 indices), never UTF-16 units or bytes.
@@ -29,6 +30,7 @@ from annotator.models.spans import (
     SpanValidationError,
     check_span,
 )
+from annotator.models.suggestions import Cue, Suggestion, SuggestionDecision
 from annotator.models.tallies import DocumentTally, PassageVote
 from annotator.text.sentences import sentence_spans
 
@@ -56,6 +58,9 @@ __all__ = [
     "SpanValidationError",
     "Source",
     "check_span",
+    "Cue",
+    "Suggestion",
+    "SuggestionDecision",
     "sentence_spans",
     "text_sha256",
 ]
