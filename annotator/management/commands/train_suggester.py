@@ -20,7 +20,7 @@ def report(slug: str, version: int, e: Evaluation) -> list[str]:
     width = max(len(label) for label in [*e.labels, "label"])
     lines = [
         f"Suggester for project {slug}: model v{version}, trained on {e.n} labelled sentences "
-        f"in {e.seconds:.1f} s (peak {e.peak_mb:.0f} MB allocated)",
+        f"in {e.seconds:.1f} s (process peak {e.peak_mb:.0f} MB)",
         f"Cross-validated over {e.folds} folds (a document's sentences in one fold)",
         "",
         f"  {'label':<{width}}  precision  recall     F1      n",
