@@ -21,7 +21,7 @@ class CueForm(ModelForm):
         fields = ("project", "phrase", "label", "weight", "active")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         phrase, label, project = data.get("phrase"), data.get("label"), data.get("project")
         if phrase is not None and not any(ch.isalpha() for ch in phrase):
             self.add_error("phrase", "A cue needs at least one word.")

@@ -87,7 +87,7 @@ def labelled_sentences(project: Project) -> list[LabelledSentence]:
     result = []
     for (document_id, coder), coder_spans in sorted(spans.items()):
         sentences = bounds[document_id]
-        for index, label in enumerate(sentence_labels(sentences, coder_spans, order)):
+        for index, name in enumerate(sentence_labels(sentences, coder_spans, order)):
             start, end = sentences[index]
-            result.append(LabelledSentence(document_id, index, start, end, coder, label))
+            result.append(LabelledSentence(document_id, index, start, end, coder, name))
     return result
