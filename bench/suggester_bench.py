@@ -54,7 +54,7 @@ def main() -> None:
     document = texts[:50]
     for text in document:
         cues.score(cues.match(text, lex=lex), "fact")
-    learned.predict(model, document, lex)
+    learned.predict(model.model, document, lex)
     one_document = time.perf_counter() - began
     print(
         json.dumps(

@@ -82,33 +82,55 @@ class Evaluation:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def splitter(y: Sequence[str], groups: Sequence[int], seed: int) -> tuple[Any, int]:
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+@dataclass(slots=True)
+class Trained:
+    """The model fitted on every sentence, and the cross-validation's fold models with the
+    fold each document was held out of: a document that was trained on is suggested by the
+    model that never saw it, so a suggestion does not hand an annotator the labels other
+    annotators gave that very sentence (blindness)."""
 
-    smallest = min(Counter(y).values())
-    n_groups = len(set(groups))
-    if n_groups >= 2:
-        folds = max(2, min(MAX_FOLDS, n_groups))
-        return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed), folds
-    folds = max(2, min(MAX_FOLDS, smallest))
-    return StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed), folds
+    model: Any
+    folds: list[Any]
+    held_out: dict[int, int]  # document (group) -> index in ``folds``
+
+    def for_document(self, document: int) -> Any:
+        fold = self.held_out.get(document)
+        return self.model if fold is None else self.folds[fold]
 
 
 def evaluate(
     x: np.ndarray, y: Sequence[str], groups: Sequence[int], lex: Lexicon, seed: int
-) -> Evaluation:
-    """Cross-validated predictions of the model and of the majority class."""
+) -> tuple[Evaluation, list[Any], dict[int, int]]:
+    """Cross-validated predictions of the model (a document's sentences in one fold) and
+    of the majority class; with the fold models and the fold each document was held out of."""
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-    from sklearn.model_selection import cross_val_predict
+    from sklearn.model_selection import StratifiedGroupKFold, cross_validate
 
-    cv, folds = splitter(y, groups, seed)
-    predicted = cross_val_predict(pipeline(len(lex.labels), seed), x, list(y), groups=groups, cv=cv)
+    folds = min(MAX_FOLDS, len(set(groups)))
+    cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    fitted = cross_validate(
+        pipeline(len(lex.labels), seed),
+        x,
+        list(y),
+        groups=groups,
+        cv=cv,
+        return_estimator=True,
+        return_indices=True,
+    )
+    predicted = np.empty(len(y), dtype=object)
+    held_out: dict[int, int] = {}
+    for fold, (estimator, test) in enumerate(
+        zip(fitted["estimator"], fitted["indices"]["test"], strict=True)
+    ):
+        predicted[test] = estimator.predict(x[test])
+        held_out.update((int(groups[i]), fold) for i in test)
+    predicted = predicted.tolist()
     labels = sorted(set(y))
     p, r, f, n = precision_recall_fscore_support(y, predicted, labels=labels, zero_division=0)
     majority = Counter(y).most_common(1)[0][0]
     baseline = [majority] * len(y)
     _, _, bf, _ = precision_recall_fscore_support(y, baseline, labels=labels, zero_division=0)
-    return Evaluation(
+    evaluation = Evaluation(
         labels=labels,
         n=len(y),
         folds=folds,
@@ -123,20 +145,21 @@ def evaluate(
         baseline_accuracy=float(accuracy_score(y, baseline)),
         confusion=confusion_matrix(y, predicted, labels=labels).tolist(),
     )
+    return evaluation, list(fitted["estimator"]), held_out
 
 
 def train(
     texts: Sequence[str], y: Sequence[str], groups: Sequence[int], lex: Lexicon, *, seed: int
-) -> tuple[Any, Evaluation]:
-    """The model fitted on every sentence, with its cross-validated evaluation, the time
+) -> tuple[Trained, Evaluation]:
+    """The models (see ``Trained``), with their cross-validated evaluation, the time
     taken and the process's peak resident memory so far (it includes what was loaded
     before: read it in a process that does nothing else, as ``train_suggester`` is)."""
-    if len(set(y)) < 2:
-        raise ValueError("Training needs sentences of at least two labels.")
+    if len(set(y)) < 2 or len(set(groups)) < 2:
+        raise ValueError("Training needs sentences of two labels and two documents at least.")
     began = time.perf_counter()
     x = features(texts, lex)
-    evaluation = evaluate(x, y, groups, lex, seed)
-    model = pipeline(len(lex.labels), seed).fit(x, list(y))
+    evaluation, folds, held_out = evaluate(x, y, groups, lex, seed)
+    model = Trained(pipeline(len(lex.labels), seed).fit(x, list(y)), folds, held_out)
     evaluation.seconds = time.perf_counter() - began
     evaluation.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     return model, evaluation

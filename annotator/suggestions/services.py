@@ -83,7 +83,7 @@ def _model_suggestions(
     version, bundle = trained
     lex = cues.Lexicon([cues.CueEntry(*entry) for entry in bundle["lexicon"]], version="")
     texts = [document.text[start:end] for start, end in bounds]
-    predictions = learned.predict(bundle["pipeline"], texts, lex)
+    predictions = learned.predict(bundle["trained"].for_document(document.id), texts, lex)
     return [
         _sentence_suggestion(
             document,
@@ -153,6 +153,11 @@ def suggester_train(
             f"Project {project.slug}: training needs sentences of at least two labels "
             f"(all {len(y)} are {y[0]})."
         )
+    if len({row.document for row in rows}) < 2:
+        raise SuggestionRejected(
+            f"Project {project.slug}: training needs labelled sentences in two documents "
+            "at least (cross-validation holds out whole documents)."
+        )
     texts_by_document = dict(
         Document.objects.filter(id__in={row.document for row in rows}).values_list("id", "text")
     )
@@ -163,7 +168,7 @@ def suggester_train(
     training = [asdict(row) for row in rows]
     version, _ = store.save(
         project.slug,
-        {"pipeline": model, "lexicon": [[e.phrase, e.label, e.weight] for e in lex.entries]},
+        {"trained": model, "lexicon": [[e.phrase, e.label, e.weight] for e in lex.entries]},
         {
             "project": project.slug,
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -41,6 +41,7 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
         "Annotation",
         "AnnotationEvent",
         "Assignment",
+        "Cue",
         "Document",
         "DocumentProgress",
         "GoldAnnotation",
@@ -51,6 +52,8 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
         "ProjectDocument",
         "Sentence",
         "Source",
+        "Suggestion",
+        "SuggestionDecision",
         "User",
     }
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotator.models import Suggestion
-from annotator.suggestions import services, store
+from annotator.suggestions import learned, services, store
 from annotator.suggestions.selectors import labelled_sentences
 from tests.support import factories
 
@@ -158,3 +158,29 @@ def test_training_refuses_a_project_without_two_labels(project, model_dir):
     with pytest.raises(CommandError, match=f"Project {project.slug} has no labelled sentences"):
         call_command("train_suggester", "--project", project.slug, stdout=StringIO())
     assert store.versions(project.slug) == []
+
+
+def test_a_trained_on_document_is_suggested_by_the_model_that_never_saw_it(trained_project):
+    """Blindness: another annotator's label of a sentence must not come back as the
+    suggestion for that very sentence."""
+    odd = "Зелёный слон танцует вальс."
+    document = factories.DocumentFactory(text=f"{odd} Выпуск особый.")
+    factories.ProjectDocumentFactory(project=trained_project, document=document)
+    factories.AnnotationFactory(
+        project=trained_project,
+        document=document,
+        label=trained_project.labels.get(name="speculation"),
+        start=0,
+        end=len(odd),
+    )
+    services.suggester_train(project=trained_project, seed=5)
+    _, bundle = store.load_latest(trained_project.slug)
+    lex = services.project_lexicon(
+        trained_project, {label.name: label for label in trained_project.labels.all()}
+    )
+    assert learned.predict(bundle["trained"].model, [odd], lex)[0][0] == "speculation"
+    suggested = services.suggestions_run(
+        project=trained_project, documents=[document], agents=["model"]
+    )
+    assert suggested[0].quote == odd
+    assert suggested[0].label is None or suggested[0].label.name != "speculation"
