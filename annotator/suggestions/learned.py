@@ -117,14 +117,14 @@ def evaluate(
         return_estimator=True,
         return_indices=True,
     )
-    predicted = np.empty(len(y), dtype=object)
+    out_of_fold = np.empty(len(y), dtype=object)
     held_out: dict[int, int] = {}
     for fold, (estimator, test) in enumerate(
         zip(fitted["estimator"], fitted["indices"]["test"], strict=True)
     ):
-        predicted[test] = estimator.predict(x[test])
+        out_of_fold[test] = estimator.predict(x[test])
         held_out.update((int(groups[i]), fold) for i in test)
-    predicted = predicted.tolist()
+    predicted = out_of_fold.tolist()
     labels = sorted(set(y))
     p, r, f, n = precision_recall_fscore_support(y, predicted, labels=labels, zero_division=0)
     majority = Counter(y).most_common(1)[0][0]
