@@ -213,6 +213,8 @@ FILE_UPLOAD_TEMP_DIR = str(Path(os.environ.get("FILE_UPLOAD_TEMP_DIR") or DATA_D
 # Where export_dataset and backup write when given a bare file name.
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR") or DATA_DIR / "exports")
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups")
+# Trained suggester models: one folder per project, one file per version.
+SUGGESTER_DIR = DATA_DIR / "suggesters"
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {

@@ -4,6 +4,14 @@ Django's autodiscovery imports this package; importing the modules registers
 every ModelAdmin.
 """
 
-from annotator.admin import annotations, documents, projects, sources, stories, users
+from annotator.admin import (
+    annotations,
+    documents,
+    projects,
+    sources,
+    stories,
+    suggestions,
+    users,
+)
 
-__all__ = ["annotations", "documents", "projects", "sources", "stories", "users"]
+__all__ = ["annotations", "documents", "projects", "sources", "stories", "suggestions", "users"]

@@ -4,7 +4,8 @@
 - ``projects``: projects, memberships, labels, assignments, progress;
 - ``spans``: annotations, gold spans, the audit trail;
 - ``stories``: documents of several outlets grouped by the event they cover;
-- ``tallies``: the stored counts behind source profiles.
+- ``tallies``: the stored counts behind source profiles;
+- ``suggestions``: suggested labels and holders, decisions on them, added cues.
 
 Offsets everywhere are Unicode code points into ``Document.text`` (Python string
 indices), never UTF-16 units or bytes.
@@ -31,6 +32,7 @@ from annotator.models.spans import (
     check_span,
 )
 from annotator.models.stories import Story
+from annotator.models.suggestions import Cue, Suggestion, SuggestionDecision
 from annotator.models.tallies import DocumentTally, PassageVote
 from annotator.text.sentences import sentence_spans
 
@@ -59,6 +61,9 @@ __all__ = [
     "Source",
     "Story",
     "check_span",
+    "Cue",
+    "Suggestion",
+    "SuggestionDecision",
     "sentence_spans",
     "text_sha256",
 ]

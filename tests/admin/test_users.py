@@ -41,6 +41,7 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
         "Annotation",
         "AnnotationEvent",
         "Assignment",
+        "Cue",
         "Document",
         "DocumentProgress",
         "GoldAnnotation",
@@ -52,6 +53,8 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
         "Sentence",
         "Source",
         "Story",
+        "Suggestion",
+        "SuggestionDecision",
         "User",
     }
 
