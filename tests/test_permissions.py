@@ -36,11 +36,14 @@ from annotator.accounts.services import managers_group_get_or_create
 from annotator.models import (
     Annotation,
     AnnotationEvent,
+    Cue,
     Document,
     GoldAnnotation,
     Membership,
     Project,
     Story,
+    Suggestion,
+    SuggestionDecision,
 )
 from annotator.reports.tallies import tallies_refresh
 from annotator.review.services import gold_create
@@ -321,6 +324,28 @@ ADMIN_MODELS = {
         change=lambda w: {"action": "restore"},
         refused=READ_ONLY,
     ),
+    # Managers extend the cue lexicon; suggestions and decisions are the suggesters' and
+    # the annotators' records, viewed only.
+    "annotator_cue": AdminModel(
+        add=lambda w: {
+            "project": w.project.pk,
+            "phrase": "сомнительный",
+            "label": "speculation",
+            "weight": "1.5",
+            "active": "on",
+        },
+        change=lambda w: {"weight": "2"},
+    ),
+    "annotator_suggestion": AdminModel(
+        add=lambda w: in_document(w) | {"start": 0, "end": 6, "score": "0.5", "agent": "cues"},
+        change=lambda w: {"score": "0.9"},
+        refused=READ_ONLY,
+    ),
+    "annotator_suggestiondecision": AdminModel(
+        add=lambda w: {"verdict": "accepted"},
+        change=lambda w: {"verdict": "accepted"},
+        refused=READ_ONLY,
+    ),
     "auth_user": AdminModel(
         add=lambda w: {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
         change=lambda w: {"email": "spare@newsroom.example"},
@@ -553,6 +578,16 @@ def world(db) -> World:
     ]
     story = Story.objects.create(name="Визиты")
     story.documents.add(document)
+    suggestion = Suggestion.objects.create(
+        project=project,
+        document=document,
+        start=0,
+        end=6,
+        quote=document.text[0:6],
+        label=factories.project_label(project, "opinion"),
+        score=0.7,
+        agent="cues",
+    )
     objects = {
         "annotator_source": factories.SourceFactory(name="Спутник"),  # no documents
         "annotator_document": document,
@@ -569,6 +604,11 @@ def world(db) -> World:
         "annotator_goldannotation": gold,
         "annotator_sentence": document.sentences.first(),
         "annotator_annotationevent": delete_event,
+        "annotator_cue": Cue.objects.create(project=project, phrase="якобы", label="speculation"),
+        "annotator_suggestion": suggestion,
+        "annotator_suggestiondecision": SuggestionDecision.objects.create(
+            suggestion=suggestion, annotator=users["annotator"], verdict="rejected"
+        ),
         "spare_document": factories.DocumentFactory(source=document.source),  # in no project
         "auth_user": factories.UserFactory(username="spare"),
         "auth_group": Group.objects.create(name="Analysts"),
