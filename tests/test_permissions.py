@@ -396,6 +396,9 @@ TABLE: dict[tuple[str, str], Case] = {
     ("sources", "GET"): Case(PROFILES),
     ("source", "GET"): Case(PROFILES, lambda w: {"source_id": w.document.source_id}),
     ("agreement", "GET"): Case(REVIEWERS, slug),
+    ("team_progress", "GET"): Case(REVIEWERS, slug),
+    # Everyone in the project searches; what they find is their own (tests/search).
+    ("search", "GET"): Case(MEMBERS, slug, data=lambda w: {"q": "Токаев"}),
     ("review", "GET"): Case(REVIEWERS, document),
     **post_only(
         "review_accept",

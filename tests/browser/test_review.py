@@ -53,11 +53,15 @@ def test_reviewer_resolves_a_disagreement_and_the_profile_follows(live_server, p
     log_in(page, base, "rita")
     page.goto(f"{base}/sources/?project=seeds")
     row = dw_row(page)
-    expect(row.locator("td").nth(2)).to_have_text("all annotators")
+    # The document counts once, with its annotators' majority: they agree on the headline
+    # (fact) and are tied on the next sentence, which is shown and not counted.
+    basis = row.locator("td").nth(2)
+    expect(basis).to_contain_text("annotators' majority")
+    expect(basis).to_contain_text("1 sentence tied, not counted")
     shares = row.locator("td.share")
-    expect(shares.nth(0)).to_contain_text("50.0%")  # fact: 2 of 4 sentence labels
-    expect(shares.nth(1)).to_contain_text("25.0%")
-    expect(shares.nth(2)).to_contain_text("25.0%")
+    expect(shares.nth(0)).to_contain_text("100.0%")
+    expect(shares.nth(1)).to_contain_text("0.0%")
+    expect(shares.nth(2)).to_contain_text("0.0%")
 
     # From the agreement page's disagreement list into the review screen.
     page.goto(f"{base}/p/seeds/agreement/")
