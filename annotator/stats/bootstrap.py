@@ -28,7 +28,7 @@ import numpy as np
 
 RESAMPLES = 2000
 MIN_RESAMPLES = 400
-MAX_DRAWS = 1_000_000  # resamples × documents per interval, at most (when over MIN_RESAMPLES)
+MAX_DRAWS = 500_000  # resamples × documents per interval, at most (when over MIN_RESAMPLES)
 CHUNK_DRAWS = 500_000  # resamples × documents held in memory at once
 MIN_DOCUMENTS = 3
 SEED = 20_131_113
