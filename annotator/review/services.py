@@ -16,14 +16,11 @@ from annotator.models import (
     Document,
     GoldAnnotation,
     Label,
-    NoteValidationError,
     Project,
     ProjectDocument,
-    SpanValidationError,
-    check_note,
-    check_span,
 )
 from annotator.review.selectors import document_votes
+from annotator.workspace.annotations import AnnotationRejected, check_annotation
 
 
 class GoldRejected(Rejected):
@@ -40,15 +37,22 @@ def _check(
     quote: str | None,
     note: str = "",
 ) -> None:
-    if label.project_id != project.pk:
-        raise GoldRejected("This label belongs to another project.")
+    """The rule every span write follows (``check_annotation``), for gold; and the
+    document must be the project's."""
+    try:
+        check_annotation(
+            project=project,
+            document=document,
+            label=label,
+            start=start,
+            end=end,
+            quote=quote,
+            note=note,
+        )
+    except AnnotationRejected as exc:
+        raise GoldRejected(str(exc)) from exc
     if not ProjectDocument.objects.filter(project=project, document=document).exists():
         raise GoldRejected("This document is not part of the project.")
-    try:
-        check_note(note)
-        check_span(document.text, start, end, quote)
-    except (NoteValidationError, SpanValidationError) as exc:
-        raise GoldRejected(exc.messages[0]) from exc
 
 
 def _save(gold: GoldAnnotation) -> GoldAnnotation:
