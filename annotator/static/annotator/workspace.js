@@ -49,16 +49,27 @@
     status.classList.toggle("error", error);
   }
 
+  const refused = (xhr) => xhr.status >= 400 && xhr.status < 500;
+  // A refusal is this page's to show. With DEBUG on, django-htmx's error handler listens
+  // on the document and would replace the whole page with the answer: it never sees one.
+  document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+    if (refused(event.detail.xhr)) event.stopPropagation();
+  });
   document.body.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.xhr.status === 400) {
+    const xhr = event.detail.xhr;
+    if (refused(xhr) && xhr.responseText.includes('id="status"')) {
       // A rejected edit: the answer carries the reason for the status line.
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
   });
+  const REFUSALS = {
+    403: "You may not make this change (HTTP 403); perhaps you were logged out. Nothing was changed. Reload the page.",
+    404: "This annotation or document no longer exists here (HTTP 404); it may have been changed in another tab. Nothing was changed. Reload the page.",
+  };
   document.body.addEventListener("htmx:responseError", (event) => {
     const status = event.detail.xhr.status;
-    say(`The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
+    say(REFUSALS[status] || `The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
   });
   document.body.addEventListener("htmx:sendError", () => {
     say("The server cannot be reached; nothing was saved.", true);
