@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotator.datasets.imports import documents as importing
 from annotator.datasets.imports.documents import (
+    MAX_REPORTED,
     ImportFailed,
     decode_bytes,
     find_repeats,
@@ -569,3 +570,17 @@ def test_an_unreadable_file_fails_with_its_name(tmp_path, monkeypatch):
     with pytest.raises(ImportFailed) as exc:
         import_paths([path], default_source="Сайт")
     assert str(exc.value) == f"{path}: cannot read (Permission denied)"
+
+
+@db
+def test_every_bad_record_is_reported_up_to_a_limit(tmp_path):
+    lines = [{"text": "Хороший.", "source": "ТАСС"}] + [{"title": "no text"}] * 25
+    path = write_jsonl(tmp_path / "a.jsonl", *lines)
+    with pytest.raises(ImportFailed) as exc:
+        import_paths([path])
+    assert exc.value.errors == [
+        *(f"{path} line {n}: missing 'text' key" for n in range(2, 2 + MAX_REPORTED)),
+        "5 more bad records not listed.",
+    ]
+    assert str(exc.value) == "\n".join(exc.value.errors)
+    assert nothing_written()
