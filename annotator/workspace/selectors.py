@@ -18,6 +18,7 @@ from annotator.fastpath.rows import Columns
 from annotator.models import (
     Annotation,
     AnnotationEvent,
+    Assignment,
     Document,
     DocumentProgress,
     Label,
@@ -40,13 +41,18 @@ STATUSES = {
 }
 
 
+def _done(project: Project, membership: Membership, document) -> QuerySet[DocumentProgress]:
+    """The member's "done" mark on the document ``document`` (an expression)."""
+    return DocumentProgress.objects.filter(
+        project=project, document=document, annotator_id=membership.user_id, done_at__isnull=False
+    )
+
+
 def _status_filters(project: Project, membership: Membership, document, status: str) -> list:
     """Conditions on the document ``document`` (an expression) for a ``STATUSES`` key."""
     user_id = membership.user_id
     own = Annotation.objects.filter(project=project, document=document, annotator_id=user_id)
-    done = DocumentProgress.objects.filter(
-        project=project, document=document, annotator_id=user_id, done_at__isnull=False
-    )
+    done = _done(project, membership, document)
     return {
         "done": [Exists(done)],
         "started": [Exists(own), ~Exists(done)],
@@ -80,6 +86,14 @@ def queue_count(
     if condition is not None:
         links = links.filter(condition)
     return links.filter(*_status_filters(project, membership, document, status)).count()
+
+
+def done_at(project: Project, user) -> Subquery:
+    """When the user marked the document (the query's row) done, for ``document_for_member``."""
+    progress = DocumentProgress.objects.filter(
+        project=project, document=OuterRef("pk"), annotator=user
+    )
+    return Subquery(progress.values("done_at")[:1])
 
 
 def queue_rows(project: Project, membership: Membership, ids: list[int]) -> list[Document]:
@@ -131,6 +145,51 @@ def continue_document(project: Project, membership: Membership) -> Document | No
         .first()
     )
     return progress.document if progress else None
+
+
+class QueueProgress(NamedTuple):
+    """How far the member is through their queue: ``done`` of ``total`` documents."""
+
+    done: int
+    total: int
+
+
+def queue_progress(project: Project, membership: Membership) -> QueueProgress:
+    """The member's documents marked done, of all their documents (two counts).
+
+    Counted from the member's own progress rows and the project's links (or, for an
+    annotator of a project with assignments, their assignments), never by walking the
+    documents: the document page shows it on every view.
+    """
+    linked = ProjectDocument.objects.filter(project=project, document_id=OuterRef("document_id"))
+    done = DocumentProgress.objects.filter(
+        project=project, annotator_id=membership.user_id, done_at__isnull=False
+    ).filter(Exists(linked))
+    condition = assignment_condition(project, membership, OuterRef("document_id"))
+    if condition is not None:
+        done = done.filter(condition)
+    if condition is not None and Assignment.objects.filter(project=project).exists():
+        assigned = Assignment.objects.filter(project=project, annotator_id=membership.user_id)
+        total = assigned.filter(Exists(linked)).count()
+    else:
+        total = ProjectDocument.objects.filter(project=project).count()
+    return QueueProgress(done=done.count(), total=total)
+
+
+def member_projects(user) -> list[tuple[Project, QueueProgress]]:
+    """The projects the user is a member of, by name, each with the user's progress."""
+    memberships = (
+        Membership.objects.filter(user=user).select_related("project").order_by("project__name")
+    )
+    return [(m.project, queue_progress(m.project, m)) for m in memberships]
+
+
+def first_unfinished_id(project: Project, membership: Membership, *, exclude: int) -> int | None:
+    """The first document in queue order that the member has not marked done (not
+    ``exclude``): where "Next" goes from the end of the queue."""
+    done = _done(project, membership, OuterRef("pk"))
+    documents = visible_documents(project, membership).exclude(pk=exclude).filter(~Exists(done))
+    return documents.order_by(*QUEUE_ORDER).values_list("id", flat=True).first()
 
 
 def neighbour_id(
@@ -340,6 +399,21 @@ UNDO_MARK = "undo_of"
 UNDO_WINDOW = 50
 
 
+_EVENT = Columns(AnnotationEvent, "e")
+
+
+@functools.cache
+def _undo_sql(vendor: str) -> str:
+    """The actor's latest events on a document: ``AnnotationEvent.objects.filter(project=,
+    document=, actor=).order_by("-id")[:UNDO_WINDOW]`` written out, as it runs on every
+    view of the document page and every save (see annotator.fastpath.rows)."""
+    return (
+        f"SELECT {_EVENT.sql(connection)} FROM {AnnotationEvent._meta.db_table} e"
+        " WHERE e.project_id = %s AND e.document_id = %s AND e.actor_id = %s"
+        f" ORDER BY e.id DESC LIMIT {UNDO_WINDOW}"
+    )
+
+
 def undo_target(*, project: Project, document: Document, actor) -> AnnotationEvent | None:
     """The actor's latest change on this document that has not been undone yet.
 
@@ -347,9 +421,9 @@ def undo_target(*, project: Project, document: Document, actor) -> AnnotationEve
     newest event, undo events and the events they undid are skipped. Only the last
     ``UNDO_WINDOW`` events are considered.
     """
-    events = AnnotationEvent.objects.filter(
-        project=project, document=document, actor=actor
-    ).order_by("-id")[:UNDO_WINDOW]
+    with connection.cursor() as cursor:
+        cursor.execute(_undo_sql(connection.vendor), [project.pk, document.pk, actor.pk])
+        events = [_EVENT.instance(connection, row) for row in cursor.fetchall()]
     undone: set[int] = set()
     for event in events:
         mark = (event.after or {}).get(UNDO_MARK)

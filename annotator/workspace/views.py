@@ -7,7 +7,6 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
@@ -15,10 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from annotator.access import can_see_everyone, document_for_member, project_for_member
-from annotator.models import DocumentProgress, Label, Project
+from annotator.models import Label
 from annotator.validators import validate_colour
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
+from annotator.workspace.page_rows import document_page_rows
 from annotator.workspace.services import progress_opened, progress_set_done
 from annotator.workspace.side_list import items_html
 
@@ -27,8 +27,12 @@ QUEUE_PAGE_SIZE = 50
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """``annotator/home.html``: the projects the user is a member of."""
-    projects = Project.objects.filter(memberships__user=request.user).order_by("name")
+    """``annotator/home.html``: the projects the user is a member of.
+
+    Context: ``projects``: ``(project, progress)`` pairs (the user's documents done of
+    their queue's).
+    """
+    projects = selectors.member_projects(request.user)
     return render(request, "workspace/home.html", {"projects": projects})
 
 
@@ -43,7 +47,8 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
 
     Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
     ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
-    ``continue_document`` and ``query`` (the filters, for pagination links).
+    ``continue_document``, ``progress`` (documents done of the queue's) and ``query``
+    (the filters, for pagination links).
     """
     project, membership = project_for_member(request.user, slug)
     source_id = _int_or_none(request.GET.get("source"))
@@ -71,6 +76,7 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "query": query,
             "continue_document": selectors.continue_document(project, membership),
+            "progress": selectors.queue_progress(project, membership),
         },
     )
 
@@ -110,14 +116,11 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
     annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
-    undo would revert), ``guidelines``. A fixed number of queries, whatever the number
-    of annotations.
+    undo would revert), ``guidelines``, ``progress`` (documents done of the queue's). A
+    fixed number of queries, whatever the number of annotations.
     """
-    project, membership = project_for_member(request.user, slug)
-    done = DocumentProgress.objects.filter(
-        project=project, document=OuterRef("pk"), annotator=request.user
-    ).values("done_at")[:1]
-    document = document_for_member(project, membership, document_id, done_at=Subquery(done))
+    rows = document_page_rows(request.user, slug, document_id)
+    project, membership, document = rows.project, rows.membership, rows.document
     allowed = can_see_everyone(project, membership)
     everyone = allowed and request.GET.get("view") == "all"
     labels = selectors.project_labels(project)
@@ -125,7 +128,13 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
         project=project, document=document, user=request.user, labels=labels, everyone=everyone
     )
     layout = selectors.document_layout(document)
-    progress_opened(project=project, document=document, annotator=request.user)
+    progress_opened(
+        project=project,
+        document=document,
+        annotator=request.user,
+        last_opened_at=rows.last_opened_at,
+        last_opened_id=rows.last_opened_id,
+    )
     undo = selectors.undo_target(project=project, document=document, actor=request.user)
     return render(
         request,
@@ -144,6 +153,7 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
             "annotators": visible.annotators,
             "undo": undo_description(undo),
             "guidelines": guidelines_html(project.guidelines),
+            "progress": rows.progress,
         },
     )
 
@@ -173,13 +183,35 @@ def undo_description(event) -> str:
 def document_step(request: HttpRequest, slug: str, document_id: int, direction: str):
     """Go to the previous or next document in the member's queue."""
     project, membership = project_for_member(request.user, slug)
-    document = document_for_member(project, membership, document_id)
+    document = document_for_member(
+        project,
+        membership,
+        document_id,
+        with_source=False,
+        done_at=selectors.done_at(project, request.user),
+    )
     step = -1 if direction == "previous" else 1
     neighbour = selectors.neighbour_id(project, membership, document.pk, step)
-    if neighbour is None:
-        edge = "first" if step < 0 else "last"
-        messages.info(request, f"This is the {edge} document in your queue.")
+    if neighbour is None and step < 0:
+        messages.info(request, "This is the first document in your queue.")
         return redirect("document", slug=project.slug, document_id=document.pk)
+    if neighbour is None:
+        # Past the end of the queue: back to the first document not marked done yet.
+        neighbour = selectors.first_unfinished_id(project, membership, exclude=document.pk)
+        if neighbour is None and document.done_at is None:
+            messages.info(
+                request,
+                "This is the last document in your queue, and the only one not marked done.",
+            )
+            return redirect("document", slug=project.slug, document_id=document.pk)
+        if neighbour is None:
+            messages.success(request, "Every document in your queue is marked done.")
+            return redirect("project", slug=project.slug)
+        messages.info(
+            request,
+            "That was the last document in your queue. "
+            "Here is the first one you have not marked done.",
+        )
     return redirect("document", slug=project.slug, document_id=neighbour)
 
 
@@ -200,5 +232,10 @@ def document_done(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     return render(
         request,
         "workspace/document.html#done-changed",
-        {"project": project, "document": document, "message": message},
+        {
+            "project": project,
+            "document": document,
+            "message": message,
+            "progress": selectors.queue_progress(project, membership),
+        },
     )

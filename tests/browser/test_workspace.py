@@ -82,9 +82,11 @@ def test_sentence_mode_labels_whole_sentences(page, live_server, workspace):
     assert document.text[annotation.start : annotation.end] == (
         document.text[second.start : second.end].rstrip(".!?…")
     )
-    # A click on a sentence labels it with the label used last.
+    # A click on a sentence chooses it; Enter labels it with the label used last.
     fourth = sentences[3]
     page.click(f'#doc-text .sent[data-i="{fourth.index}"]')
+    expect(page.locator(f'#doc-text .sent[data-i="{fourth.index}"]')).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#ann-list .item")).to_have_count(2)
     clicked = Annotation.objects.exclude(pk=annotation.pk).get()
     assert (clicked.start, clicked.label.name) == (fourth.start, "opinion")
