@@ -144,24 +144,31 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}-{size['width']}x{size['height']}.png"))
 
 
-def test_pages_fit_a_phone_with_log_out_in_reach(page, live_server, reviewed):
-    page.set_viewport_size({"width": 390, "height": 844})
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 720)])
+def test_pages_fit_the_screen_with_log_out_in_reach(page, live_server, reviewed, width, height):
+    reviewed.show_all_annotations = True
+    reviewed.save()
+    page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server, "rita")
     document = Document.objects.order_by("pk").first()
     pages = {
         "queue": f"/p/{reviewed.slug}/",
         "sources": f"/sources/?project={reviewed.slug}",
         "agreement": f"/p/{reviewed.slug}/agreement/",
-        "document": f"/p/{reviewed.slug}/d/{document.pk}/",
+        "document": f"/p/{reviewed.slug}/d/{document.pk}/?view=all",
         "projects": "/",
     }
     for name, url in pages.items():
         page.goto(live_server.url + url)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"{name} is {width} px wide"
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{name} is {scroll_width} px wide"
         log_out = page.get_by_role("button", name="Log out")
         box = log_out.bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, name
+        if name == "document":  # with the note editor open
+            page_ready(page)
+            page.locator("#doc-text mark").first.click()
+            expect(page.locator("#editor")).to_be_visible()
         shoot(page, name)
 
 
