@@ -87,6 +87,14 @@ def label_version(labels) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
+def labels_key(labels, guidelines: str) -> str:
+    """Changes whenever the labels or the guidelines do: the page's label bar and help,
+    the same on every document of the project, are cached under it (with the language)."""
+    fields = ("pk", "name", "title", "description", "hotkey", "color", "order")
+    key = repr([[getattr(label, f) for f in fields] for label in labels]) + guidelines
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 @login_required
 def label_css(request: HttpRequest, slug: str) -> HttpResponse:
     """The project's label colours as CSS custom properties (``.lab-ID { --label: #hex }``).
@@ -116,8 +124,9 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
     annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
-    undo would revert), ``guidelines``, ``progress`` (documents done of the queue's). A
-    fixed number of queries, whatever the number of annotations.
+    undo would revert), ``guidelines``, ``labels_key`` (the cache key of the label bar and
+    the help, see ``labels_key``), ``progress`` (documents done of the queue's). A fixed
+    number of queries, whatever the number of annotations.
     """
     rows = document_page_rows(request.user, slug, document_id)
     project, membership, document = rows.project, rows.membership, rows.document
@@ -153,6 +162,7 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
             "annotators": visible.annotators,
             "undo": undo_description(undo),
             "guidelines": guidelines_html(project.guidelines),
+            "labels_key": labels_key(labels.values(), project.guidelines),
             "progress": rows.progress,
         },
     )

@@ -407,6 +407,20 @@ def test_guidelines_are_rendered_and_cleaned(client, ws):
     assert "alert(1)" not in body
 
 
+def test_the_cached_label_bar_and_help_follow_the_labels_and_guidelines(client, ws):
+    login(client, ws.analyst)
+    url = reverse("document", args=[ws.project.slug, ws.document.pk])
+    assert 'data-title="Fact"' in client.get(url).text
+    Label.objects.filter(pk=ws.labels["fact"].pk).update(title="Факт", description="Проверяемо.")
+    ws.project.guidelines = "Новые правила."
+    ws.project.save()
+    body = client.get(url).text
+    assert 'data-title="Факт"' in body and 'data-title="Fact"' not in body
+    assert "Проверяемо." in body and "Новые правила." in body
+    other = reverse("document", args=[ws.project.slug, ws.other.pk])
+    assert 'data-title="Факт"' in client.get(other).text
+
+
 def test_label_stylesheet(client, ws):
     Label.objects.filter(pk=ws.labels["opinion"].pk).update(color="red;}b{")
     login(client, ws.analyst)
