@@ -129,37 +129,56 @@ _PROJECT = Columns(Project, "p")
 _DOCUMENT = Columns(Document, "d")
 
 
+# The rule of ``visible_documents`` written out, for statements that join the membership
+# as ``m`` and its project as ``p`` (see annotator.fastpath.rows).
+
+
+def sees_every_document_sql() -> str:
+    """``m`` sees every document of ``p``: a reviewer or manager, or no assignments in ``p``."""
+    reviewing = ", ".join(
+        f"'{role}'" for role in (Membership.Role.REVIEWER, Membership.Role.MANAGER)
+    )
+    return (
+        f"(m.role IN ({reviewing}) OR NOT EXISTS"
+        f" (SELECT 1 FROM {Assignment._meta.db_table} a WHERE a.project_id = p.id))"
+    )
+
+
+def visible_document_sql(document: str) -> str:
+    """The document whose id is the SQL expression ``document`` is one ``m`` works on in
+    ``p``: it is in the project, and ``m`` sees every document or is assigned this one."""
+    linked, assigned = ProjectDocument._meta.db_table, Assignment._meta.db_table
+    return (
+        f"(EXISTS (SELECT 1 FROM {linked} pd"
+        f" WHERE pd.project_id = p.id AND pd.document_id = {document})"
+        f" AND ({sees_every_document_sql()}"
+        f" OR EXISTS (SELECT 1 FROM {assigned} a WHERE a.project_id = p.id"
+        f" AND a.document_id = {document} AND a.annotator_id = m.user_id)))"
+    )
+
+
 @functools.cache
 def _member_document_sql(vendor: str) -> str:
     """The statement of ``member_document``, written from the models' table names."""
     table = {model: model._meta.db_table for model in (Membership, Project, Document)}
-    linked, assigned = ProjectDocument._meta.db_table, Assignment._meta.db_table
-    reviewing = ", ".join(
-        f"'{role}'" for role in (Membership.Role.REVIEWER, Membership.Role.MANAGER)
-    )
     return (
         f"SELECT {_MEMBERSHIP.sql(connection)}, {_PROJECT.sql(connection)}, "
         f"{_DOCUMENT.sql(connection)} "
         f"FROM {table[Membership]} m "
         f"JOIN {table[Project]} p ON p.id = m.project_id "
-        f"LEFT JOIN {table[Document]} d ON d.id = %s "
-        f"AND EXISTS (SELECT 1 FROM {linked} pd"
-        f" WHERE pd.project_id = p.id AND pd.document_id = d.id) "
-        f"AND (m.role IN ({reviewing})"
-        f" OR EXISTS (SELECT 1 FROM {assigned} a WHERE a.project_id = p.id"
-        f" AND a.document_id = d.id AND a.annotator_id = m.user_id)"
-        f" OR NOT EXISTS (SELECT 1 FROM {assigned} a WHERE a.project_id = p.id)) "
+        f"LEFT JOIN {table[Document]} d ON d.id = %s AND {visible_document_sql('d.id')} "
         f"WHERE p.slug = %s AND m.user_id = %s"
     )
 
 
-def member_document(user, slug: str, document_id: int) -> tuple[Project, Membership, Document]:
-    """``project_for_member`` and ``document_for_member(..., with_source=False)`` in one
-    statement: the same answers and the same 404s, for the save path (see annotator.fastpath.rows).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_member_document_sql(connection.vendor), [document_id, slug, user.pk])
-        row = cursor.fetchone()
+# What ``member_document_row`` reads: the membership's, project's and document's columns.
+MEMBER_DOCUMENT_COLUMNS = (_MEMBERSHIP, _PROJECT, _DOCUMENT)
+
+
+def member_document_row(row) -> tuple[Project, Membership, Document]:
+    """The project, membership and document from a row that starts with the columns of
+    ``MEMBER_DOCUMENT_COLUMNS`` (None for no member, a NULL document for one the member
+    may not open), with the 404s of ``project_for_member`` and ``document_for_member``."""
     if row is None:
         raise Http404("No such project.")
     membership = _MEMBERSHIP.instance(connection, row)
@@ -170,6 +189,15 @@ def member_document(user, slug: str, document_id: int) -> tuple[Project, Members
     document = _DOCUMENT.instance(connection, row, offset)
     membership.project = project
     return project, membership, document
+
+
+def member_document(user, slug: str, document_id: int) -> tuple[Project, Membership, Document]:
+    """``project_for_member`` and ``document_for_member(..., with_source=False)`` in one
+    statement: the same answers and the same 404s, for the save path (see annotator.fastpath.rows).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_member_document_sql(connection.vendor), [document_id, slug, user.pk])
+        return member_document_row(cursor.fetchone())
 
 
 def can_see_everyone(project: Project, membership: Membership) -> bool:

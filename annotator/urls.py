@@ -2,11 +2,12 @@
 
 from django.urls import include, path
 
-from annotator.web import health
+from annotator.web import favicon, health
 
 urlpatterns = [
     path("", include("annotator.workspace.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("", include("annotator.history.urls")),
     path("", include("annotator.reports.urls")),
     path("", include("annotator.review.urls")),

@@ -236,6 +236,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # Pages carry the CSRF token (forms, and hx-headers for htmx); scripts never read the cookie.
 CSRF_COOKIE_HTTPONLY = True
+# An expired form gets the site's error page (with a way back), not Django's bare one.
+CSRF_FAILURE_VIEW = "annotator.web.errors.csrf_failure"
 # Load balancers and monitors probe over plain HTTP (when SECURE_SSL_REDIRECT is on).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -27,3 +27,6 @@ urlpatterns = [
 ]
 
 handler400 = "annotator.web.errors.bad_request"
+handler403 = "annotator.web.errors.permission_denied"
+handler404 = "annotator.web.errors.page_not_found"
+handler500 = "annotator.web.errors.server_error"

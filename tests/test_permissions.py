@@ -427,6 +427,7 @@ TABLE: dict[tuple[str, str], Case] = {
     # Production: health check, the audit trail
     ("healthz", "GET"): Case(each(200)),
     ("healthz", "POST"): Case(each(405)),
+    ("favicon", "GET"): Case(each(200)),
     ("project_history", "GET"): Case(MANAGERS, slug),
     ("history_restore", "POST"): Case(
         roles(LOGIN, 404, 403, 403, 302),

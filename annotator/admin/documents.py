@@ -147,7 +147,8 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
         """``admin/annotator/document/import.html``: an upload run through the importer.
 
         Context: ``form`` (ImportForm) and, after an import, its ``report``. A
-        failed import writes nothing and shows the importer's message on the form.
+        failed import writes nothing and lists the importer's messages on the form, one
+        per bad record.
         """
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -167,7 +168,8 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
                         remove_repeats=options["remove_repeats"],
                     )
                 except ImportFailed as exc:
-                    form.add_error("upload", str(exc))
+                    for message in exc.errors:
+                        form.add_error("upload", message)
                 else:
                     form = ImportForm(
                         initial={

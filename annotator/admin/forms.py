@@ -228,10 +228,7 @@ class ImportForm(forms.Form):
         max_length=200,
         required=False,
         label="Default source",
-        help_text=(
-            "The source of records that name none; created (kind «other») if new. "
-            "The same as import_documents --source."
-        ),
+        help_text="The source of records that name none; created (kind «other») if new.",
     )
     skip_bad = forms.BooleanField(
         required=False,

@@ -17,9 +17,10 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from annotator.fastpath.rows import Columns
-from annotator.models import Annotation, Label, Project, ProjectDocument
+from annotator.models import Annotation, AnnotationEvent, Label, Project, ProjectDocument
 
 _LABEL = Columns(Label, "l")
+_EVENT = Columns(AnnotationEvent, "e")
 
 
 @functools.cache
@@ -102,6 +103,22 @@ def labels_version_bump(project_id: int, document_id: int) -> None:
             " WHERE project_id = %s AND document_id = %s",
             [project_id, document_id],
         )
+
+
+def latest_events(
+    project_id: int, document_id: int, actor_id: int, limit: int
+) -> list[AnnotationEvent]:
+    """The actor's latest events on a document, newest first: ``AnnotationEvent.objects
+    .filter(project=, document=, actor=).order_by("-id")[:limit]`` written out, as it runs
+    on every view of the document page and every save (the undo button)."""
+    sql = (
+        f"SELECT {_EVENT.sql(connection)} FROM {AnnotationEvent._meta.db_table} e"
+        " WHERE e.project_id = %s AND e.document_id = %s AND e.actor_id = %s"
+        " ORDER BY e.id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [project_id, document_id, actor_id, int(limit)])
+        return [_EVENT.instance(connection, row) for row in cursor.fetchall()]
 
 
 @functools.cache

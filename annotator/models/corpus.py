@@ -66,8 +66,11 @@ class Document(models.Model):
         ordering = ["source__name", "published_on", "id"]
         indexes = [models.Index(fields=["source", "published_on"])]
 
+    # What every page calls a document without a title (the workspace and the admin alike).
+    UNTITLED = "Untitled document"
+
     def __str__(self) -> str:
-        return self.title or f"Document {self.pk}"
+        return self.title or self.UNTITLED
 
     def save(self, *args, **kwargs) -> None:
         creating = self._state.adding

@@ -270,6 +270,7 @@ class DocumentProgress(models.Model):
 
     class Meta:
         ordering = ["project", "document", "annotator"]
+        verbose_name_plural = "document progress"  # not "progresss"
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "document", "annotator"], name="progress_unique"

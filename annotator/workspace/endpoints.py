@@ -181,7 +181,6 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
         ranges=[(start, end)],
         added=[annotation],
         undo=undo_text("create", annotation.quote),
-        selected=annotation.pk,
     )
 
 

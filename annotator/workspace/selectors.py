@@ -12,11 +12,12 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Win
 from django.db.models.functions import Lag, Lead
 
 from annotator.access import assignment_condition, visible_documents
-from annotator.fastpath.statements import annotation_rows, first_annotation_from
+from annotator.fastpath.statements import annotation_rows, first_annotation_from, latest_events
 from annotator.fastpath.statements import project_labels as project_labels  # the workspace's read
 from annotator.models import (
     Annotation,
     AnnotationEvent,
+    Assignment,
     Document,
     DocumentProgress,
     Label,
@@ -39,13 +40,18 @@ STATUSES = {
 }
 
 
+def _done(project: Project, membership: Membership, document) -> QuerySet[DocumentProgress]:
+    """The member's "done" mark on the document ``document`` (an expression)."""
+    return DocumentProgress.objects.filter(
+        project=project, document=document, annotator_id=membership.user_id, done_at__isnull=False
+    )
+
+
 def _status_filters(project: Project, membership: Membership, document, status: str) -> list:
     """Conditions on the document ``document`` (an expression) for a ``STATUSES`` key."""
     user_id = membership.user_id
     own = Annotation.objects.filter(project=project, document=document, annotator_id=user_id)
-    done = DocumentProgress.objects.filter(
-        project=project, document=document, annotator_id=user_id, done_at__isnull=False
-    )
+    done = _done(project, membership, document)
     filters: dict[str, list] = {
         "done": [Exists(done)],
         "started": [Exists(own), ~Exists(done)],
@@ -80,6 +86,14 @@ def queue_count(
     if condition is not None:
         links = links.filter(condition)
     return links.filter(*_status_filters(project, membership, document, status)).count()
+
+
+def done_at(project: Project, user) -> Subquery:
+    """When the user marked the document (the query's row) done, for ``document_for_member``."""
+    progress = DocumentProgress.objects.filter(
+        project=project, document=OuterRef("pk"), annotator=user
+    )
+    return Subquery(progress.values("done_at")[:1])
 
 
 def queue_rows(project: Project, membership: Membership, ids: list[int]) -> list[Document]:
@@ -133,6 +147,99 @@ def continue_document(project: Project, membership: Membership) -> Document | No
     return progress.document if progress else None
 
 
+class QueueProgress(NamedTuple):
+    """How far the member is through their queue: ``done`` of ``total`` documents."""
+
+    done: int
+    total: int
+
+
+def queue_progress(project: Project, membership: Membership) -> QueueProgress:
+    """The member's documents marked done, of all their documents (two counts).
+
+    Counted from the member's own progress rows and the project's links (or, for an
+    annotator of a project with assignments, their assignments), never by walking the
+    documents: the document page shows it on every view.
+    """
+    linked = ProjectDocument.objects.filter(project=project, document_id=OuterRef("document_id"))
+    done = DocumentProgress.objects.filter(
+        project=project, annotator_id=membership.user_id, done_at__isnull=False
+    ).filter(Exists(linked))
+    condition = assignment_condition(project, membership, OuterRef("document_id"))
+    if condition is not None:
+        done = done.filter(condition)
+    if condition is not None and Assignment.objects.filter(project=project).exists():
+        assigned = Assignment.objects.filter(project=project, annotator_id=membership.user_id)
+        total = assigned.filter(Exists(linked)).count()
+    else:
+        total = ProjectDocument.objects.filter(project=project).count()
+    return QueueProgress(done=done.count(), total=total)
+
+
+def member_projects(user) -> list[tuple[Project, Membership, QueueProgress]]:
+    """The projects the user is a member of, by name, each with the membership and the
+    user's ``queue_progress``: the same counts, for every project in four queries.
+
+    An annotator of a project with assignments counts their assigned documents; anyone
+    else counts the project's documents.
+    """
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("project").order_by("project__name")
+    )
+    ids = [m.project_id for m in memberships]
+    linked = ProjectDocument.objects.filter(
+        project_id=OuterRef("project_id"), document_id=OuterRef("document_id")
+    )
+    with_assignments = set(
+        Assignment.objects.filter(project_id__in=ids).values_list("project_id", flat=True)
+    )
+    links = dict(
+        ProjectDocument.objects.filter(project_id__in=ids)
+        .values("project_id")
+        .annotate(n=Count("pk"))
+        .values_list("project_id", "n")
+    )
+    assigned = dict(
+        Assignment.objects.filter(project_id__in=ids, annotator=user)
+        .filter(Exists(linked))
+        .values("project_id")
+        .annotate(n=Count("pk"))
+        .values_list("project_id", "n")
+    )
+    own_assignment = Assignment.objects.filter(
+        project_id=OuterRef("project_id"), document_id=OuterRef("document_id"), annotator=user
+    )
+    done: dict[tuple[int, bool], int] = {
+        (project_id, is_assigned): n
+        for project_id, is_assigned, n in DocumentProgress.objects.filter(
+            project_id__in=ids, annotator=user, done_at__isnull=False
+        )
+        .filter(Exists(linked))
+        .annotate(is_assigned=Exists(own_assignment))
+        .values("project_id", "is_assigned")
+        .annotate(n=Count("pk"))
+        .values_list("project_id", "is_assigned", "n")
+    }
+    rows = []
+    for m in memberships:
+        pk = m.project_id
+        if not m.can_review and pk in with_assignments:
+            progress = QueueProgress(done=done.get((pk, True), 0), total=assigned.get(pk, 0))
+        else:
+            total_done = done.get((pk, True), 0) + done.get((pk, False), 0)
+            progress = QueueProgress(done=total_done, total=links.get(pk, 0))
+        rows.append((m.project, m, progress))
+    return rows
+
+
+def first_unfinished_id(project: Project, membership: Membership, *, exclude: int) -> int | None:
+    """The first document in queue order that the member has not marked done (not
+    ``exclude``): where "Next" goes from the end of the queue."""
+    done = _done(project, membership, OuterRef("pk"))
+    documents = visible_documents(project, membership).exclude(pk=exclude).filter(~Exists(done))
+    return documents.order_by(*QUEUE_ORDER).values_list("id", flat=True).first()
+
+
 def neighbour_id(
     project: Project, membership: Membership, document_id: int, step: int
 ) -> int | None:
@@ -150,6 +257,14 @@ def label_version(labels) -> str:
     """Changes whenever a label's colour does: part of the stylesheet's URL."""
     key = ";".join(f"{label.pk}:{label.color}" for label in labels)
     return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def labels_key(labels, guidelines: str) -> str:
+    """Changes whenever the labels or the guidelines do: the page's label bar and help,
+    the same on every document of the project, are cached under it (with the language)."""
+    fields = ("pk", "name", "title", "description", "hotkey", "color", "order")
+    key = repr([[getattr(label, f) for f in fields] for label in labels]) + guidelines
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def sentence_bounds(document: Document, start: int = 0, end: int | None = None) -> list:
@@ -291,9 +406,7 @@ def undo_target(*, project: Project, document: Document, actor) -> AnnotationEve
     newest event, undo events and the events they undid are skipped. Only the last
     ``UNDO_WINDOW`` events are considered.
     """
-    events = AnnotationEvent.objects.filter(
-        project=project, document=document, actor=actor
-    ).order_by("-id")[:UNDO_WINDOW]
+    events = latest_events(project.pk, document.pk, actor.pk, UNDO_WINDOW)
     undone: set[int] = set()
     for event in events:
         mark = (event.after or {}).get(UNDO_MARK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import cast
 
 from django.db import IntegrityError, transaction
@@ -51,21 +52,49 @@ def parse_offset(value: str | None) -> int:
         raise AnnotationRejected("Offsets must be whole numbers.") from None
 
 
-def progress_opened(*, project: Project, document: Document, annotator) -> None:
-    """Record that the annotator opened the document now (one upsert)."""
+# How old a document's ``last_opened_at`` may be before a view of it records it again.
+OPENED_PRECISION = timedelta(minutes=10)
+
+
+def progress_opened(
+    *,
+    project: Project,
+    document: Document,
+    annotator,
+    last_opened_at: datetime | None = None,
+    last_opened_id: int | None = None,
+) -> bool:
+    """Record that the annotator opened the document now (one upsert), unless nothing
+    would change: it is already the document they opened last in the project, at most
+    ``OPENED_PRECISION`` ago. Returns whether it wrote.
+
+    ``last_opened_at`` (this document's) and ``last_opened_id`` (the project's latest) are
+    what the page read with the document (``selectors.opened``). Views are reads: a row
+    is written when the analyst moves to another document, not on every reload, so
+    reading pages never queues behind SQLite's write lock, and "Continue where you left
+    off" (the latest ``last_opened_at``) still names the document opened last.
+    """
+    now = timezone.now()
+    if (
+        last_opened_id == document.pk
+        and last_opened_at is not None
+        and now - last_opened_at < OPENED_PRECISION
+    ):
+        return False
     DocumentProgress.objects.bulk_create(
         [
             DocumentProgress(
                 project=project,
                 document=document,
                 annotator=annotator,
-                last_opened_at=timezone.now(),
+                last_opened_at=now,
             )
         ],
         update_conflicts=True,
         unique_fields=["project", "document", "annotator"],
         update_fields=["last_opened_at"],
     )
+    return True
 
 
 @transaction.atomic

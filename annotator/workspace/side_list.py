@@ -18,7 +18,9 @@ QUOTE_SHOWN = 160
 def item_html(annotation, *, oob: bool = False) -> str:
     """One ``<li>``; ``annotation.label`` must be loaded. ``oob`` marks it for an htmx
     out-of-band swap (it replaces the entry with the same id)."""
-    quote = Truncator(annotation.quote).chars(QUOTE_SHOWN)
+    quote = annotation.quote
+    if len(quote) > QUOTE_SHOWN:  # shorter in code points is shorter in letters too
+        quote = Truncator(quote).chars(QUOTE_SHOWN)
     note = f'<p class="note">{escape(annotation.note)}</p>' if annotation.note else ""
     swap = ' hx-swap-oob="true"' if oob else ""
     pk, label_id = annotation.pk, annotation.label_id

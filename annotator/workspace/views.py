@@ -7,7 +7,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
@@ -21,11 +20,12 @@ from annotator.access import (
     project_for_member,
 )
 from annotator.ids import query_id
-from annotator.models import NOTE_MAX, DocumentProgress, Label, Membership, Project
+from annotator.models import NOTE_MAX, Label, Membership
 from annotator.progress.selectors import project_lines
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
+from annotator.workspace.page_rows import document_page_rows
 from annotator.workspace.services import progress_opened, progress_set_done
 from annotator.workspace.side_list import items_html
 
@@ -34,17 +34,15 @@ QUEUE_PAGE_SIZE = 50
 
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
-    """``annotator/home.html``: the projects the user is a member of."""
-    projects = list(
-        Project.objects.filter(memberships__user=request.user)
-        .annotate(role=F("memberships__role"))
-        .order_by("name")
-    )
-    # Reviewers and managers see the team's progress on the card, in one line.
-    reviewing = [p for p in projects if p.role != Membership.Role.ANNOTATOR]
+    """``annotator/home.html``: the projects the user is a member of.
+
+    Context: ``projects``: ``(project, progress, team_line)`` triples: the user's documents
+    done of their queue's, and for reviewers and managers the team's progress in one line.
+    """
+    memberships = selectors.member_projects(request.user)
+    reviewing = [p for p, m, _ in memberships if m.role != Membership.Role.ANNOTATOR]
     lines = project_lines(reviewing)
-    for project in projects:
-        cast(Any, project).team_line = lines.get(project.pk)  # read by the card
+    projects = [(p, progress, lines.get(p.pk)) for p, _, progress in memberships]
     return render(request, "workspace/home.html", {"projects": projects})
 
 
@@ -55,7 +53,8 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
 
     Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
     ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
-    ``continue_document`` and ``query`` (the filters, for pagination links).
+    ``continue_document``, ``progress`` (documents done of the queue's) and ``query``
+    (the filters, for pagination links).
     """
     project, membership = project_for_member(request.user, slug)
     source_id = query_id(request.GET, "source")
@@ -84,6 +83,7 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "query": query,
             "continue_document": selectors.continue_document(project, membership),
+            "progress": selectors.queue_progress(project, membership),
         },
     )
 
@@ -117,14 +117,13 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
     annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
-    undo would revert), ``guidelines``, ``note_max`` (the longest note stored). A fixed
+    undo would revert), ``guidelines``, ``note_max`` (the longest note stored),
+    ``labels_key`` (the cache key of the label bar and the help, see
+    ``selectors.labels_key``), ``progress`` (documents done of the queue's). A fixed
     number of queries, whatever the number of annotations.
     """
-    project, membership = project_for_member(request.user, slug)
-    done = DocumentProgress.objects.filter(
-        project=project, document=OuterRef("pk"), annotator=request.user
-    ).values("done_at")[:1]
-    document = document_for_member(project, membership, document_id, done_at=Subquery(done))
+    rows = document_page_rows(request.user, slug, document_id)
+    project, membership, document = rows.project, rows.membership, rows.document
     allowed = can_see_everyone(project, membership)
     everyone = allowed and request.GET.get("view") == "all"
     labels = selectors.project_labels(project)
@@ -132,7 +131,13 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
         project=project, document=document, user=request.user, labels=labels, everyone=everyone
     )
     layout = selectors.document_layout(document)
-    progress_opened(project=project, document=document, annotator=request.user)
+    progress_opened(
+        project=project,
+        document=document,
+        annotator=request.user,
+        last_opened_at=rows.last_opened_at,
+        last_opened_id=rows.last_opened_id,
+    )
     undo = selectors.undo_target(project=project, document=document, actor=request.user)
     return render(
         request,
@@ -152,6 +157,8 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "undo": undo_description(undo),
             "guidelines": guidelines_html(project.guidelines),
             "note_max": NOTE_MAX,
+            "labels_key": selectors.labels_key(labels.values(), project.guidelines),
+            "progress": rows.progress,
         },
     )
 
@@ -181,13 +188,36 @@ def undo_description(event) -> str:
 def document_step(request: HttpRequest, slug: str, document_id: int, direction: str):
     """Go to the previous or next document in the member's queue."""
     project, membership = project_for_member(request.user, slug)
-    document = document_for_member(project, membership, document_id)
+    document = document_for_member(
+        project,
+        membership,
+        document_id,
+        with_source=False,
+        done_at=selectors.done_at(project, request.user),
+    )
     step = -1 if direction == "previous" else 1
     neighbour = selectors.neighbour_id(project, membership, document.pk, step)
-    if neighbour is None:
-        edge = "first" if step < 0 else "last"
-        messages.info(request, f"This is the {edge} document in your queue.")
+    if neighbour is None and step < 0:
+        messages.info(request, "This is the first document in your queue.")
         return redirect("document", slug=project.slug, document_id=document.pk)
+    if neighbour is None:
+        # Past the end of the queue: back to the first document not marked done yet.
+        neighbour = selectors.first_unfinished_id(project, membership, exclude=document.pk)
+        done_at = cast(Any, document).done_at  # annotated by ``selectors.done_at``
+        if neighbour is None and done_at is None:
+            messages.info(
+                request,
+                "This is the last document in your queue, and the only one not marked done.",
+            )
+            return redirect("document", slug=project.slug, document_id=document.pk)
+        if neighbour is None:
+            messages.success(request, "Every document in your queue is marked done.")
+            return redirect("project", slug=project.slug)
+        messages.info(
+            request,
+            "That was the last document in your queue. "
+            "Here is the first one you have not marked done.",
+        )
     return redirect("document", slug=project.slug, document_id=neighbour)
 
 
@@ -209,5 +239,10 @@ def document_done(request: SignedInRequest, slug: str, document_id: int) -> Http
     return render(
         request,
         "workspace/document.html#done-changed",
-        {"project": project, "document": document, "message": message},
+        {
+            "project": project,
+            "document": document,
+            "message": message,
+            "progress": selectors.queue_progress(project, membership),
+        },
     )

@@ -88,12 +88,42 @@ def test_skip_bad_imports_the_good_records_and_lists_the_bad(manager_client):
     assert Document.objects.count() == 1
 
 
-def test_upload_without_a_source_names_the_problem(manager_client):
+def test_upload_without_a_source_names_the_field_to_fill_in(manager_client):
     response = upload(manager_client, "a.txt", "Текст без источника.".encode())
     assert response.context["form"].errors["upload"] == [
-        "a.txt: no source (name one in the input or give a default source with --source)"
+        "a.txt: no source (name one in the input or fill in «Default source»)"
     ]
+    assert "--source" not in response.content.decode()
     assert nothing_written()
+
+
+# Three bad records: no source (found after reading), bad JSON, no text; one good record.
+THREE_BAD = (
+    jsonl({"text": "Без источника."}, {"text": "Хороший.", "source": "ТАСС"})
+    + b'{"text": "oops"\n'
+    + jsonl({"title": "no text", "source": "ТАСС"})
+)
+THREE_BAD_MESSAGES = [
+    "data.jsonl line 1: no source (name one in the input or fill in «Default source»)",
+    "data.jsonl line 3: bad JSON (Expecting ',' delimiter at column 16)",
+    "data.jsonl line 4: missing 'text' key",
+]
+
+
+def test_a_failed_upload_lists_every_bad_record_in_file_order(manager_client):
+    response = upload(manager_client, "data.jsonl", THREE_BAD)
+    assert response.context["form"].errors["upload"] == THREE_BAD_MESSAGES
+    assert nothing_written()
+
+
+def test_skipped_records_are_listed_in_file_order(manager_client):
+    response = upload(manager_client, "data.jsonl", THREE_BAD, skip_bad="on")
+    content = response.content.decode()
+    assert "1 document added, 0 skipped as duplicate, 3 rejected" in content
+    listed = content.split('<ul class="import-rejected errorlist">')[1].split("</ul>")[0]
+    assert listed.replace("&#x27;", "'") == "".join(
+        f"<li>Rejected: {message}</li>" for message in THREE_BAD_MESSAGES
+    )
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(manager_client, settings):

@@ -1,11 +1,13 @@
 """A manager runs a campaign from the admin in a real browser; the analyst sees the work."""
 
 import json
+import os
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotator.models import Assignment
+from annotator.models import Assignment, Membership
+from tests.support import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,3 +105,29 @@ def test_manager_sets_up_a_campaign_and_the_analyst_sees_it(
         expect(analyst.get_by_text(document["title"])).to_be_visible()
     analyst.goto(f"{admin}/")
     expect(analyst).to_have_url(f"{admin}/login/?next=/admin/")
+
+
+def test_admin_names_and_widths(live_server, page: Page, manager):
+    """The labels inline fits the page; names read as in the workspace."""
+    project = factories.ProjectFactory(name="Выборы")
+    factories.MembershipFactory(project=project, user=manager, role=Membership.Role.MANAGER)
+    untitled = factories.DocumentFactory(title="")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    admin = f"{live_server.url}/admin"
+    log_in(page, f"{admin}/login/", manager.username)
+    page.goto(f"{admin}/")
+    expect(page.locator("#content-main")).to_contain_text("Document progress")
+    expect(page.locator("#content-main")).not_to_contain_text("progresss")
+    page.goto(f"{admin}/annotator/document/")
+    expect(page.locator("#result_list")).to_contain_text("Untitled document")
+    page.goto(f"{admin}/annotator/document/{untitled.pk}/change/")
+    expect(page.locator(".breadcrumbs")).to_contain_text("Untitled document")
+    page.goto(f"{admin}/annotator/project/{project.pk}/change/")
+    labels = page.locator("#labels-group")
+    expect(labels.locator("tbody tr.form-row").first).to_be_visible()
+    area = page.locator("#content-main").bounding_box()
+    table = labels.locator("table").bounding_box()
+
+    assert table["width"] <= area["width"], (table["width"], area["width"])
+    if os.environ.get("SCREENSHOTS"):
+        page.screenshot(path=f"{os.environ['SCREENSHOTS']}/admin-labels.png", full_page=True)

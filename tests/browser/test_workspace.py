@@ -12,6 +12,7 @@ from annotator.models import Annotation, DocumentProgress, Label, Sentence
 from tests.support import factories
 from tests.support.browser import (
     drag_select,
+    label_selection,
     log_in,
     make_workspace,
     open_document,
@@ -20,7 +21,7 @@ from tests.support.browser import (
     utf16,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_script_errors")]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,51 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def workspace(transactional_db):
     return make_workspace(seed_text("000"), seed_text("001"))
-
-
-@pytest.fixture
-def new_page(browser):
-    """Pages in contexts of their own (another user, no JavaScript), closed after the test."""
-    contexts = []
-
-    def make(browser, **options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    """No uncaught exception and no Content-Security-Policy violation on any page."""
-    problems = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    yield
-    assert problems == []
-
-
-def label_selection(page, text, phrase, key, *, occurrence=0):
-    """Select ``phrase`` with the mouse, press ``key`` and wait for the saved entry."""
-    start = text.index(phrase)
-    for _ in range(occurrence):
-        start = text.index(phrase, start + 1)
-    before = page.locator("#ann-list .item").count()
-    drag_select(page, text, start, start + len(phrase))
-    expect(page.locator("#preview")).not_to_be_empty()
-    page.keyboard.press(key)
-    expect(page.locator("#ann-list .item")).to_have_count(before + 1)
-    return start
 
 
 def test_select_a_phrase_with_the_mouse_and_label_it_with_a_hotkey(page, live_server, workspace):
@@ -126,9 +82,11 @@ def test_sentence_mode_labels_whole_sentences(page, live_server, workspace):
     assert document.text[annotation.start : annotation.end] == (
         document.text[second.start : second.end].rstrip(".!?…")
     )
-    # A click on a sentence labels it with the label used last.
+    # A click on a sentence chooses it; Enter labels it with the label used last.
     fourth = sentences[3]
     page.click(f'#doc-text .sent[data-i="{fourth.index}"]')
+    expect(page.locator(f'#doc-text .sent[data-i="{fourth.index}"]')).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#ann-list .item")).to_have_count(2)
     clicked = Annotation.objects.exclude(pk=annotation.pk).get()
     assert (clicked.start, clicked.label.name) == (fourth.start, "opinion")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotator.datasets.imports import documents as importing
 from annotator.datasets.imports.decode import decode_bytes, normalize_text
-from annotator.datasets.imports.documents import import_paths, import_upload
+from annotator.datasets.imports.documents import MAX_REPORTED, import_paths, import_upload
 from annotator.datasets.imports.repeats import find_repeats, remove_repeats
 from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Document, ProjectDocument, Sentence, Source, sentence_spans
@@ -593,4 +593,17 @@ def test_a_zip_member_compressed_with_bzip2_is_refused():
         "texts.zip/a.txt: compressed with bzip2, which the importer does not unpack "
         "(use a .zip of stored or deflated files)"
     )
+    assert nothing_written()
+
+
+@db
+def test_every_bad_record_is_reported_up_to_a_limit(tmp_path):
+    lines = [{"text": "Хороший.", "source": "ТАСС"}] + [{"title": "no text"}] * 25
+    path = write_jsonl(tmp_path / "a.jsonl", *lines)
+    with pytest.raises(ImportFailed) as exc:
+        import_paths([path])
+    assert str(exc.value).split("\n") == [
+        *(f"{path} line {n}: missing 'text' key" for n in range(2, 2 + MAX_REPORTED)),
+        "5 more bad records not listed.",
+    ]
     assert nothing_written()

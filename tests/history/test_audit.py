@@ -228,6 +228,18 @@ def test_history_page_shows_who_when_before_and_after(client, team):
     assert "Restore</button>" not in page
 
 
+def test_history_page_shortens_long_quotes_and_notes(client, team):
+    project, document, manager, analyst = team
+    document.text = "Длинная цитата. " * 180  # 2,880 characters, one line
+    document.save()
+    make(team, start=0, end=2800, quote=document.text[:2800], note="н" * 2000)
+    client.force_login(manager)
+    page = client.get(history_url(project)).content.decode()
+    quote = page.split("<dt>quote</dt><dd")[1].split("</dd>")[0].split(">", 1)[1]
+    note = page.split("<dt>note</dt><dd")[1].split("</dd>")[0].split(">", 1)[1]
+    assert len(quote) == len(note) == 300 and quote.endswith("…") and note.endswith("…")
+
+
 def test_history_page_restores_a_deletion_with_a_message(client, team):
     project, _, manager, _ = team
     event = delete_event(make(team), manager)

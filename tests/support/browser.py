@@ -88,3 +88,16 @@ def drag_select(page, text: str, start: int, end: int) -> None:
     page.mouse.down()
     page.mouse.move(box["x2"], box["y2"], steps=10)
     page.mouse.up()
+
+
+def label_selection(page, text, phrase, key, *, occurrence=0):
+    """Select ``phrase`` with the mouse, press ``key`` and wait for the saved entry."""
+    start = text.index(phrase)
+    for _ in range(occurrence):
+        start = text.index(phrase, start + 1)
+    before = page.locator("#ann-list .item").count()
+    drag_select(page, text, start, start + len(phrase))
+    expect(page.locator("#preview")).not_to_be_empty()
+    page.keyboard.press(key)
+    expect(page.locator("#ann-list .item")).to_have_count(before + 1)
+    return start

@@ -10,6 +10,7 @@ from annotator.workspace.annotations import (
 )
 from annotator.workspace.selectors import neighbour_id, undo_target, visible_annotations
 from annotator.workspace.services import (
+    OPENED_PRECISION,
     annotation_undo,
     parse_offset,
     progress_opened,
@@ -47,10 +48,18 @@ def test_progress_upsert_and_done():
         "document": progress.document,
         "annotator": progress.annotator,
     }
-    progress_opened(**kwargs)
-    progress_opened(**kwargs)
+    assert progress_opened(**kwargs)
     progress.refresh_from_db()
     assert progress.last_opened_at is not None
+    # Already the document opened last, a moment ago: nothing to write.
+    opened = {"last_opened_at": progress.last_opened_at, "last_opened_id": progress.document_id}
+    assert not progress_opened(**kwargs, **opened)
+    # Another document was opened since, or this was long ago: recorded again.
+    assert progress_opened(**kwargs, **{**opened, "last_opened_id": progress.document_id + 1})
+    earlier = progress.last_opened_at - OPENED_PRECISION
+    assert progress_opened(**kwargs, **{**opened, "last_opened_at": earlier})
+    progress.refresh_from_db()
+    assert progress.last_opened_at > opened["last_opened_at"]
     assert progress_set_done(**kwargs, done=True).done_at is not None
     assert progress_set_done(**kwargs, done=False).done_at is None
 

@@ -3,7 +3,10 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from annotator.models import (
     Annotation,
@@ -12,6 +15,7 @@ from annotator.models import (
     Label,
     Membership,
 )
+from annotator.workspace import selectors
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +94,8 @@ def test_save_snaps_and_answers_with_the_changed_fragments(client, ws):
     assert "Undo adding «Токаев считает»" in body
     assert "Saved «Токаев считает» as Fact." in body
     trigger = json.loads(response.headers["HX-Trigger-After-Settle"])
-    assert trigger == {"annotationsChanged": {"selected": annotation.pk}}
+    # Nothing is chosen after a save: a stray Del or label key must not touch the new span.
+    assert trigger == {"annotationsChanged": {"selected": None}}
     event = AnnotationEvent.objects.get()
     assert (event.action, event.actor) == ("create", ws.analyst)
 
@@ -423,6 +428,20 @@ def test_guidelines_are_rendered_and_cleaned(client, ws):
     assert "alert(1)" not in body
 
 
+def test_the_cached_label_bar_and_help_follow_the_labels_and_guidelines(client, ws):
+    login(client, ws.analyst)
+    url = reverse("document", args=[ws.project.slug, ws.document.pk])
+    assert 'data-title="Fact"' in client.get(url).text
+    Label.objects.filter(pk=ws.labels["fact"].pk).update(title="Факт", description="Проверяемо.")
+    ws.project.guidelines = "Новые правила."
+    ws.project.save()
+    body = client.get(url).text
+    assert 'data-title="Факт"' in body and 'data-title="Fact"' not in body
+    assert "Проверяемо." in body and "Новые правила." in body
+    other = reverse("document", args=[ws.project.slug, ws.other.pk])
+    assert 'data-title="Факт"' in client.get(other).text
+
+
 def test_label_stylesheet(client, ws):
     Label.objects.filter(pk=ws.labels["opinion"].pk).update(color="red;}b{")
     login(client, ws.analyst)
@@ -453,8 +472,101 @@ def test_previous_and_next_follow_the_queue(client, ws):
     assert response.url == reverse("document", args=[slug, second.pk])
     response = client.get(reverse("document_previous", args=[slug, second.pk]))
     assert response.url == reverse("document", args=[slug, first.pk])
-    response = client.get(reverse("document_next", args=[slug, second.pk]), follow=True)
-    assert "This is the last document in your queue." in response.content.decode()
+    response = client.get(reverse("document_previous", args=[slug, first.pk]), follow=True)
+    assert "This is the first document in your queue." in response.content.decode()
+
+
+def test_next_past_the_end_goes_to_the_first_document_not_done(client, ws):
+    login(client, ws.analyst)
+    slug = ws.project.slug
+    first, second = sorted([ws.document, ws.other], key=lambda d: (d.source.name, d.pk))
+    last_next = reverse("document_next", args=[slug, second.pk])
+    response = client.get(last_next, follow=True)
+    assert response.redirect_chain == [(reverse("document", args=[slug, first.pk]), 302)]
+    assert "That was the last document in your queue. Here is the first one you have not" in (
+        response.content.decode()
+    )
+    done = reverse("document_done", args=[slug, first.pk])
+    client.post(done, {"done": "1"})
+    response = client.get(last_next, follow=True)
+    assert response.redirect_chain == [(reverse("document", args=[slug, second.pk]), 302)]
+    assert "This is the last document in your queue, and the only one not marked done." in (
+        response.content.decode()
+    )
+    client.post(reverse("document_done", args=[slug, second.pk]), {"done": "1"})
+    response = client.get(last_next, follow=True)
+    assert response.redirect_chain == [(reverse("project", args=[slug]), 302)]
+    assert "Every document in your queue is marked done." in response.content.decode()
+
+
+def test_progress_shows_documents_done_of_the_queue(client, ws):
+    """On the queue, the document page and the project cards; an annotator's queue is
+    their assignments when the project has any."""
+    slug = ws.project.slug
+    third = factories.DocumentFactory(title="Третья")
+    factories.ProjectDocumentFactory(project=ws.project, document=third)
+    login(client, ws.analyst)
+    client.post(reverse("document_done", args=[slug, ws.document.pk]), {"done": "1"})
+    pages = [
+        reverse("project", args=[slug]),
+        reverse("document", args=[slug, ws.other.pk]),
+        reverse("home"),
+    ]
+    for url in pages:
+        assert "1 of 3 done" in client.get(url).content.decode(), url
+    # Assigned two documents, one of them done; the done one outside them does not count.
+    factories.AssignmentFactory(project=ws.project, document=ws.other, annotator=ws.analyst)
+    factories.AssignmentFactory(project=ws.project, document=third, annotator=ws.analyst)
+    factories.AssignmentFactory(project=ws.project, document=ws.document, annotator=ws.colleague)
+    client.post(reverse("document_done", args=[slug, third.pk]), {"done": "1"})
+    for url in pages:
+        assert "1 of 2 done" in client.get(url).content.decode(), url
+    # Marking done updates the figure on the page.
+    response = client.post(
+        reverse("document_done", args=[slug, ws.other.pk]),
+        {"done": "1"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert 'id="queue-progress" class="queue-progress" hx-swap-oob="true"' in body
+    assert "2 of 2 done" in body
+    login(client, ws.reviewer)
+    assert "0 of 3 done" in client.get(pages[0]).content.decode()
+
+
+def test_project_cards_count_as_the_queue_does_in_a_fixed_number_of_queries(ws):
+    """``member_projects`` (every card at once) gives each project's ``queue_progress``."""
+    assigned = factories.ProjectFactory(name="С назначениями")
+    plain = factories.ProjectFactory(name="Без назначений")
+    for project in (assigned, plain):
+        factories.MembershipFactory(project=project, user=ws.analyst)
+        for n in range(3):
+            document = factories.DocumentFactory(title=f"{project.name} {n}")
+            factories.ProjectDocumentFactory(project=project, document=document)
+            if n < 2:
+                factories.DocumentProgressFactory(
+                    project=project,
+                    document=document,
+                    annotator=ws.analyst,
+                    done_at=timezone.now(),
+                )
+            if project is assigned and n > 0:
+                factories.AssignmentFactory(
+                    project=project, document=document, annotator=ws.analyst
+                )
+    factories.DocumentProgressFactory(
+        project=plain, document=ws.document, annotator=ws.analyst, done_at=timezone.now()
+    )  # not one of the project's documents
+    with CaptureQueriesContext(connection) as queries:
+        cards = selectors.member_projects(ws.analyst)
+    assert len(queries) == 5
+    assert [(p.name, progress) for p, _, progress in cards] == [
+        (m.project.name, selectors.queue_progress(m.project, m))
+        for m in Membership.objects.filter(user=ws.analyst).order_by("project__name")
+    ]
+    figures = {p.name: tuple(progress) for p, _, progress in cards}
+    assert figures["Без назначений"] == (2, 3)
+    assert figures["С назначениями"] == (1, 2)
 
 
 def rows(body):
@@ -469,7 +581,11 @@ def test_queue_shows_progress_filters_and_continue_link(client, ws):
     url = reverse("project", args=[ws.project.slug])
     body = client.get(url).content.decode()
     assert "Continue where you left off: <strong>Первая</strong>" in body
-    assert '<td class="num">2</td>' in body and "In progress" in body and "Not started" in body
+    assert (
+        '<td class="num col-count">2</td>' in body
+        and "In progress" in body
+        and "Not started" in body
+    )
     started = rows(client.get(url + "?status=started").content.decode())
     assert "Первая" in started and "Вторая" not in started
     todo = rows(client.get(url + "?status=todo").content.decode())
@@ -490,10 +606,10 @@ def test_queue_is_paginated_in_a_fixed_number_of_queries(client, ws, django_asse
         factories.AnnotationFactory(project=ws.project, document=document, annotator=ws.analyst)
     login(client, ws.analyst)
     url = reverse("project", args=[ws.project.slug])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         body = client.get(url).content.decode()
     assert "62 documents" in body and "Page 1 of 2" in body
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         body = client.get(url + "?page=2&status=started").content.decode()
     assert "Page 2 of 2" in body
 
@@ -566,13 +682,38 @@ def test_document_page_queries_do_not_grow_with_annotations(
     many_annotations(ws, n)
     login(client, ws.analyst)
     url = reverse("document", args=[ws.project.slug, ws.document.pk])
-    with django_assert_num_queries(9):
+    # Session, user, one statement for the membership, the document and the user's
+    # progress, labels, annotations, sentences (the first view only), the undo target,
+    # and the record that the document was opened (the first view only).
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.content.decode().count('class="item"') == Annotation.objects.count()
-    # The text's lines and sentences are kept per document version after the first view.
-    with django_assert_num_queries(8):
+    # The text's lines and sentences are kept per document version after the first view,
+    # and a view of the document opened last writes nothing.
+    with django_assert_num_queries(6):
         again = client.get(url)
     assert again.content.decode().count('class="item"') == Annotation.objects.count()
+
+
+def test_a_view_writes_only_when_the_analyst_opens_another_document(client, ws):
+    login(client, ws.analyst)
+    first = reverse("document", args=[ws.project.slug, ws.document.pk])
+    second = reverse("document", args=[ws.project.slug, ws.other.pk])
+    queue = reverse("project", args=[ws.project.slug])
+
+    def writes(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+
+    assert len(writes(first)) == 1
+    assert writes(first) == []
+    assert "Continue where you left off: <strong>Первая</strong>" in client.get(queue).text
+    assert len(writes(second)) == 1
+    assert writes(second) == []
+    assert "Continue where you left off: <strong>Вторая</strong>" in client.get(queue).text
+    assert len(writes(first)) == 1
+    assert "Continue where you left off: <strong>Первая</strong>" in client.get(queue).text
 
 
 @pytest.mark.parametrize(("n", "phrase", "queries"), [(3, "Третье", 12), (300, "Смайл", 11)])

@@ -46,6 +46,7 @@ class Record:
     url: str = ""
     language: str = ""
     remove_repeats: bool = False
+    order: int = 0  # place in the input, for listing problems in file order
 
 
 def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:

@@ -5,9 +5,9 @@ validated records (``document_formats``) and looks for repeated paragraphs
 (``repeats``) without touching the database. Writing then happens in one transaction:
 sources are found or created, texts already stored (same ``text_sha256``) are skipped
 as duplicates, and the new documents and their sentences are bulk-inserted. Bad input
-raises ``ImportFailed`` with a one-line message naming the file (and line) before
-anything is written, unless ``skip_bad`` is set, in which case bad records are skipped
-and listed.
+raises ``ImportFailed`` with a line naming the file (and line) for each bad record,
+in file order, before anything is written, unless ``skip_bad`` is set, in which case
+bad records are skipped and listed (in file order too).
 """
 
 from __future__ import annotations
@@ -54,6 +54,15 @@ from annotator.models import (
 
 DEFAULT_LANGUAGE = "ru"
 
+# A failed import lists at most this many bad records (and says how many more there are).
+MAX_REPORTED = 20
+
+# Where a record without a source can take one from, by the way the import was started.
+NO_SOURCE = {
+    "command": "{where}: no source (name one in the input or give a default source with --source)",
+    "upload": "{where}: no source (name one in the input or fill in «Default source»)",
+}
+
 # Only imports that last longer than this (seconds) show a progress bar.
 PROGRESS_DELAY = 1.0
 WRITE_CHUNK = 500
@@ -84,12 +93,15 @@ class DocumentImportReport(ImportReport):
 
 
 class _Reader:
-    """Turns inputs into records, collecting encodings and (with skip_bad) rejections."""
+    """Turns inputs into records, collecting encodings and the problems met, each with
+    its place in the input (``seen``: records and problems read so far)."""
 
     def __init__(self, report: DocumentImportReport, *, skip_bad: bool, progress: bool) -> None:
         self.report = report
         self.skip_bad = skip_bad
         self.records: list[Record] = []
+        self.problems: list[tuple[int, str]] = []
+        self.seen = 0
         self.bar = tqdm(
             desc="Reading",
             unit=" documents",
@@ -98,10 +110,25 @@ class _Reader:
             delay=PROGRESS_DELAY,
         )
 
-    def reject(self, error: ImportFailed) -> None:
-        if not self.skip_bad:
-            raise error
-        self.report.error(str(error))
+    def reject(self, error: ImportFailed, *, order: int | None = None) -> None:
+        """Note a problem (at ``order``, or as the next thing read); reading goes on so
+        that every bad record is reported, not only the first."""
+        if order is None:
+            self.seen += 1
+            order = self.seen
+        self.problems.extend((order, message) for message in error.errors)
+
+    def settle(self) -> None:
+        """Problems in file order: listed in the report with ``skip_bad``, else raised."""
+        messages = [message for _, message in sorted(self.problems, key=lambda p: p[0])]
+        if self.skip_bad or not messages:
+            for message in messages:
+                self.report.error(message)
+            return
+        if len(messages) > MAX_REPORTED:
+            more = len(messages) - MAX_REPORTED
+            messages = [*messages[:MAX_REPORTED], f"{more} more bad records not listed."]
+        raise ImportFailed("\n".join(messages))
 
     def decode(self, name: str, data: bytes) -> str:
         text, encoding = decode_bytes(name, data)
@@ -113,6 +140,8 @@ class _Reader:
             if isinstance(item, ImportFailed):
                 self.reject(item)
             else:
+                self.seen += 1
+                item.order = self.seen
                 self.records.append(item)
                 self.bar.update()
 
@@ -314,23 +343,26 @@ def _finish(
     default_source: str | None,
     remove_all_repeats: bool,
     progress: bool,
+    started_from: str,
 ) -> DocumentImportReport:
-    """Check sources and repeats of the records read, then write them in one transaction."""
+    """Check sources and repeats of the records read, then write them in one transaction.
+
+    ``started_from`` is a ``NO_SOURCE`` key: how the user can give a default source.
+    """
     report = reader.report
     default = " ".join((default_source or "").split())
     records = []
     for record in reader.records:
         record.source = record.source or default
         if not record.source:
-            reader.reject(
-                ImportFailed(
-                    f"{record.where}: no source (name one in the input or give a default "
-                    "source with --source)"
-                )
-            )
+            message = NO_SOURCE[started_from].format(where=record.where)
+            reader.reject(ImportFailed(message), order=record.order)
             continue
         if len(record.source) > MAX_LENGTHS["source"]:
-            reader.reject(ImportFailed(f"{record.where}: source is longer than 200 characters"))
+            reader.reject(
+                ImportFailed(f"{record.where}: source is longer than 200 characters"),
+                order=record.order,
+            )
             continue
         removing = remove_all_repeats or record.remove_repeats
         if removing:
@@ -341,6 +373,7 @@ def _finish(
             outcome = "removed" if removing else "kept"
             report.repeats.append(f"{record.where}: {repeat.describe()} ({outcome})")
         records.append(record)
+    reader.settle()
     try:
         with transaction.atomic():
             _write(records, report, project=project, progress=progress)
@@ -375,6 +408,7 @@ def import_paths(
         default_source=default_source,
         remove_all_repeats=remove_repeats,
         progress=progress,
+        started_from="command",
     )
 
 
@@ -401,4 +435,5 @@ def import_upload(
         default_source=default_source,
         remove_all_repeats=remove_repeats,
         progress=False,
+        started_from="upload",
     )

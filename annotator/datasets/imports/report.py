@@ -26,6 +26,11 @@ class ImportFailed(Rejected):
         super().__init__(message)
         self.report = report
 
+    @property
+    def errors(self) -> list[str]:
+        """The problems, one a line, as ``str(exc)`` lists them."""
+        return str(self).split("\n")
+
 
 @dataclass
 class ImportReport:

@@ -49,22 +49,41 @@
     status.classList.toggle("error", error);
   }
 
+  const refused = (xhr) => xhr.status >= 400 && xhr.status < 500;
+  // A refusal is this page's to show. With DEBUG on, django-htmx's error handler listens
+  // on the document and would replace the whole page with the answer: it never sees one.
+  document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+    if (refused(event.detail.xhr)) event.stopPropagation();
+  });
   document.body.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.xhr.status === 400) {
+    const xhr = event.detail.xhr;
+    if (refused(xhr) && xhr.responseText.includes('id="status"')) {
       // A rejected edit: the answer carries the reason for the status line.
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
   });
+  const REFUSALS = {
+    403: "You may not make this change (HTTP 403); perhaps you were logged out. Nothing was changed. Reload the page.",
+    404: "This annotation or document no longer exists here (HTTP 404); it may have been changed in another tab. Nothing was changed. Reload the page.",
+  };
   document.body.addEventListener("htmx:responseError", (event) => {
     const status = event.detail.xhr.status;
-    say(`The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
+    say(REFUSALS[status] || `The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
   });
   document.body.addEventListener("htmx:sendError", () => {
     say("The server cannot be reached; nothing was saved.", true);
   });
   // A fragment that has no place on this page (changed in another tab): redraw it all.
   document.body.addEventListener("htmx:oobErrorNoTarget", () => window.location.reload());
+
+  // ---- what sits below the sticky bar (the side column, scrolled-to lines) follows its height
+  const bar = document.getElementById("sticky-bar");
+  if (bar && window.ResizeObserver) {
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`);
+    }).observe(bar);
+  }
 
   // ---- the text stays read-only while it carries a caret for Shift+arrow selection
   function setEditable(on) {
@@ -128,12 +147,18 @@
     if (highlights) {
       highlights.set("snap", new Highlight(T.rangeOf(textEl, selection.start16, selection.end16)));
     }
-    const shown = selection.quote.length > 80 ? `${selection.quote.slice(0, 79)}…` : selection.quote;
-    const keys = labelButtons
+    preview.textContent = `Selected «${shorten(selection.quote)}»: press ${labelKeys()}.`;
+  }
+
+  function shorten(quote) {
+    return quote.length > 80 ? `${quote.slice(0, 79)}…` : quote;
+  }
+
+  function labelKeys() {
+    return labelButtons
       .filter((b) => b.dataset.hotkey)
       .map((b) => `${b.dataset.hotkey} ${b.dataset.title}`)
       .join(", ");
-    preview.textContent = `Selected «${shown}»: press ${keys}.`;
   }
 
   function clearSelection() {
@@ -167,7 +192,7 @@
       noteField.value = item.querySelector(".note")?.textContent || "";
     } else if (mark) {
       labelId = (mark.className.match(/\blab-(\S+)/) || [])[1];
-      document.getElementById("ed-quote").textContent = [...marks].map((m) => m.textContent).join("");
+      document.getElementById("ed-quote").textContent = shorten([...marks].map((m) => m.textContent).join(""));
     }
     const chip = document.getElementById("ed-chip");
     chip.className = `chip lab-${labelId}`;
@@ -206,6 +231,9 @@
 
   // ---- actions
   function saveSpan(label, start, end, quote) {
+    // A new span leaves nothing chosen, so a stray Del or label key cannot touch it (or
+    // the annotation chosen before): choosing is always a click away.
+    choose(null);
     post(root.dataset.saveUrl, { label, start, end, quote, version: root.dataset.version });
   }
 
@@ -279,6 +307,7 @@
     sentence.tabIndex = -1;
     sentence.focus({ preventScroll: true });
     sentence.scrollIntoView({ block: "nearest" });
+    preview.textContent = `Sentence «${shorten(sentence.textContent.trim())}»: press ${labelKeys()}, or Enter for ${labelTitle(state.armed)}.`;
   }
 
   function moveSentence(step) {
@@ -311,9 +340,10 @@
         start = sentences().find((s) => Number(s.dataset.e) > at) || start;
       }
       focusSentence(currentSentence() || start);
-      say("Sentence mode: j / k move, a label key (or Enter, or a click) labels the sentence.");
+      say("Sentence mode: j / k or a click chooses a sentence; a label key (or Enter) labels it.");
     } else {
       for (const old of textEl.querySelectorAll(".sent.is-current")) old.classList.remove("is-current");
+      preview.textContent = "";
       setEditable(true);
       textEl.focus({ preventScroll: true });
       say("Selection mode.");
@@ -354,11 +384,9 @@
 
   textEl.addEventListener("click", (event) => {
     if (state.mode === "sentence") {
+      // A click only chooses the sentence: a key labels it (a stray click saves nothing).
       const sentence = event.target.closest(".sent");
-      if (sentence) {
-        focusSentence(sentence);
-        saveSentence(sentence, state.armed);
-      }
+      if (sentence) focusSentence(sentence);
       return;
     }
     const selection = window.getSelection();
