@@ -392,6 +392,23 @@ TABLE: dict[tuple[str, str], Case] = {
     # Undo: the annotator's latest change was a deletion; the others have nothing to undo.
     ("annotation_undo", "POST"): Case(roles(LOGIN, 404, 200, 400, 400), document, writes=True),
     ("annotation_undo", "GET"): Case(POST_ONLY, document),
+    # Discussion: every member comments (an annotator's comments are about their own work);
+    # only reviewers and managers send a document back; everyone reads their mentions.
+    **post_only(
+        "comment_add",
+        roles(LOGIN, 404, 302, 302, 302),  # back to the document page
+        document,
+        lambda w: {"text": "Это мнение?"},
+    ),
+    **post_only(
+        "document_reopen",
+        roles(LOGIN, 404, 403, 302, 302),
+        document,
+        lambda w: {"annotator": w.users["annotator"].pk, "text": "Пропущено мнение."},
+    ),
+    ("mentions", "GET"): Case(LOGGED_IN),
+    ("mentions_read", "POST"): Case(roles(LOGIN, 302, 302, 302, 302), writes=None),
+    ("mentions_read", "GET"): Case(POST_ONLY),
     # Source profiles, agreement and review (adjudication into gold)
     ("sources", "GET"): Case(PROFILES),
     ("source", "GET"): Case(PROFILES, lambda w: {"source_id": w.document.source_id}),

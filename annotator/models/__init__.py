@@ -5,13 +5,15 @@
 - ``spans``: annotations, gold spans, the audit trail;
 - ``stories``: documents of several outlets grouped by the event they cover;
 - ``tallies``: the stored counts behind source profiles;
-- ``suggestions``: suggested labels and holders, decisions on them, added cues.
+- ``suggestions``: suggested labels and holders, decisions on them, added cues;
+- ``discussion``: comments on documents and passages, mentions, reopened documents.
 
 Offsets everywhere are Unicode code points into ``Document.text`` (Python string
 indices), never UTF-16 units or bytes.
 """
 
 from annotator.models.corpus import Document, FrozenTextError, Sentence, Source, text_sha256
+from annotator.models.discussion import COMMENT_MAX, Comment, Mention
 from annotator.models.notes import NOTE_MAX, NoteValidationError, check_note
 from annotator.models.projects import (
     DEFAULT_LABELS,
@@ -39,6 +41,9 @@ from annotator.text.sentences import sentence_spans
 __all__ = [
     "DEFAULT_LABELS",
     "NOTE_MAX",
+    "COMMENT_MAX",
+    "Comment",
+    "Mention",
     "NoteValidationError",
     "check_note",
     "Annotation",

@@ -18,6 +18,7 @@ from annotator.models import (
     Annotation,
     AnnotationEvent,
     Assignment,
+    Comment,
     Document,
     DocumentProgress,
     Label,
@@ -99,8 +100,10 @@ def done_at(project: Project, user) -> Subquery:
 def queue_rows(project: Project, membership: Membership, ids: list[int]) -> list[Document]:
     """The documents ``ids`` (one queue page, in that order) with the member's progress.
 
-    Each carries ``n_annotations`` (the member's), ``done_at`` and ``last_opened_at``;
-    these are computed for the page's rows only, never for the whole queue.
+    Each carries ``n_annotations`` (the member's), ``done_at``, ``last_opened_at`` and
+    ``reopen_text``/``reopen_at`` (the latest comment a reviewer sent the document back
+    to them with, see annotator.models.discussion); these are computed for the page's
+    rows only, never for the whole queue.
     """
     user_id = membership.user_id
     own = Annotation.objects.filter(project=project, document=OuterRef("pk"), annotator_id=user_id)
@@ -108,6 +111,9 @@ def queue_rows(project: Project, membership: Membership, ids: list[int]) -> list
         project=project, document=OuterRef("pk"), annotator_id=user_id
     ).order_by()
     count = own.order_by().values("document").annotate(n=Count("pk")).values("n")
+    reopens = Comment.objects.filter(
+        project=project, document=OuterRef("pk"), concerning_id=user_id, kind=Comment.Kind.REOPEN
+    ).order_by("-id")
     rows = (
         Document.objects.filter(pk__in=ids)
         .select_related("source")
@@ -116,6 +122,8 @@ def queue_rows(project: Project, membership: Membership, ids: list[int]) -> list
             n_annotations=Subquery(count),
             done_at=Subquery(progress.values("done_at")[:1]),
             last_opened_at=Subquery(progress.values("last_opened_at")[:1]),
+            reopen_text=Subquery(reopens.values("text")[:1]),
+            reopen_at=Subquery(reopens.values("created_at")[:1]),
         )
         .order_by()
     )

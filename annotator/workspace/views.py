@@ -19,6 +19,7 @@ from annotator.access import (
     document_for_member,
     project_for_member,
 )
+from annotator.discussion.selectors import panel_context, unseen_mentions
 from annotator.ids import query_id
 from annotator.models import NOTE_MAX, Label, Membership
 from annotator.progress.selectors import project_lines
@@ -37,13 +38,18 @@ def home(request: SignedInRequest) -> HttpResponse:
     """``annotator/home.html``: the projects the user is a member of.
 
     Context: ``projects``: ``(project, progress, team_line)`` triples: the user's documents
-    done of their queue's, and for reviewers and managers the team's progress in one line.
+    done of their queue's, and for reviewers and managers the team's progress in one line;
+    ``unseen_mentions``: how many comments name the user that they have not read.
     """
     memberships = selectors.member_projects(request.user)
     reviewing = [p for p, m, _ in memberships if m.role != Membership.Role.ANNOTATOR]
     lines = project_lines(reviewing)
     projects = [(p, progress, lines.get(p.pk)) for p, _, progress in memberships]
-    return render(request, "workspace/home.html", {"projects": projects})
+    return render(
+        request,
+        "workspace/home.html",
+        {"projects": projects, "unseen_mentions": unseen_mentions(request.user)},
+    )
 
 
 @never_cache
@@ -119,7 +125,8 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
     annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
     undo would revert), ``guidelines``, ``note_max`` (the longest note stored),
     ``labels_key`` (the cache key of the label bar and the help, see
-    ``selectors.labels_key``), ``progress`` (documents done of the queue's). A fixed
+    ``selectors.labels_key``), ``progress`` (documents done of the queue's), and the
+    discussion's (``annotator.discussion.selectors.panel_context``). A fixed
     number of queries, whatever the number of annotations.
     """
     rows = document_page_rows(request.user, slug, document_id)
@@ -139,10 +146,12 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
         last_opened_id=rows.last_opened_id,
     )
     undo = selectors.undo_target(project=project, document=document, actor=request.user)
+    discussion = panel_context(project, membership, document, cast(Any, document).done_at)
     return render(
         request,
         "workspace/document.html",
-        {
+        discussion
+        | {
             "project": project,
             "membership": membership,
             "document": document,

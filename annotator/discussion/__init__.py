@@ -1,0 +1,1 @@
+"""Discussion: comments on documents and passages, mentions, sending a document back."""
