@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
@@ -116,7 +118,7 @@ def annotation_create(
     cue_start: int | None = None,
     cue_end: int | None = None,
 ) -> Annotation:
-    holder_fields = {
+    holder_fields: dict[str, Any] = {
         "holder_kind": holder_kind,
         "holder": holder,
         "cue_start": cue_start,

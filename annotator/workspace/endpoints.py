@@ -170,8 +170,8 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
     into the document text), ``quote`` (the selected text as the page saw it), and
     optionally ``note``, the holder (``holder_kind``: author, attributed or unclear;
     ``holder``; the cue's ``cue_start`` and ``cue_end``), ``version`` (the document's
-    ``text_sha256`` the page was built from) and ``view=all``. The span is checked against the text and snapped to word
-    boundaries before it is stored.
+    ``text_sha256`` the page was built from) and ``view=all``. The span is checked
+    against the text and snapped to word boundaries before it is stored.
     """
     page = Page.load(request, slug, document_id)
     document, post = page.document, request.POST
