@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0009_suggestions'),
+        ('annotator', '0017_holders'),
     ]
 
     operations = [
