@@ -213,6 +213,19 @@ def test_the_mention_list_offers_who_may_read(client, w):
     assert '"reviews": false' in members and '"reviews": true' in members
 
 
+def test_the_mentions_page_costs_the_same_queries_with_many_mentions(client, w):
+    say(w, w.anna, "@rita один")
+    client.force_login(w.rita.user)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("mentions"))
+    for n in range(10):
+        say(w, w.anna, f"@rita вопрос {n}")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("mentions")).content.decode()
+    assert "11 unread mentions." in body
+    assert len(many) == len(few)
+
+
 def test_mentions_page_is_empty_at_first(client, w):
     client.force_login(w.anna.user)
     body = client.get(reverse("mentions")).content.decode()
