@@ -14,18 +14,23 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from annotator.models import Comment, Document, Membership, Mention, Project
+from annotator.models import Comment, Document, DocumentProgress, Membership, Mention, Project
 
 # «@username» not preceded by a word character (so an e-mail address is no mention).
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]*\w)")
 
 
+def reader_condition(user_id: int, *, reviews: bool, prefix: str = "") -> Q:
+    """The rule, inside one project: reviewers and managers (``reviews``) read every
+    comment, an annotator the comments concerning them. ``prefix`` reaches the comment
+    from another model (``"comment__"`` from a mention)."""
+    return Q() if reviews else Q(**{f"{prefix}concerning_id": user_id})
+
+
 def readable(project: Project, membership: Membership) -> QuerySet[Comment]:
     """The project's comments the member may read."""
-    comments = Comment.objects.filter(project=project)
-    if membership.can_review:
-        return comments
-    return comments.filter(concerning_id=membership.user_id)
+    condition = reader_condition(membership.user_id, reviews=membership.can_review)
+    return Comment.objects.filter(project=project).filter(condition)
 
 
 @dataclass
@@ -85,13 +90,15 @@ def mentioned_names(text: str) -> list[str]:
 
 
 def user_mentions(user) -> QuerySet[Mention]:
-    """The comments naming the user, newest first, with what the list shows. Only comments
+    """The comments naming the user, newest first, with what the list shows: only those
     of projects they are still a member of, and that they may still read."""
-    memberships = Membership.objects.filter(user=user)
-    reviewing = memberships.filter(role__in=[Membership.Role.REVIEWER, Membership.Role.MANAGER])
-    readable_by_user = Q(comment__project__in=reviewing.values("project")) | Q(
-        comment__project__in=memberships.values("project"), comment__concerning=user
-    )
+    roles = Membership.objects.filter(user=user).values_list("project_id", "role")
+    readable_by_user = Q(pk__in=[])
+    for project_id, role in roles:
+        reviews = role != Membership.Role.ANNOTATOR
+        readable_by_user |= Q(comment__project_id=project_id) & reader_condition(
+            user.pk, reviews=reviews, prefix="comment__"
+        )
     return (
         Mention.objects.filter(user=user)
         .filter(readable_by_user)
@@ -104,6 +111,14 @@ def user_mentions(user) -> QuerySet[Mention]:
 def unseen_mentions(user) -> int:
     """How many mentions the user has not marked read (the badge)."""
     return user_mentions(user).filter(seen_at__isnull=True).count()
+
+
+def done_at(project: Project, membership: Membership, document: Document):
+    """When the member last marked the document done (None: not done)."""
+    progress = DocumentProgress.objects.filter(
+        project=project, document=document, annotator_id=membership.user_id
+    )
+    return progress.values_list("done_at", flat=True).first()
 
 
 def panel_context(

@@ -26,19 +26,12 @@ from annotator.discussion import selectors
 from annotator.discussion.forms import CommentForm, ReopenForm, first_error
 from annotator.discussion.services import comment_create, document_reopen, mentions_mark_read
 from annotator.errors import Rejected
-from annotator.models import DocumentProgress
 
 
 def _answer(request, project, membership, document, *, error="", kept=None) -> HttpResponse:
     """The panel again (htmx), or back to the document page."""
     if request.htmx:
-        done_at = (
-            DocumentProgress.objects.filter(
-                project=project, document=document, annotator_id=membership.user_id
-            )
-            .values_list("done_at", flat=True)
-            .first()
-        )
+        done_at = selectors.done_at(project, membership, document)
         context = selectors.panel_context(project, membership, document, done_at)
         context.update({"comment_error": error, "kept": kept or {}})
         return render(request, "discussion/_panel.html", context)
