@@ -92,6 +92,8 @@ class AnnotationWriter:
         '"end"',
         "quote",
         "note",
+        "holder_kind",
+        "holder",
         "created_at",
         "updated_at",
     )
@@ -116,6 +118,8 @@ class AnnotationWriter:
                 start,
                 end,
                 text[start:end],
+                "",
+                "author",  # the outlet's own voice, the model's default
                 "",
                 self.now,
                 self.now,
