@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.corpus import Document, Source
 from annotator.validators import validate_colour
@@ -23,6 +26,13 @@ class Project(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the default label titles and definitions."),
+    )
     show_all_annotations = models.BooleanField(
         default=False,
         help_text=(
@@ -138,11 +148,11 @@ class Membership(models.Model):
 DEFAULT_LABELS: list[dict[str, Any]] = [
     {
         "name": "fact",
-        "title": "Fact",
+        "title": _("Fact"),
         "color": "#2e7d32",
         "hotkey": "1",
         "neutral": True,
-        "description": (
+        "description": _(
             "A checkable claim about what happened, is, or was said: events, dates, "
             "figures, who met whom, what a document or person stated. It can be true or "
             "false, but it is presented as verifiable, without the author's judgement. "
@@ -152,10 +162,10 @@ DEFAULT_LABELS: list[dict[str, Any]] = [
     },
     {
         "name": "opinion",
-        "title": "Opinion",
+        "title": _("Opinion"),
         "color": "#1565c0",
         "hotkey": "2",
-        "description": (
+        "description": _(
             "A judgement, evaluation or stance, the author's or one the text reports as "
             "someone's view: words like «считает», «полагает», «важно», «значимый», "
             "praise or blame. Example: «Токаев считает, что для возведения такого "
@@ -164,10 +174,10 @@ DEFAULT_LABELS: list[dict[str, Any]] = [
     },
     {
         "name": "speculation",
-        "title": "Speculation",
+        "title": _("Speculation"),
         "color": "#c62828",
         "hotkey": "3",
-        "description": (
+        "description": _(
             "A guess about causes, intentions or the future that the text does not "
             "support with evidence: «можно предположить», «возможно», «думается», "
             "«якобы», hidden motives, predictions. Example: «Мы можем предположить, что "
@@ -230,9 +240,18 @@ class Label(models.Model):
 
     @classmethod
     def create_defaults(cls, project: Project) -> list[Label]:
-        return Label.objects.bulk_create(
-            [Label(project=project, order=i, **spec) for i, spec in enumerate(DEFAULT_LABELS)]
-        )
+        """The default labels, titled and defined in the project's language (names stay
+        the fixed slugs fact, opinion, speculation)."""
+        with translation.override(project.language or settings.LANGUAGE_CODE):
+            labels = [
+                Label(
+                    project=project,
+                    order=i,
+                    **{k: str(v) if isinstance(v, Promise) else v for k, v in spec.items()},
+                )
+                for i, spec in enumerate(DEFAULT_LABELS)
+            ]
+        return Label.objects.bulk_create(labels)
 
 
 class Assignment(models.Model):
