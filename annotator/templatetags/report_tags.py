@@ -1,7 +1,10 @@
-"""Formatting of shares and agreement figures in the report pages."""
+"""Formatting of shares and agreement figures in the report pages, in the active
+language's number format (a decimal comma in Russian)."""
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -11,7 +14,7 @@ def pct(value: float | None, digits: int = 1) -> str:
     """0.2345 -> "23.5%"; None -> "—"."""
     if value is None:
         return "—"
-    return f"{value * 100:.{digits}f}%"
+    return f"{number_format(value * 100, digits)}%"
 
 
 @register.filter
@@ -19,7 +22,7 @@ def coef(value: float | None) -> str:
     """An agreement coefficient to three decimals; None (undefined) -> "—"."""
     if value is None:
         return "—"
-    return f"{value:.3f}"
+    return number_format(value, 3)
 
 
 @register.filter
@@ -27,16 +30,16 @@ def interval(share) -> str:
     """The 95% interval of a share, "18.0–29.8%", or "" when there is none."""
     if share.low is None:
         return ""
-    return f"{share.low * 100:.1f}–{share.high * 100:.1f}%"
+    return f"{number_format(share.low * 100, 1)}–{number_format(share.high * 100, 1)}%"
 
 
-TOO_FEW = "too few documents for an interval"
+TOO_FEW = gettext_lazy("too few documents for an interval")
 
 
 @register.filter
 def interval_or_reason(share) -> str:
     """The 95% interval of a share, or why it has none (fewer than three documents)."""
-    return interval(share) or TOO_FEW
+    return interval(share) or str(TOO_FEW)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -59,13 +60,13 @@ class Page:
 
     def label(self, value: str | None) -> Label:
         if not value:
-            raise AnnotationRejected("Choose a label.")
+            raise AnnotationRejected(gettext("Choose a label."))
         label_id = parse_id(value)
         if label_id in self.labels:
             return self.labels[label_id]
         if label_id is not None and Label.objects.filter(pk=label_id).exists():
-            raise AnnotationRejected("This label belongs to another project.")
-        raise AnnotationRejected(f"Unknown label {value[:20]!r}.")
+            raise AnnotationRejected(gettext("This label belongs to another project."))
+        raise AnnotationRejected(gettext("Unknown label %(label)r.") % {"label": value[:20]})
 
 
 def rejected(request: HttpRequest, message: str) -> HttpResponse:
@@ -152,9 +153,11 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
         label = page.label(post.get("label"))
         version = post.get("version")
         if version and version != document.text_sha256:
-            raise AnnotationRejected("This document changed after the page was loaded: reload it.")
+            raise AnnotationRejected(
+                gettext("This document changed after the page was loaded: reload it.")
+            )
         if "quote" not in post:
-            raise AnnotationRejected("The selected text (quote) is missing.")
+            raise AnnotationRejected(gettext("The selected text (quote) is missing."))
         note = post.get("note", "")
         start, end = selection_span(
             text=document.text,
@@ -177,7 +180,8 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
     return changes(
         request,
         page,
-        message=f"Saved «{annotation.quote}» as {label}.",
+        message=gettext("Saved «%(quote)s» as %(label)s.")
+        % {"quote": annotation.quote, "label": label},
         ranges=[(start, end)],
         added=[annotation],
         undo=undo_text("create", annotation.quote),
@@ -200,7 +204,7 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
     post = request.POST
     try:
         if "label" not in post and "note" not in post:
-            raise AnnotationRejected("Nothing to change.")
+            raise AnnotationRejected(gettext("Nothing to change."))
         label = page.label(post["label"]) if "label" in post else None
         services.annotation_update(
             annotation=annotation, actor=request.user, label=label, note=post.get("note")
@@ -210,7 +214,12 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
     return changes(
         request,
         page,
-        message=f"Changed «{annotation.quote}» to {annotation.label}." if label else "Note saved.",
+        message=(
+            gettext("Changed «%(quote)s» to %(label)s.")
+            % {"quote": annotation.quote, "label": annotation.label}
+            if label
+            else gettext("Note saved.")
+        ),
         ranges=[(annotation.start, annotation.end)] if label else [],
         changed=[annotation],
         undo=undo_text("update", annotation.quote),
@@ -227,7 +236,7 @@ def annotation_delete(request: HttpRequest, slug: str, annotation_id: int) -> Ht
     return changes(
         request,
         page,
-        message=f"Deleted «{snapshot['quote']}». Press u to undo.",
+        message=gettext("Deleted «%(quote)s». Press u to undo.") % {"quote": snapshot["quote"]},
         ranges=[(snapshot["start"], snapshot["end"])],
         removed=[snapshot["id"]],
         undo=undo_text("delete", snapshot["quote"]),
