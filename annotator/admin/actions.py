@@ -219,7 +219,7 @@ class DocumentActionsMixin(ActionPageMixin):
             action="export",
             form=form,
             title=_("Export annotations"),
-            intro=(
+            intro=_(
                 "The selected documents of the project, with their annotations and gold "
                 "spans, in one of the dataset formats (the same files as export_dataset)."
             ),

@@ -133,7 +133,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
             action="merge_sources",
             form=form,
             title=_("Merge sources"),
-            intro=(
+            intro=_(
                 "These sources are one outlet. Choose the one to keep: the documents of "
                 "the others move to it, their names, URLs and descriptions are kept in its "
                 "description, and then the others are deleted."

@@ -9,12 +9,18 @@ from django.utils.translation import gettext_lazy
 register = template.Library()
 
 
+def decimal(value: float, digits: int) -> str:
+    """``value`` rounded to ``digits`` decimals, with the active language's separator
+    (Django's number_format cuts a float's digits off rather than rounding them)."""
+    return number_format(f"{value:.{digits}f}", digits)
+
+
 @register.filter
 def pct(value: float | None, digits: int = 1) -> str:
     """0.2345 -> "23.5%"; None -> "—"."""
     if value is None:
         return "—"
-    return f"{number_format(value * 100, digits)}%"
+    return f"{decimal(value * 100, digits)}%"
 
 
 @register.filter
@@ -22,7 +28,7 @@ def coef(value: float | None) -> str:
     """An agreement coefficient to three decimals; None (undefined) -> "—"."""
     if value is None:
         return "—"
-    return number_format(value, 3)
+    return decimal(value, 3)
 
 
 @register.filter
@@ -30,7 +36,7 @@ def interval(share) -> str:
     """The 95% interval of a share, "18.0–29.8%", or "" when there is none."""
     if share.low is None:
         return ""
-    return f"{number_format(share.low * 100, 1)}–{number_format(share.high * 100, 1)}%"
+    return f"{decimal(share.low * 100, 1)}–{decimal(share.high * 100, 1)}%"
 
 
 TOO_FEW = gettext_lazy("too few documents for an interval")
