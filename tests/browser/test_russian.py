@@ -154,3 +154,33 @@ def test_every_page_in_russian_shows_no_english_string(live_server, page: Page, 
     page.goto(f"{base}/p/{slug}/d/{document.pk}/")
     page.keyboard.press("s")
     expect(page.locator("#status")).to_contain_text("Режим предложений")
+
+
+def test_screenshot_of_the_document_page_in_russian(live_server, page: Page, campaign, tmp_path):
+    """Keeps docs/screenshots/document-ru.png current when UPDATE_SCREENSHOTS=1."""
+    import os
+
+    project, document = campaign
+    analyst = factories.UserFactory._meta.model.objects.get(username="analyst1")
+    for index, name in ((3, "speculation"), (4, "fact"), (5, "opinion")):
+        if Sentence.objects.filter(document=document, index=index).exists():
+            label(project, document, analyst, index, name)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.set_extra_http_headers({"Accept-Language": "ru-RU,ru;q=0.9"})
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "analyst1")
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/p/{project.slug}/d/{document.pk}/")
+    expect(page.locator("#doc-text")).to_have_attribute("contenteditable", "true")
+    expect(page.locator(".label-bar")).to_contain_text("Предположение")
+    page.locator("#ann-list .item-main").first.click()
+    expect(page.locator("#editor")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    target = ROOT / "docs" / "screenshots" / "document-ru.png"
+    if not os.environ.get("UPDATE_SCREENSHOTS"):
+        target = tmp_path / "document-ru.png"
+    page.screenshot(path=str(target))
+    assert target.stat().st_size > 10_000
