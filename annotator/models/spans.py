@@ -41,15 +41,21 @@ def check_span(text: str, start: int, end: int, quote: str | None = None) -> Non
 class SpanModel(models.Model):
     """Shared fields and checks of annotators' and gold spans."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
-    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="+")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    quote = models.TextField()
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="+", verbose_name=_("label")
+    )
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    quote = models.TextField(verbose_name=_("quote"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         abstract = True
@@ -85,12 +91,21 @@ class SpanModel(models.Model):
 class Annotation(SpanModel):
     """One annotator's label on a span of a document."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotations")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
-    annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="annotations"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="annotations", verbose_name=_("project")
     )
-    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="annotations")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="annotations", verbose_name=_("document")
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="annotations",
+        verbose_name=_("annotator"),
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="annotations", verbose_name=_("label")
+    )
 
     class Meta:
         verbose_name = _("annotation")
@@ -117,16 +132,27 @@ class Annotation(SpanModel):
 class GoldAnnotation(SpanModel):
     """An adjudicated span: the reviewer's decision, kept apart from annotators' work."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="gold_annotations")
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="gold_annotations"
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="gold_annotations",
+        verbose_name=_("project"),
     )
-    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="gold_annotations")
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.CASCADE,
+        related_name="gold_annotations",
+        verbose_name=_("document"),
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="gold_annotations", verbose_name=_("label")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="gold_annotations",
+        verbose_name=_("reviewer"),
     )
     accepted_from = models.ForeignKey(
         Annotation,
@@ -135,6 +161,7 @@ class GoldAnnotation(SpanModel):
         on_delete=models.SET_NULL,
         related_name="gold_copies",
         help_text=_("The annotator's span this gold span was accepted from, if any."),
+        verbose_name=_("accepted from"),
     )
 
     class Meta:
@@ -164,21 +191,30 @@ class AnnotationEvent(models.Model):
         DELETE = "delete", _("Deleted")
         RESTORE = "restore", _("Restored")
 
-    annotation_id = models.BigIntegerField(db_index=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotation_events")
+    annotation_id = models.BigIntegerField(db_index=True, verbose_name=_("annotation id"))
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="annotation_events",
+        verbose_name=_("project"),
+    )
     document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="annotation_events"
+        Document,
+        on_delete=models.CASCADE,
+        related_name="annotation_events",
+        verbose_name=_("document"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="annotation_events",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=10, choices=Action.choices)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("action"))
+    before = models.JSONField(null=True, blank=True, verbose_name=_("before"))
+    after = models.JSONField(null=True, blank=True, verbose_name=_("after"))
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
 
     class Meta:
         verbose_name = _("annotation event")
