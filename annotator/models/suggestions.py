@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from annotator.models.corpus import Document
 from annotator.models.projects import Project
+from annotator.models.spans import HolderKind
 
 
 class Cue(models.Model):
@@ -70,10 +71,7 @@ class Cue(models.Model):
 class Suggestion(models.Model):
     """A suggester's proposal for a passage: a label with its score, or a holder."""
 
-    class HolderKind(models.TextChoices):
-        AUTHOR = "author", _("Author")
-        ATTRIBUTED = "attributed", _("Attributed")
-        UNCLEAR = "unclear", _("Unclear")
+    HolderKind = HolderKind
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("project")
