@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("annotator.datasets.urls")),
     path("", include("annotator.progress.urls")),
     path("", include("annotator.search.urls")),
+    path("", include("annotator.accounts.urls")),
     path("", include("annotator.discussion.urls")),
 ]

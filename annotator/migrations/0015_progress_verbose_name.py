@@ -6,12 +6,12 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0017_holders'),
+        ('annotator', '0018_profiles_language'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
             name='documentprogress',
-            options={'ordering': ['project', 'document', 'annotator'], 'verbose_name_plural': 'document progress'},
+            options={'ordering': ['project', 'document', 'annotator'], 'verbose_name': 'document progress', 'verbose_name_plural': 'document progress'},
         ),
     ]

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='Comment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('comment', 'Comment'), ('reopen', 'Reopen')], default='comment', max_length=10)),
+                ('kind', models.CharField(choices=[('comment', 'Comment'), ('reopen', 'Sent back')], default='comment', max_length=10)),
                 ('start', models.PositiveIntegerField(blank=True, null=True)),
                 ('end', models.PositiveIntegerField(blank=True, null=True)),
                 ('quote', models.TextField(blank=True)),

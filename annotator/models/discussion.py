@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.corpus import Document
 from annotator.models.projects import Project
@@ -24,8 +25,8 @@ COMMENT_MAX = 5000
 
 class Comment(models.Model):
     class Kind(models.TextChoices):
-        COMMENT = "comment", "Comment"
-        REOPEN = "reopen", "Reopen"
+        COMMENT = "comment", _("Comment")
+        REOPEN = "reopen", _("Sent back")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="comments")
@@ -38,7 +39,7 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="comments_concerning",
-        help_text="The annotator whose work this is about; empty: reviewers and managers only.",
+        help_text=_("The annotator whose work this is about; empty: reviewers and managers only."),
     )
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"

@@ -14,16 +14,20 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 from annotator.web.middleware import too_large_response
 
-FORBIDDEN_REASON = "Your account may not open this page."
-NOT_FOUND_REASON = (
+StrOrPromise = str | Promise
+
+FORBIDDEN_REASON = _("Your account may not open this page.")
+NOT_FOUND_REASON = _(
     "There is no page at this address, or it belongs to a project you are not a member of."
 )
-CSRF_REASON = (
+CSRF_REASON = _(
     "The form was sent from a page that has expired (or the session ended). "
     "Go back, reload the page and try again."
 )
@@ -39,7 +43,9 @@ def _back_url(request: HttpRequest) -> str:
     return ""
 
 
-def _error_page(request: HttpRequest, *, status: int, title: str, reason: str) -> HttpResponse:
+def _error_page(
+    request: HttpRequest, *, status: int, title: StrOrPromise, reason: StrOrPromise
+) -> HttpResponse:
     """``web/error.html``: the title, the reason, and the ways back."""
     context = {"status": status, "title": title, "reason": reason, "back": _back_url(request)}
     return render(request, "web/error.html", context, status=status)
@@ -56,17 +62,19 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     """403 with the reason the check gave: the app's ``PermissionDenied`` messages are
     written for the user ("Only the project's managers can see this.")."""
     message = str(exception) if isinstance(exception, PermissionDenied) else ""
-    return _error_page(request, status=403, title="Not allowed", reason=message or FORBIDDEN_REASON)
+    return _error_page(
+        request, status=403, title=_("Not allowed"), reason=message or FORBIDDEN_REASON
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404. The exception's message is not shown: it names models and lookups."""
-    return _error_page(request, status=404, title="Page not found", reason=NOT_FOUND_REASON)
+    return _error_page(request, status=404, title=_("Page not found"), reason=NOT_FOUND_REASON)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """403 for a form whose CSRF token no longer matches (``CSRF_FAILURE_VIEW``)."""
-    return _error_page(request, status=403, title="The page has expired", reason=CSRF_REASON)
+    return _error_page(request, status=403, title=_("The page has expired"), reason=CSRF_REASON)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

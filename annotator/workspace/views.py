@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from annotator.progress.selectors import project_lines
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
+from annotator.workspace.js_messages import js_messages
 from annotator.workspace.page_rows import document_page_rows
 from annotator.workspace.services import progress_opened, progress_set_done
 from annotator.workspace.side_list import items_html
@@ -168,15 +170,16 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "note_max": NOTE_MAX,
             "labels_key": selectors.labels_key(labels.values(), project.guidelines),
             "progress": rows.progress,
+            "js_messages": js_messages(),
         },
     )
 
 
 UNDO_VERBS = {
-    "create": "adding",
-    "update": "changing",
-    "delete": "deleting",
-    "restore": "restoring",
+    "create": gettext_lazy("adding"),
+    "update": gettext_lazy("changing"),
+    "delete": gettext_lazy("deleting"),
+    "restore": gettext_lazy("restoring"),
 }
 
 
@@ -207,7 +210,7 @@ def document_step(request: HttpRequest, slug: str, document_id: int, direction: 
     step = -1 if direction == "previous" else 1
     neighbour = selectors.neighbour_id(project, membership, document.pk, step)
     if neighbour is None and step < 0:
-        messages.info(request, "This is the first document in your queue.")
+        messages.info(request, gettext("This is the first document in your queue."))
         return redirect("document", slug=project.slug, document_id=document.pk)
     if neighbour is None:
         # Past the end of the queue: back to the first document not marked done yet.
@@ -216,16 +219,20 @@ def document_step(request: HttpRequest, slug: str, document_id: int, direction: 
         if neighbour is None and done_at is None:
             messages.info(
                 request,
-                "This is the last document in your queue, and the only one not marked done.",
+                gettext(
+                    "This is the last document in your queue, and the only one not marked done."
+                ),
             )
             return redirect("document", slug=project.slug, document_id=document.pk)
         if neighbour is None:
-            messages.success(request, "Every document in your queue is marked done.")
+            messages.success(request, gettext("Every document in your queue is marked done."))
             return redirect("project", slug=project.slug)
         messages.info(
             request,
-            "That was the last document in your queue. "
-            "Here is the first one you have not marked done.",
+            gettext(
+                "That was the last document in your queue. "
+                "Here is the first one you have not marked done."
+            ),
         )
     return redirect("document", slug=project.slug, document_id=neighbour)
 
@@ -244,7 +251,7 @@ def document_done(request: SignedInRequest, slug: str, document_id: int) -> Http
         return redirect("document", slug=project.slug, document_id=document.pk)
     # The template reads ``done_at``, which the document page gets from its query.
     document.done_at = progress.done_at  # type: ignore[attr-defined]
-    message = "Marked done." if done else "Marked not done."
+    message = gettext("Marked done.") if done else gettext("Marked not done.")
     return render(
         request,
         "workspace/document.html#done-changed",

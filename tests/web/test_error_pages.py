@@ -19,7 +19,7 @@ def test_404_says_why_and_links_back(client):
     body = response.content.decode()
     assert '<a class="brand" href="/">Source-bias annotation</a>' in body
     assert "<h1>Page not found <small>HTTP 404</small></h1>" in body
-    assert errors.NOT_FOUND_REASON in body
+    assert str(errors.NOT_FOUND_REASON) in body
     assert '<a href="http://testserver/">Back to the previous page</a>' in body
     assert f'<a href="{reverse("home")}">Your projects</a>' in body
     assert "No such project" not in body  # the lookup's own message stays in the log

@@ -23,6 +23,10 @@
   const noteField = document.getElementById("ed-note");
   const modeButton = document.getElementById("mode-btn");
   const annotationUrl = root.dataset.annotationUrl.replace(/0\/$/, "");
+  // The page's words in its language (workspace/js_messages.py): msg(key, {name: value}).
+  const messages = JSON.parse(document.getElementById("ws-messages")?.textContent || "{}");
+  const msg = (key, values = {}) =>
+    (messages[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
 
   const state = {
     mode: "select", // or "sentence"
@@ -63,16 +67,13 @@
       event.detail.isError = false;
     }
   });
-  const REFUSALS = {
-    403: "You may not make this change (HTTP 403); perhaps you were logged out. Nothing was changed. Reload the page.",
-    404: "This annotation or document no longer exists here (HTTP 404); it may have been changed in another tab. Nothing was changed. Reload the page.",
-  };
+  const REFUSALS = { 403: "refused_403", 404: "refused_404" };
   document.body.addEventListener("htmx:responseError", (event) => {
     const status = event.detail.xhr.status;
-    say(REFUSALS[status] || `The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
+    say(REFUSALS[status] ? msg(REFUSALS[status]) : msg("refused", { status }), true);
   });
   document.body.addEventListener("htmx:sendError", () => {
-    say("The server cannot be reached; nothing was saved.", true);
+    say(msg("unreachable"), true);
   });
   // A fragment that has no place on this page (changed in another tab): redraw it all.
   document.body.addEventListener("htmx:oobErrorNoTarget", () => window.location.reload());
@@ -92,7 +93,7 @@
       textEl.setAttribute("aria-readonly", "true");
       textEl.setAttribute("aria-multiline", "true");
       textEl.setAttribute("role", "textbox");
-      textEl.setAttribute("aria-label", "Document text");
+      textEl.setAttribute("aria-label", msg("document_text"));
       textEl.spellcheck = false;
     } else {
       textEl.removeAttribute("contenteditable");
@@ -141,13 +142,13 @@
       return;
     }
     if (selection.empty) {
-      preview.textContent = "Only spaces or punctuation selected.";
+      preview.textContent = msg("only_spaces");
       return;
     }
     if (highlights) {
       highlights.set("snap", new Highlight(T.rangeOf(textEl, selection.start16, selection.end16)));
     }
-    preview.textContent = `Selected «${shorten(selection.quote)}»: press ${labelKeys()}.`;
+    preview.textContent = msg("selected", { quote: shorten(selection.quote), keys: labelKeys() });
   }
 
   function shorten(quote) {
@@ -201,14 +202,14 @@
     owner.hidden = Boolean(item);
     if (!item && mark) {
       const style = (mark.className.match(/\bby-(\S+)/) || [])[1];
-      const name = document.querySelector(`.legend .by-${style}`)?.textContent || "another annotator";
-      owner.textContent = `By ${name} (read only).`;
+      const name = document.querySelector(`.legend .by-${style}`)?.textContent || msg("another_annotator");
+      owner.textContent = msg("by_read_only", { name });
     }
     document.getElementById("ed-controls").hidden = !item;
     const list = document.getElementById("ed-here");
     list.replaceChildren();
     if (here && here.length > 1) {
-      list.append(`${here.length} annotations here: `);
+      list.append(msg("here", { count: here.length }));
       for (const other of here) {
         const button = document.createElement("button");
         button.type = "button";
@@ -250,12 +251,12 @@
     if (state.mode === "sentence") {
       const sentence = currentSentence();
       if (sentence) saveSentence(sentence, label);
-      else say("Move to a sentence first (j / k, or click one).");
+      else say(msg("sentence_first"));
       return;
     }
     const selection = state.selection;
     if (selection && selection.empty) {
-      say("The selection holds no words, only spaces or punctuation.", true);
+      say(msg("no_words"), true);
     } else if (selection) {
       state.caret = selection.end16;
       saveSpan(label, selection.start, selection.end, selection.quote);
@@ -263,7 +264,7 @@
     } else if (isOwn(state.selected)) {
       post(`${annotationUrl}${state.selected}/`, { label });
     } else {
-      say(`Select a passage first, then press ${button.dataset.hotkey || "the label"}.`);
+      say(msg("select_first", { key: button.dataset.hotkey || msg("the_label") }));
     }
   }
 
@@ -340,13 +341,13 @@
         start = sentences().find((s) => Number(s.dataset.e) > at) || start;
       }
       focusSentence(currentSentence() || start);
-      say("Sentence mode: j / k or a click chooses a sentence; a label key (or Enter) labels it.");
+      say(msg("sentence_mode"));
     } else {
       for (const old of textEl.querySelectorAll(".sent.is-current")) old.classList.remove("is-current");
       preview.textContent = "";
       setEditable(true);
       textEl.focus({ preventScroll: true });
-      say("Selection mode.");
+      say(msg("selection_mode"));
     }
   }
 
