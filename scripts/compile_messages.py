@@ -123,9 +123,7 @@ def write_mo(entries: list[Entry], path: Path) -> None:
     ids_at, strs_at = start, start + len(ids)
     table = b"".join(struct.pack("<2I", length, ids_at + at) for at, length, _, _ in offsets)
     table += b"".join(struct.pack("<2I", length, strs_at + at) for _, _, at, length in offsets)
-    header = struct.pack(
-        "<7I", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + 8 * len(keys), 0, start
-    )
+    header = struct.pack("<7I", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + 8 * len(keys), 0, start)
     path.write_bytes(header + table + ids + strs)
 
 
