@@ -1,8 +1,8 @@
 """What a reviewer sees of one document: every annotator's label for each sentence, and gold.
 
-A sentence's label for an annotator (or for gold) is the label covering more than half of
-it (``annotator.stats.sentence_labels``), or None. Annotators who never coded the document (no
-annotation, not marked done) are not listed.
+A sentence's label for an annotator (or for gold) is that of the most specific span covering
+more than half of it (``annotator.stats.sentence_labels``), or None. Annotators who never
+coded the document (no annotation, not marked done) are not listed.
 """
 
 from __future__ import annotations

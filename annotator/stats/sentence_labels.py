@@ -1,10 +1,14 @@
 """Which label a sentence carries: for one coder (``sentence_labels``), and for several
 (``majority``).
 
-A sentence's label for one coder (an annotator, or gold) is the label whose spans cover
-the most of its characters, provided they cover more than half of the sentence; otherwise
-the sentence has no label (None). Overlapping spans of the same label count each
-character once.
+A sentence's label for one coder (an annotator, or gold) is that of the *most specific*
+span: the shortest span that covers more than half of the sentence. A specific Opinion
+inside a paragraph-long Speculation makes its sentence Opinion; equal lengths go to the
+label earlier in the label order. Spans of one label that overlap or touch count as one
+span. A sentence labelled in pieces (no single span covers more than half of it, but one
+label's spans together do) gets the label covering most of it. Otherwise the sentence
+has no label (None). A span whose label is None (gold's explicit "no label") takes part
+like any other: the shortest span covering the sentence wins, and gives None.
 
 The majority of several coders is the one rule every page and file uses (review's
 suggestion and "accept majority", the export's ``majority_label``): the label that more
@@ -14,6 +18,7 @@ least ``min_votes`` coders gave. A tie, or "no label" ahead, is no majority (Non
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 
@@ -56,22 +61,41 @@ def sentence_labels[L: Hashable](
 ) -> list[L | None]:
     """The label of each sentence (see module docstring).
 
-    Ties between labels with equal coverage go to the label earlier in ``label_order``
-    (then by name), so the result does not depend on span order.
+    ``sentences`` are sorted by start and do not overlap (as stored). Ties between
+    labels go to the label earlier in ``label_order`` (then by name), so the result
+    does not depend on span order.
     """
     by_label: dict[L, list[tuple[int, int]]] = defaultdict(list)
     for start, end, label in spans:
         by_label[label].append((start, end))
     rank = {label: i for i, label in enumerate(label_order)}
     labels = sorted(by_label, key=lambda label: (rank.get(label, len(rank)), str(label)))
-    coverage = {label: coverage_by_sentence(sentences, by_label[label]) for label in labels}
+    starts = [start for start, _ in sentences]
+    # The most specific span over each sentence: (length, label's rank) of the best so far.
+    best: list[tuple[int, int] | None] = [None] * len(sentences)
+    for position, label in enumerate(labels):
+        for start, end in merge_intervals(by_label[label]):
+            index = max(bisect_right(starts, start) - 1, 0)
+            while index < len(sentences) and sentences[index][0] < end:
+                s_start, s_end = sentences[index]
+                if 2 * (min(end, s_end) - max(start, s_start)) > s_end - s_start:
+                    key = (end - start, position)
+                    if best[index] is None or key < best[index]:
+                        best[index] = key
+                index += 1
     result: list[L | None] = []
+    pieces: dict[L, list[int]] | None = None
     for index, (start, end) in enumerate(sentences):
-        best, best_covered = None, 0
-        for label in labels:
-            if coverage[label][index] > best_covered:
-                best, best_covered = label, coverage[label][index]
-        result.append(best if best_covered * 2 > end - start else None)
+        if best[index] is not None:
+            result.append(labels[best[index][1]])
+            continue
+        if pieces is None:  # only sentences labelled in pieces need the coverage
+            pieces = {label: coverage_by_sentence(sentences, by_label[label]) for label in labels}
+        label, covered = None, 0
+        for candidate in labels:
+            if pieces[candidate][index] > covered:
+                label, covered = candidate, pieces[candidate][index]
+        result.append(label if covered * 2 > end - start else None)
     return result
 
 
