@@ -109,7 +109,8 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
     Context: ``project``, ``membership``, ``document`` (with ``done_at``), ``labels``,
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
-    annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
+    annotators), ``annotate`` (everyone's view switched to annotating too; without it
+    that view is read-only), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
     undo would revert), ``guidelines``. A fixed number of queries, whatever the number
     of annotations.
     """
@@ -140,6 +141,7 @@ def document_page(request: HttpRequest, slug: str, document_id: int) -> HttpResp
             "items": items_html(visible.own),
             "own_count": len(visible.own),
             "everyone": everyone,
+            "annotate": everyone and request.GET.get("annotate") == "1",
             "can_see_everyone": allowed,
             "annotators": visible.annotators,
             "undo": undo_description(undo),
