@@ -21,6 +21,7 @@ from annotator.models.projects import (
     ProjectDocument,
 )
 from annotator.models.spans import (
+    NO_LABEL,
     Annotation,
     AnnotationEvent,
     GoldAnnotation,
@@ -33,6 +34,7 @@ from annotator.text.sentences import sentence_spans
 
 __all__ = [
     "DEFAULT_LABELS",
+    "NO_LABEL",
     "Annotation",
     "AnnotationEvent",
     "Assignment",

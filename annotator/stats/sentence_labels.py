@@ -1,5 +1,6 @@
 """Which label a sentence carries: for one coder (``sentence_labels``), and for several
-(``majority``).
+(``majority``); and when two spans would give it different labels
+(``contradicting_sentences``, the rule that keeps gold consistent).
 
 A sentence's label for one coder (an annotator, or gold) is that of the *most specific*
 span: the shortest span that covers more than half of the sentence. A specific Opinion
@@ -97,6 +98,31 @@ def sentence_labels[L: Hashable](
                 label, covered = candidate, pieces[candidate][index]
         result.append(label if covered * 2 > end - start else None)
     return result
+
+
+def contradicting_sentences(
+    sentences: Sequence[tuple[int, int]], a: tuple[int, int], b: tuple[int, int]
+) -> list[int] | None:
+    """Whether two spans of different labels contradict each other, and where.
+
+    They do when the passage they share covers more than half of a sentence (so the two
+    labels would compete for it) or more than half of each span (the same passage, twice).
+    Returns the positions in ``sentences`` (sorted, not overlapping) of the sentences
+    they compete for (``[]`` when only the passage is shared), or None: no contradiction.
+    A short span nested in a long one contradicts nothing: it labels no sentence.
+    """
+    start, end = max(a[0], b[0]), min(a[1], b[1])
+    if start >= end:
+        return None
+    contested = [
+        index
+        for index, (s_start, s_end) in enumerate(sentences)
+        if 2 * (min(end, s_end) - max(start, s_start)) > s_end - s_start
+    ]
+    if contested:
+        return contested
+    shared = end - start
+    return [] if 2 * shared > a[1] - a[0] and 2 * shared > b[1] - b[0] else None
 
 
 def majority[L: Hashable](answers: Iterable[L | None], *, min_votes: int = 1) -> L | None:

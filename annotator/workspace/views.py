@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from annotator.access import can_see_everyone, document_for_member, project_for_member
 from annotator.models import DocumentProgress, Label, Project
+from annotator.review.selectors import gold_conflict_documents
 from annotator.validators import validate_colour
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -43,7 +44,8 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
 
     Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
     ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
-    ``continue_document`` and ``query`` (the filters, for pagination links).
+    ``continue_document``, ``query`` (the filters, for pagination links) and, for reviewers
+    and managers, ``gold_conflicts`` (documents whose gold contradicts itself).
     """
     project, membership = project_for_member(request.user, slug)
     source_id = _int_or_none(request.GET.get("source"))
@@ -71,6 +73,7 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "query": query,
             "continue_document": selectors.continue_document(project, membership),
+            "gold_conflicts": gold_conflict_documents(project) if membership.can_review else [],
         },
     )
 

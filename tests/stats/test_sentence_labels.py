@@ -1,4 +1,5 @@
 from annotator.stats.sentence_labels import (
+    contradicting_sentences,
     coverage_by_sentence,
     majority,
     merge_intervals,
@@ -104,3 +105,19 @@ def test_a_no_label_span_is_the_most_specific_answer():
     # Gold's explicit "no label" over sentence 1 inside a longer speculation.
     spans = [(0, 32, "speculation"), (11, 21, None)]
     assert sentence_labels(SENTENCES, spans) == ["speculation", None, "speculation"]
+
+
+def test_spans_sharing_most_of_a_sentence_contradict_there():
+    # Opinion 0–10 and speculation 2–30 share 2–10: 8 of sentence 0's 10 characters.
+    assert contradicting_sentences(SENTENCES, (0, 10), (2, 30)) == [0]
+    assert contradicting_sentences(SENTENCES, (0, 32), (0, 31)) == [0, 1, 2]
+
+
+def test_a_short_span_nested_in_a_long_one_contradicts_nothing():
+    assert contradicting_sentences(SENTENCES, (0, 32), (12, 16)) is None
+    assert contradicting_sentences(SENTENCES, (0, 5), (5, 10)) is None  # they only touch
+
+
+def test_the_same_short_passage_twice_contradicts_without_a_sentence():
+    assert contradicting_sentences(SENTENCES, (12, 16), (12, 17)) == []
+    assert contradicting_sentences(SENTENCES, (12, 16), (15, 19)) is None
