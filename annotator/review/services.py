@@ -69,6 +69,7 @@ def _duplicate(label: Label | None) -> str:
 
 
 def short_quote(text: str) -> str:
+    """A quote cut for a message (60 characters at most)."""
     return Truncator(text).chars(60)
 
 

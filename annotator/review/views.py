@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_reviewer
@@ -38,15 +37,12 @@ from annotator.review.services import (
     gold_delete,
     gold_update,
     label_words,
+    short_quote,
 )
 from annotator.review.undo import gold_undo
 from annotator.text.layout import Layout, Span
 from annotator.text.snapping import snap
 from annotator.workspace.views import label_version
-
-
-def short(text: str) -> str:
-    return Truncator(text).chars(60)
 
 
 def _reviewed_document(request: HttpRequest, slug: str, document_id: int):
@@ -228,7 +224,7 @@ def gold_add(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
 
         def action() -> str:
             gold = gold_create(project=project, document=document, reviewer=request.user, **span)
-            return f"Added gold {label_words(gold.label)} on «{short(gold.quote)}»."
+            return f"Added gold {label_words(gold.label)} on «{short_quote(gold.quote)}»."
 
         _attempt(request, action)
     return _back(project, document, request.POST.get("anchor") or "gold")
@@ -253,7 +249,7 @@ def gold_edit(request: HttpRequest, slug: str, document_id: int, gold_id: int) -
 
         def action() -> str:
             gold_update(gold=gold, reviewer=request.user, no_label=span["label"] is None, **span)
-            return f"Changed gold span to {label_words(gold.label)} on «{short(gold.quote)}»."
+            return f"Changed gold span to {label_words(gold.label)} on «{short_quote(gold.quote)}»."
 
         _attempt(request, action)
     return _back(project, document, "gold")
@@ -265,7 +261,9 @@ def gold_remove(request: HttpRequest, slug: str, document_id: int, gold_id: int)
     project, document, _ = _reviewed_document(request, slug, document_id)
     gold = _gold(project, document, gold_id)
     gold_delete(gold=gold, reviewer=request.user)
-    messages.success(request, f"Removed gold {label_words(gold.label)} on «{short(gold.quote)}».")
+    messages.success(
+        request, f"Removed gold {label_words(gold.label)} on «{short_quote(gold.quote)}»."
+    )
     return _back(project, document, "gold")
 
 
