@@ -420,6 +420,9 @@ TABLE: dict[tuple[str, str], Case] = {
         lambda w: {"label": "fact", "start": 20, "end": 23},
     ),
     **post_only("review_gold_delete", REVIEW_WRITES, gold),
+    # Undo: nobody here changed gold through review, so there is nothing to undo.
+    ("review_gold_undo", "POST"): Case(REVIEW_WRITES, document, writes=None),
+    ("review_gold_undo", "GET"): Case(POST_ONLY, document),
     **post_only("review_reviewed", REVIEW_WRITES, document, lambda w: {"reviewed": "1"}),
     # Dataset export: the download itself, and the Label Studio config
     ("export_dataset", "GET"): Case(REVIEWERS, slug, lambda w: {"format": "jsonl"}),

@@ -115,7 +115,9 @@ class AnnotationAdmin(SpanAdmin):
 
     @admin.display(description="history")
     def history(self, obj: Annotation) -> str:
-        events = AnnotationEvent.objects.filter(annotation_id=obj.pk).select_related("actor")
+        events = AnnotationEvent.objects.filter(annotation_id=obj.pk, gold=False).select_related(
+            "actor"
+        )
         return render_to_string("admin/annotator/annotation/history.html", {"events": events})
 
     def save_model(self, request, obj: Annotation, form, change: bool) -> None:

@@ -24,6 +24,7 @@ from annotator.models.projects import (
     ProjectDocument,
 )
 from annotator.models.spans import (
+    NO_LABEL,
     Annotation,
     AnnotationEvent,
     GoldAnnotation,
@@ -39,6 +40,7 @@ from annotator.text.sentences import sentence_spans
 __all__ = [
     "DEFAULT_LABELS",
     "NOTE_MAX",
+    "NO_LABEL",
     "NoteValidationError",
     "check_note",
     "Annotation",

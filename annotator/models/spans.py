@@ -11,6 +11,8 @@ from annotator.models.corpus import Document
 from annotator.models.notes import NoteValidationError, check_note
 from annotator.models.projects import Label, Project
 
+NO_LABEL = "no label"  # how a gold "no label here" decision is named in words and snapshots
+
 
 class SpanValidationError(ValidationError):
     """A span does not fit the document's text."""
@@ -58,7 +60,8 @@ class SpanModel(models.Model):
             check_note(self.note)
         except NoteValidationError as exc:
             raise ValidationError({"note": exc.messages}) from exc
-        if self.label.project_id != self.project_id:
+        # A gold span may have no label (the decision "no label here").
+        if self.label_id is not None and self.label.project_id != self.project_id:
             raise ValidationError({"label": "This label belongs to another project."})
 
     def check_against_text(self, text: str) -> None:
@@ -105,14 +108,33 @@ class Annotation(SpanModel):
         return f"{self.label} [{self.start}:{self.end}] by {self.annotator}"
 
 
+class GoldQuerySet(models.QuerySet["GoldAnnotation"]):
+    def labelled(self) -> GoldQuerySet:
+        """Gold spans that carry a label (not the "no label here" decisions)."""
+        return self.filter(label__isnull=False)
+
+
 class GoldAnnotation(SpanModel):
-    """An adjudicated span: the reviewer's decision, kept apart from annotators' work."""
+    """An adjudicated span: the reviewer's decision, kept apart from annotators' work.
+
+    A gold span without a label (``label`` None) is the decision "no label here": the
+    passage was looked at and carries none of the labels. It counts as gold (a sentence it
+    covers is decided, and the sentence rule gives it no label), but it is not a labelled
+    passage: span exports and character counts leave it out (``labelled()``).
+    """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="gold_annotations")
     document = models.ForeignKey(
         Document, on_delete=models.CASCADE, related_name="gold_annotations"
     )
-    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="gold_annotations")
+    label = models.ForeignKey(  # type: ignore[assignment]  # None: "no label here"
+        Label,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="gold_annotations",
+        help_text="Empty: the reviewer decided this passage has no label.",
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -128,6 +150,8 @@ class GoldAnnotation(SpanModel):
         help_text="The annotator's span this gold span was accepted from, if any.",
     )
 
+    objects = GoldQuerySet.as_manager()
+
     class Meta:
         ordering = ["document", "start", "end", "id"]
         constraints = [
@@ -137,15 +161,29 @@ class GoldAnnotation(SpanModel):
                 fields=["project", "document", "label", "start", "end"],
                 name="gold_no_duplicate",
             ),
+            # NULLs are distinct in the constraint above: "no label" needs its own.
+            models.UniqueConstraint(
+                fields=["project", "document", "start", "end"],
+                condition=Q(label__isnull=True),
+                name="gold_no_duplicate_no_label",
+            ),
         ]
         indexes = [models.Index(fields=["project", "document"])]
 
     def __str__(self) -> str:
-        return f"gold {self.label} [{self.start}:{self.end}]"
+        return f"gold {self.label or NO_LABEL} [{self.start}:{self.end}]"
+
+    @property
+    def label_name(self) -> str:
+        """The label's name, or ``NO_LABEL`` for the decision "no label here"."""
+        label = self.label if self.label_id is not None else None
+        return label.name if label is not None else NO_LABEL
 
 
 class AnnotationEvent(models.Model):
-    """Audit trail: every create, change, delete and restore of an annotation."""
+    """Audit trail: every create, change, delete and restore of an annotation, and of a
+    gold span (``gold``: then ``annotation_id`` is the GoldAnnotation's id and the
+    snapshots name a ``reviewer`` instead of an ``annotator``)."""
 
     class Action(models.TextChoices):
         CREATE = "create", "Created"
@@ -165,6 +203,7 @@ class AnnotationEvent(models.Model):
         related_name="annotation_events",
     )
     action = models.CharField(max_length=10, choices=Action.choices)
+    gold = models.BooleanField(default=False, help_text="An event of a gold span.")
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -178,4 +217,5 @@ class AnnotationEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} annotation {self.annotation_id}"
+        kind = "gold span" if self.gold else "annotation"
+        return f"{self.get_action_display()} {kind} {self.annotation_id}"

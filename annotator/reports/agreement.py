@@ -1,11 +1,11 @@
 """Agreement figures of a project (or some of its documents), read from the database.
 
-Items are sentences: each annotator's label for a sentence is the label covering more than
-half of it (``annotator.stats.sentence_labels``), or ``none``. An annotator has *coded* a
-document when they put at least one annotation on it or marked it done; documents they
-never coded are missing for them, not ``none``. Character-level alpha takes every
-character of the documents coded by two or more annotators as an item (see
-``agreement.character_units``).
+Items are sentences: each annotator's label for a sentence is that of the most specific span
+covering more than half of it (``annotator.stats.sentence_labels``), or ``none``. An
+annotator has *coded* a document when they put at least one annotation on it or marked it
+done; documents they never coded are missing for them, not ``none``. Character-level
+alpha takes every character of the documents coded by two or more annotators as an item
+(see ``agreement.character_units``).
 
 Everything is fetched with ``values_list`` (no model instances) and computed with numpy,
 so a project with 100,000 annotations is measured in seconds.

@@ -12,5 +12,6 @@ urlpatterns = [
     path(f"{prefix}gold/", views.gold_add, name="review_gold_add"),
     path(f"{prefix}gold/<id:gold_id>/", views.gold_edit, name="review_gold_edit"),
     path(f"{prefix}gold/<id:gold_id>/delete/", views.gold_remove, name="review_gold_delete"),
+    path(f"{prefix}gold/undo/", views.gold_undo_view, name="review_gold_undo"),
     path(f"{prefix}reviewed/", views.reviewed, name="review_reviewed"),
 ]

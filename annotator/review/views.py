@@ -14,15 +14,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_reviewer
 from annotator.ids import parse_id
-from annotator.models import Annotation, Document, GoldAnnotation, Project, ProjectDocument
+from annotator.models import (
+    NO_LABEL,
+    Annotation,
+    Document,
+    GoldAnnotation,
+    Project,
+    ProjectDocument,
+)
 from annotator.reports.agreement import project_agreement
 from annotator.reports.forms import GoldSpanForm, MajorityForm, form_errors
-from annotator.review.selectors import document_votes
+from annotator.review.selectors import document_votes, gold_conflicts
 from annotator.review.services import (
     GoldRejected,
     document_mark_reviewed,
@@ -31,13 +37,13 @@ from annotator.review.services import (
     gold_create,
     gold_delete,
     gold_update,
+    label_words,
+    short_quote,
 )
+from annotator.review.undo import gold_undo
 from annotator.text.layout import Layout, Span
+from annotator.text.snapping import snap
 from annotator.workspace.selectors import label_version
-
-
-def short(text: str) -> str:
-    return Truncator(text).chars(60)
 
 
 def _reviewed_document(request: HttpRequest, slug: str, document_id: int):
@@ -56,7 +62,14 @@ def _back(project: Project, document: Document, anchor: str = "") -> HttpRespons
 
 
 def _label_choices(project: Project) -> list[tuple[str, str]]:
-    return list(project.labels.in_display_order().values_list("name", "title"))
+    """The labels a gold span can take, and "no label" (a decision too)."""
+    labels = list(project.labels.in_display_order().values_list("name", "title"))
+    return [*labels, (NO_LABEL, "No label")]
+
+
+def _replace(request: HttpRequest) -> bool:
+    """Whether the reviewer asked to replace conflicting gold (``replace=1``)."""
+    return request.POST.get("replace") == "1"
 
 
 @login_required
@@ -75,13 +88,13 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
         .select_related("label", "reviewer")
         .order_by("start", "end")
     )
-    in_gold = {(g.label_id, g.start, g.end) for g in gold}
+    in_gold = {(g.label_id, g.start, g.end) for g in gold if g.label_id is not None}
     by_annotator: dict[str, list] = {name: [] for _, name in votes.annotators}
     for annotation in annotations:
+        # Accepted spans are stored snapped (the boundary convention): compare them so.
         # ``in_gold`` and ``form`` (below) are for the template only, not model fields.
-        annotation.in_gold = (  # type: ignore[attr-defined]
-            (annotation.label_id, annotation.start, annotation.end) in in_gold
-        )
+        bounds = snap(document.text, annotation.start, annotation.end)
+        annotation.in_gold = (annotation.label_id, *bounds) in in_gold  # type: ignore[attr-defined]
         by_annotator.setdefault(annotation.annotator.username, []).append(annotation)
     rows = [
         {
@@ -99,12 +112,14 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
         Span(a.pk, a.start, a.end, a.label_id, style.get(a.annotator.username, 0))
         for a in annotations
     )
-    gold_html = layout.render(Span(g.pk, g.start, g.end, g.label_id, "gold") for g in gold)
+    gold_html = layout.render(
+        Span(g.pk, g.start, g.end, g.label_id or "none", "gold") for g in gold
+    )
     report = project_agreement(project, document_ids=[document.pk], disagreement_limit=0)
     label_choices = _label_choices(project)
     for g in gold:
         g.form = GoldSpanForm(  # type: ignore[attr-defined]
-            initial={"label": g.label.name, "start": g.start, "end": g.end},
+            initial={"label": g.label_name, "start": g.start, "end": g.end},
             labels=label_choices,
             auto_id=f"gold{g.pk}_%s",
         )
@@ -127,6 +142,7 @@ def review(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
             "report": report,
             "add_form": GoldSpanForm(labels=label_choices, auto_id="add_%s"),
             "majority_form": MajorityForm(),
+            "conflicts": gold_conflicts(project, document),
         },
     )
 
@@ -154,7 +170,7 @@ def accept(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     )
 
     def action() -> str:
-        gold_accept(annotation=annotation, reviewer=request.user)
+        gold_accept(annotation=annotation, reviewer=request.user, replace=_replace(request))
         return f"Accepted {annotation.annotator.username}'s {annotation.label.name} span as gold."
 
     _attempt(request, action)
@@ -193,10 +209,11 @@ def _span_form(request: HttpRequest, project: Project) -> tuple[GoldSpanForm, di
         return form, None
     data = form.cleaned_data
     return form, {
-        "label": project.labels.get(name=data["label"]),
+        "label": None if data["label"] == NO_LABEL else project.labels.get(name=data["label"]),
         "start": data["start"],
         "end": data["end"],
         "quote": data["quote"] or None,
+        "replace": _replace(request),
     }
 
 
@@ -209,7 +226,7 @@ def gold_add(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
 
         def action() -> str:
             gold = gold_create(project=project, document=document, reviewer=request.user, **span)
-            return f"Added gold {gold.label.name} on «{short(gold.quote)}»."
+            return f"Added gold {label_words(gold.label)} on «{short_quote(gold.quote)}»."
 
         _attempt(request, action)
     return _back(project, document, request.POST.get("anchor") or "gold")
@@ -233,8 +250,8 @@ def gold_edit(request: HttpRequest, slug: str, document_id: int, gold_id: int) -
     if span is not None:
 
         def action() -> str:
-            gold_update(gold=gold, reviewer=request.user, **span)
-            return f"Changed gold span to {gold.label.name} on «{short(gold.quote)}»."
+            gold_update(gold=gold, reviewer=request.user, no_label=span["label"] is None, **span)
+            return f"Changed gold span to {label_words(gold.label)} on «{short_quote(gold.quote)}»."
 
         _attempt(request, action)
     return _back(project, document, "gold")
@@ -245,8 +262,22 @@ def gold_edit(request: HttpRequest, slug: str, document_id: int, gold_id: int) -
 def gold_remove(request: HttpRequest, slug: str, document_id: int, gold_id: int) -> HttpResponse:
     project, document, _ = _reviewed_document(request, slug, document_id)
     gold = _gold(project, document, gold_id)
-    gold_delete(gold=gold)
-    messages.success(request, f"Removed gold {gold.label.name} on «{short(gold.quote)}».")
+    gold_delete(gold=gold, reviewer=request.user)
+    messages.success(
+        request, f"Removed gold {label_words(gold.label)} on «{short_quote(gold.quote)}»."
+    )
+    return _back(project, document, "gold")
+
+
+@login_required
+@require_POST
+def gold_undo_view(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """Undo the reviewer's latest gold change on this document."""
+    project, document, _ = _reviewed_document(request, slug, document_id)
+    _attempt(
+        request,
+        lambda: gold_undo(project=project, document=document, reviewer=request.user).message,
+    )
     return _back(project, document, "gold")
 
 

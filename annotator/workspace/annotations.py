@@ -57,14 +57,15 @@ def check_annotation(
     *,
     project: Project,
     document: Document,
-    label: Label,
+    label: Label | None,
     start: int,
     end: int,
     quote: str | None,
     note: str | None = None,
 ) -> None:
-    """Raise AnnotationRejected unless the span, label and note fit the project and text."""
-    if label.project_id != project.pk:
+    """Raise AnnotationRejected unless the span, label and note fit the project and text
+    (``label`` None: gold's decision "no label here", which fits any project)."""
+    if label is not None and label.project_id != project.pk:
         raise AnnotationRejected("This label belongs to another project.")
     try:
         if note is not None:

@@ -4,6 +4,11 @@ Each answers with out-of-band fragments that replace only what changed: the line
 text around the edited span, the side-list entry, the undo button and the status line
 (the page counts the side list's entries itself). A rejected request answers 400 with
 the reason in the status line and writes nothing.
+
+Showing everyone's annotations (``view=all``, reviewers and managers) is read-only: a
+stray selection and key there must not add a reviewer's annotation (it would count as
+one more annotator). Writes are refused unless the page was switched to annotate too
+(``annotate=1``).
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ from annotator.workspace.services import (
 from annotator.workspace.side_list import item_html
 from annotator.workspace.views import undo_description, undo_text
 
+READ_ONLY = (
+    "Everyone's annotations are shown read-only: choose “Annotate here too” to add or "
+    "change your own."
+)
+
 
 @dataclass
 class Page:
@@ -45,6 +55,7 @@ class Page:
     document: Document
     labels: dict[int, Label]
     everyone: bool
+    annotating: bool  # writes allowed: own view, or everyone's with annotate=1
 
     @classmethod
     def load(cls, request: HttpRequest, slug: str, document_id: int) -> Page:
@@ -54,8 +65,13 @@ class Page:
     @classmethod
     def build(cls, request, project, membership, document) -> Page:
         everyone = request.POST.get("view") == "all" and can_see_everyone(project, membership)
+        annotating = not everyone or request.POST.get("annotate") == "1"
         labels = selectors.project_labels(project)
-        return cls(project, membership, document, labels, everyone)
+        return cls(project, membership, document, labels, everyone, annotating)
+
+    def check_writable(self) -> None:
+        if not self.annotating:
+            raise AnnotationRejected(READ_ONLY)
 
     def label(self, value: str | None) -> Label:
         if not value:
@@ -143,12 +159,13 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
     POST fields: ``label`` (the label's id), ``start`` and ``end`` (code-point offsets
     into the document text), ``quote`` (the selected text as the page saw it), and
     optionally ``note``, ``version`` (the document's ``text_sha256`` the page was built
-    from) and ``view=all``. The span is checked against the text and snapped to word
-    boundaries before it is stored.
+    from), ``view=all`` and ``annotate=1`` (see the module docstring). The span is checked
+    against the text and snapped to word boundaries before it is stored.
     """
     page = Page.load(request, slug, document_id)
     document, post = page.document, request.POST
     try:
+        page.check_writable()
         label = page.label(post.get("label"))
         version = post.get("version")
         if version and version != document.text_sha256:
@@ -199,6 +216,7 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
     page, annotation = _own(request, slug, annotation_id)
     post = request.POST
     try:
+        page.check_writable()
         if "label" not in post and "note" not in post:
             raise AnnotationRejected("Nothing to change.")
         label = page.label(post["label"]) if "label" in post else None
@@ -223,6 +241,10 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
 def annotation_delete(request: HttpRequest, slug: str, annotation_id: int) -> HttpResponse:
     """Delete one's own annotation (undo brings it back)."""
     page, annotation = _own(request, slug, annotation_id)
+    try:
+        page.check_writable()
+    except AnnotationRejected as exc:
+        return rejected(request, str(exc))
     snapshot = services.annotation_delete(annotation=annotation, actor=request.user)
     return changes(
         request,
@@ -240,6 +262,7 @@ def annotation_undo_view(request: HttpRequest, slug: str, document_id: int) -> H
     """Undo the user's latest change on this document."""
     page = Page.load(request, slug, document_id)
     try:
+        page.check_writable()
         outcome = annotation_undo(project=page.project, document=page.document, actor=request.user)
     except AnnotationRejected as exc:
         return rejected(request, str(exc))

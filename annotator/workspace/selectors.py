@@ -284,15 +284,18 @@ UNDO_MARK = "undo_of"
 UNDO_WINDOW = 50
 
 
-def undo_target(*, project: Project, document: Document, actor) -> AnnotationEvent | None:
-    """The actor's latest change on this document that has not been undone yet.
+def undo_target(
+    *, project: Project, document: Document, actor, gold: bool = False
+) -> AnnotationEvent | None:
+    """The actor's latest change on this document that has not been undone yet: of their
+    own annotations, or (``gold``) of the gold standard.
 
     Undo events carry ``{"undo_of": <event id>}`` in ``after``; walking back from the
     newest event, undo events and the events they undid are skipped. Only the last
     ``UNDO_WINDOW`` events are considered.
     """
     events = AnnotationEvent.objects.filter(
-        project=project, document=document, actor=actor
+        project=project, document=document, actor=actor, gold=gold
     ).order_by("-id")[:UNDO_WINDOW]
     undone: set[int] = set()
     for event in events:
@@ -300,6 +303,6 @@ def undo_target(*, project: Project, document: Document, actor) -> AnnotationEve
         snapshot = event.after or event.before or {}
         if mark is not None:
             undone.add(mark)
-        elif event.pk not in undone and snapshot.get("annotator") == actor.pk:
+        elif event.pk not in undone and (gold or snapshot.get("annotator") == actor.pk):
             return event
     return None

@@ -23,6 +23,7 @@ from annotator.access import (
 from annotator.ids import query_id
 from annotator.models import NOTE_MAX, DocumentProgress, Label, Membership, Project
 from annotator.progress.selectors import project_lines
+from annotator.review.selectors import gold_conflict_documents
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -55,7 +56,8 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
 
     Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
     ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
-    ``continue_document`` and ``query`` (the filters, for pagination links).
+    ``continue_document``, ``query`` (the filters, for pagination links) and, for reviewers
+    and managers, ``gold_conflicts`` (documents whose gold contradicts itself).
     """
     project, membership = project_for_member(request.user, slug)
     source_id = query_id(request.GET, "source")
@@ -84,6 +86,7 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "status": status,
             "query": query,
             "continue_document": selectors.continue_document(project, membership),
+            "gold_conflicts": gold_conflict_documents(project) if membership.can_review else [],
         },
     )
 
@@ -116,9 +119,10 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
     Context: ``project``, ``membership``, ``document`` (with ``done_at``), ``labels``,
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
-    annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
-    undo would revert), ``guidelines``, ``note_max`` (the longest note stored). A fixed
-    number of queries, whatever the number of annotations.
+    annotators), ``annotate`` (everyone's view switched to annotating too; without it
+    that view is read-only), ``can_see_everyone``, ``annotators`` (the legend), ``undo``
+    (the change undo would revert), ``guidelines``, ``note_max`` (the longest note
+    stored). A fixed number of queries, whatever the number of annotations.
     """
     project, membership = project_for_member(request.user, slug)
     done = DocumentProgress.objects.filter(
@@ -147,6 +151,7 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "items": items_html(visible.own),
             "own_count": len(visible.own),
             "everyone": everyone,
+            "annotate": everyone and request.GET.get("annotate") == "1",
             "can_see_everyone": allowed,
             "annotators": visible.annotators,
             "undo": undo_description(undo),

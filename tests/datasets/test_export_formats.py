@@ -13,7 +13,8 @@ import pytest
 from annotator.datasets.export import files
 from annotator.datasets.export.files import export_to_path
 from annotator.datasets.export.plan import ExportError, ExportFilters
-from tests.support import export_data
+from annotator.models import GoldAnnotation
+from tests.support import export_data, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -246,6 +247,38 @@ def test_sentences_csv_read_by_pandas(data, tmp_path):
     assert frame.loc[1, "majority_label"] == "speculation"
     assert frame["reviewed"].tolist() == [True, True, False, False, False]
     assert len(frame) == 5
+
+
+def test_gold_no_label_is_a_decision_in_the_sentences_and_no_span_elsewhere(data, tmp_path):
+    # The reviewer decided the plain document's second sentence has no label; its first
+    # sentence sits under a long gold span that the decision does not cover.
+    plain = data.plain
+    second = export_data.span(plain, "Это важный визит")
+    GoldAnnotation.objects.create(
+        project=data.project,
+        document=plain,
+        label=None,
+        start=second[0],
+        end=second[1],
+        quote="Это важный визит",
+        reviewer=data.rita,
+    )
+    GoldAnnotation.objects.create(
+        project=data.project,
+        document=plain,
+        label=factories.project_label(data.project, "fact"),
+        start=0,
+        end=len(plain.text),
+        quote=plain.text,
+        reviewer=data.rita,
+    )
+    frame = pd.read_csv(export(data, "sentences", tmp_path, "s.csv"))
+    rows = frame[frame["document_id"] == plain.pk]
+    assert rows["reviewed"].tolist() == [True, True]  # a gold decision: adjudicated
+    assert rows["gold_label"].fillna("").tolist() == ["fact", ""]
+    spans = pd.read_csv(export(data, "csv", tmp_path, "spans.csv"))
+    gold = spans[(spans["gold"]) & (spans["document_id"] == plain.pk)]
+    assert gold["label"].tolist() == ["fact"]  # "no label" is not a labelled span
 
 
 def test_conll_tokens_with_a_tag_column_per_annotator_and_gold(data, tmp_path):

@@ -93,11 +93,12 @@ class DocumentRecord:
     reviewed_by: str | None
     annotations: list[Span] = field(default_factory=list)
     gold: list[Span] = field(default_factory=list)
+    gold_no_label: list[tuple[int, int]] = field(default_factory=list)  # (start, end)
     sentences: list[tuple[int, int, int]] = field(default_factory=list)  # (index, start, end)
 
     @property
     def adjudicated(self) -> bool:
-        return bool(self.gold) or self.reviewed_at is not None
+        return bool(self.gold or self.gold_no_label) or self.reviewed_at is not None
 
     def annotations_by_user(self) -> dict[str, list[Span]]:
         by_user: dict[str, list[Span]] = {}
@@ -202,7 +203,12 @@ class ExportPlan:
         return queryset
 
     def gold_annotations(self):
-        return self._spans(GoldAnnotation)
+        """Labelled gold spans ("no label" decisions are in ``gold_no_label``)."""
+        return self._spans(GoldAnnotation).filter(label__isnull=False)
+
+    def gold_no_label(self):
+        """Gold "no label here" decisions: no span to export, but a gold sentence label."""
+        return self._spans(GoldAnnotation).filter(label__isnull=True)
 
     def document_count(self) -> int:
         return self.project_documents().count()
@@ -229,7 +235,7 @@ class ExportPlan:
         """Whether a document belongs in the export (see ExportFilters)."""
         if not self.filters.restricts_spans:
             return True
-        if record.annotations or record.gold:
+        if record.annotations or record.gold or record.gold_no_label:
             return True
         return (
             self.include_gold
@@ -296,6 +302,11 @@ def iter_documents(
         if plan.include_gold
         else empty
     )
+    no_label = (
+        _Merge(_chunked(plan.gold_no_label(), "document_id", "start", "end"))
+        if plan.include_gold
+        else empty
+    )
     sentence_rows = empty
     if sentences:
         sentence_queryset = Sentence.objects.filter(
@@ -344,6 +355,7 @@ def iter_documents(
         )
         record.annotations = _spans(annotations.take(doc_id), plan, by_user=True)
         record.gold = _spans(gold.take(doc_id), plan, by_user=False)
+        record.gold_no_label = sorted(row[1:] for row in no_label.take(doc_id))
         if sentences:
             record.sentences = [row[1:] for row in sentence_rows.take(doc_id)]
         if progress is not None:

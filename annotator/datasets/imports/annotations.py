@@ -3,8 +3,12 @@
 The formats are read by ``annotation_formats``; this module checks and writes. Documents
 are matched by the SHA-256 of their text; a document that is not stored yet
 is imported with it when the record names its source. Every span is checked against
-the text, labels are matched by name, and the whole file is written in one
-transaction: on any problem nothing is imported and every problem is reported.
+the text (its quote too), then stored under the one boundary convention of every span
+(``text.snapping.snap``: whole words, no spaces or punctuation at the ends; the report
+counts the spans this trimmed). Labels are matched by name, and the whole file is
+written in one transaction: on any problem nothing is imported and every problem is
+reported. Gold is stored as the file has it; conflicts it brings are listed on the review
+screen (``review.selectors.gold_conflicts``).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from annotator.models import (
 )
 from annotator.reports.tallies import tallies_invalidate
 from annotator.text.offsets import OffsetError, Utf16Offsets
+from annotator.text.snapping import snap
 from annotator.workspace.annotations import annotation_snapshot
 
 CHUNK = 200
@@ -73,6 +78,7 @@ class AnnotationImportReport(ImportReport):
     annotations_created: int = 0
     gold_created: int = 0
     duplicates_skipped: int = 0
+    spans_snapped: int = 0
     results_skipped: Counter[str] = field(default_factory=Counter)
 
     def sort_errors(self) -> None:
@@ -86,6 +92,11 @@ class AnnotationImportReport(ImportReport):
             f"Annotations: {self.annotations_created} imported; gold spans: "
             f"{self.gold_created} imported; {self.duplicates_skipped} already present, skipped.",
         ]
+        if self.spans_snapped:
+            lines.append(
+                f"{self.spans_snapped} spans were trimmed to whole words without spaces or "
+                "punctuation at the ends (the boundary convention)."
+            )
         if self.sources_created or self.users_created:
             lines.append(
                 f"Created {self.sources_created} sources and {self.users_created} "
@@ -354,6 +365,9 @@ class _Importer:
                 if checked is None:
                     continue
                 label, user, start, end, created, updated = checked
+                start, end = self.snapped(span, document, start, end)
+                if start == end:
+                    continue
                 fields = {
                     "project": self.project,
                     "document": document,
@@ -384,6 +398,15 @@ class _Importer:
                 else:
                     annotations.append(Annotation(**fields))
         self.save_spans(annotations, gold)
+
+    def snapped(self, span: SpanIn, document: Document, start: int, end: int) -> tuple[int, int]:
+        """The span under the boundary convention; an error if it holds no word."""
+        snapped = snap(document.text, start, end)
+        if snapped[0] == snapped[1]:
+            self.error(f"{span.where}: the span holds no words, only spaces or punctuation")
+        elif snapped != (start, end):
+            self.report.spans_snapped += 1
+        return snapped
 
     def review(self, record: DocumentIn, document: Document) -> None:
         if record.reviewed_at is None:

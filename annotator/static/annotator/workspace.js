@@ -37,6 +37,7 @@
   let queue = Promise.resolve();
   function post(url, values) {
     if (root.dataset.view) values.view = root.dataset.view;
+    if (root.dataset.annotate) values.annotate = root.dataset.annotate;
     queue = queue
       .then(() => htmx.ajax("POST", url, { source: textEl, values, swap: "none" }))
       .catch(() => {});

@@ -1,7 +1,8 @@
 """sentences: one row per sentence, the table a classifier is trained on (CSV or Parquet).
 
 A sentence's label per annotator comes from ``stats.sentence_labels``; the majority and
-gold columns sit beside them.
+gold columns sit beside them. Gold's "no label" decisions take part in the gold label (a
+null ``gold_label`` where ``reviewed`` is true is the decision "no label").
 """
 
 from __future__ import annotations
@@ -39,7 +40,13 @@ class SentenceTable:
             user: sentence_labels(spans, [(s.start, s.end, s.label) for s in user_spans], order)
             for user, user_spans in record.annotations_by_user().items()
         }
-        gold = sentence_labels(spans, [(s.start, s.end, s.label) for s in record.gold], order)
+        # A "no label" decision is a gold span too: the most specific one empties the label.
+        gold = sentence_labels(
+            spans,
+            [(s.start, s.end, s.label) for s in record.gold]
+            + [(start, end, None) for start, end in record.gold_no_label],
+            order,
+        )
         rows = []
         for i, (index, start, end) in enumerate(record.sentences):
             row: list[Any] = [record.id, record.source["name"], index, start, end]
