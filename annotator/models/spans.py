@@ -174,3 +174,40 @@ class AnnotationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} annotation {self.annotation_id}"
+
+
+class GoldEvent(models.Model):
+    """Audit trail of the gold standard: every add, change, removal and undo of a gold span.
+
+    Kept apart from ``AnnotationEvent``: gold ids and annotation ids are separate
+    sequences, so one table would mix up their histories. ``before``/``after`` are
+    snapshots (``annotator.review.services.gold_snapshot``); ``after`` may carry
+    ``"batch"`` (one action that wrote several spans, undone together) and ``"undo_of"``
+    (the event an undo reverted).
+    """
+
+    Action = AnnotationEvent.Action
+
+    gold_id = models.BigIntegerField(db_index=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="gold_events")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="gold_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="gold_events",
+    )
+    action = models.CharField(max_length=10, choices=AnnotationEvent.Action.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # Undo: the reviewer's latest gold events on a document (newest id first).
+            models.Index(fields=["project", "document", "actor"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} gold span {self.gold_id}"
