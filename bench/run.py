@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "migrate", "--noinput", "-v0")
         # The save measurement's documents (a corpus built by an older benchmark has fewer).
         corpus.save_documents = scenario.save_documents(size, corpus)
+        corpus.review_document = scenario.review_document(corpus)
     else:
         if args.db == "postgres":
             scenario.empty_postgres()
@@ -314,6 +315,7 @@ def print_table(results: dict) -> None:
             + "".join(f"{c!s:>10}" for c in cells)
             + (f"  ({f['rate']} /s)" if "rate" in f else "")
             + (f"  peak {f['peak_memory_mb']} MB" if "peak_memory_mb" in f else "")
+            + (f"  {f['html_bytes'] / 1e6:.2f} MB HTML" if f.get("html_bytes") else "")
             + (f"  errors {f['errors']}" if f.get("errors") else "")
         )
 

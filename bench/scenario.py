@@ -18,12 +18,14 @@ from annotator.datasets.imports.decode import normalize_text
 from annotator.models import (
     Annotation,
     Document,
+    GoldAnnotation,
     Label,
     Membership,
     Project,
     ProjectDocument,
     Source,
 )
+from annotator.reports.tallies import tallies_invalidate
 from annotator.text.snapping import snap
 from bench import corpus
 from bench.client import Session, drive
@@ -34,6 +36,9 @@ AGREEMENT_PROJECT = "bench-agreement"
 PASSWORD = "bench-password-1"
 LARGE_DOCUMENT_CHARS = 200_000
 LARGE_DOCUMENT_ANNOTATIONS = 5_000
+REVIEW_DOCUMENT_ANNOTATORS = 3
+REVIEW_DOCUMENT_SPANS = 1_500  # per annotator
+REVIEW_DOCUMENT_GOLD = 150  # sentences already curated
 SEED_DOCUMENT_ANNOTATIONS = 300
 SAVE_DOCUMENTS_PER_ANNOTATOR = 12
 SAVE_SPANS_PER_DOCUMENT = 64
@@ -51,6 +56,7 @@ class Corpus:
     sources: int = 0
     seed_document: int = 0
     large_document: int = 0
+    review_document: int = 0
     save_documents: list[int] = field(default_factory=list)
     annotators: list[str] = field(default_factory=list)
     manager: str = "bench-manager"
@@ -168,6 +174,7 @@ def build(size, env, figures: list[dict], work: Path, *, log) -> Corpus:
     page_writer.flush()
     result.seed_document, result.large_document = seed_document.pk, large_document.pk
     result.save_documents = save_documents(size, result)
+    result.review_document = review_document(result)
 
     result.agreement_annotations = _agreement_project(
         size, rng, document_ids, annotators[:3], log=log
@@ -221,6 +228,50 @@ def save_documents(size, result: Corpus) -> list[int]:
             text = f"{seeds[number % len(seeds)]}\nКопия {number}."
             documents.append(_own_document(project, source, f"Save target {number}", text).pk)
     return documents[:wanted]
+
+
+def review_document(result: Corpus) -> int:
+    """The document ``review_page_large`` opens: ``LARGE_DOCUMENT_CHARS`` characters, three
+    annotators with ``REVIEW_DOCUMENT_SPANS`` spans each (``corpus.curation_spans``) and
+    some gold. Made on first use, so that a corpus built before it existed can be reused."""
+    if result.review_document:
+        return result.review_document
+    project = Project.objects.get(slug=result.project_slug)
+    source, _ = Source.objects.get_or_create(name="Bench pages")
+    text = "\n".join(corpus.synthetic_texts(1, size=LARGE_DOCUMENT_CHARS, seed=5))
+    document = _own_document(project, source, "Large page to curate", text)
+    (_, text, sentences), *_ = corpus.documents_with_sentences([document.pk])
+    rng = random.Random(13)
+    label_ids = list(Label.objects.filter(project=project).values_list("pk", flat=True))
+    annotators = get_user_model().objects.filter(username__in=result.annotators).order_by("pk")
+    writer = corpus.AnnotationWriter()
+    spans = corpus.curation_spans(
+        text,
+        sentences,
+        rng,
+        annotators=REVIEW_DOCUMENT_ANNOTATORS,
+        per_annotator=REVIEW_DOCUMENT_SPANS,
+        labels=len(label_ids),
+    )
+    for annotator, own in zip(annotators, spans, strict=False):
+        for start, end, label in own:
+            writer.add(project.pk, document.pk, annotator.pk, label_ids[label], start, end, text)
+    writer.flush()
+    manager = get_user_model().objects.get(username=result.manager)
+    GoldAnnotation.objects.bulk_create(
+        GoldAnnotation(
+            project=project,
+            document=document,
+            label_id=rng.choice(label_ids),
+            start=start,
+            end=end,
+            quote=text[start:end],
+            reviewer=manager,
+        )
+        for start, end in sorted(rng.sample(sentences, REVIEW_DOCUMENT_GOLD))
+    )
+    tallies_invalidate(project.pk, {document.pk})  # bulk-inserted gold: profiles are stale
+    return document.pk
 
 
 def save_targets(size, result: Corpus, labels: list, clients: int) -> list[list[tuple]]:
@@ -315,6 +366,15 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
             size.large_page_requests,
         ),
         (
+            "review_page_large",
+            manager,
+            reverse(
+                "review",
+                kwargs={"slug": result.project_slug, "document_id": result.review_document},
+            ),
+            size.large_page_requests,
+        ),
+        (
             "queue_page",
             clients[1],
             reverse("project", kwargs={"slug": result.project_slug}),
@@ -353,8 +413,9 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
     ]
     for name, client, url, count in pages:
         urls = url if isinstance(url, list) else [url]
+        body = b""
         try:
-            client.get(urls[0])  # warm-up: the first request also fills caches
+            _, body = client.get(urls[0])  # warm-up: the first request also fills caches
         except OSError as exc:
             log(f"{name}: the warm-up request failed ({exc!r})")
         timings = drive(
@@ -365,6 +426,7 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         )
         figure = timings.figure(name)
         figure["clients"] = 1
+        figure["html_bytes"] = len(body)
         figures.append(figure)
         _report(figure, timings, log)
     timings = drive(
@@ -380,5 +442,6 @@ def _report(figure: dict, timings, log) -> None:
     log(
         f"{figure['name']}: p50 {figure['p50']} ms, p95 {figure['p95']} ms"
         + (f", {figure['rate']}/s" if "rate" in figure else "")
+        + (f", {figure['html_bytes'] / 1e6:.2f} MB" if figure.get("html_bytes") else "")
         + (f", {len(timings.errors)} errors, first: {timings.errors[0]}" if timings.errors else "")
     )

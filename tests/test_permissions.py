@@ -424,6 +424,11 @@ TABLE: dict[tuple[str, str], Case] = {
     ("review_gold_undo", "POST"): Case(REVIEW_WRITES, document, writes=None),
     ("review_gold_undo", "GET"): Case(POST_ONLY, document),
     **post_only("review_reviewed", REVIEW_WRITES, document, lambda w: {"reviewed": "1"}),
+    # Undo: the reviewer's latest gold action was adding the gold span; the manager has none
+    # (refused with a message on the review page, nothing written).
+    ("review_undo", "POST"): Case(REVIEW_WRITES, document, writes=None),
+    ("review_undo", "GET"): Case(POST_ONLY, document),
+    ("review_agreement", "GET"): Case(REVIEWERS, document),
     # Dataset export: the download itself, and the Label Studio config
     ("export_dataset", "GET"): Case(REVIEWERS, slug, lambda w: {"format": "jsonl"}),
     ("export_label_studio_config", "GET"): Case(REVIEWERS, slug),

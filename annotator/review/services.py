@@ -423,6 +423,43 @@ def gold_accept_majority(
 
 
 @transaction.atomic
+def gold_accept_sentence(
+    *, project: Project, document: Document, reviewer, index: int, replace: bool = False
+) -> GoldAnnotation:
+    """Gold over sentence ``index`` (snapped) with its annotators' majority label (the rule
+    of ``gold_accept_majority``, at least 2 agreeing), under the gold rules."""
+    if not ProjectDocument.objects.filter(project=project, document=document).exists():
+        raise GoldRejected("This document is not part of the project.")
+    found = document_votes(project, document, sentence=index).sentences
+    if not found:
+        raise GoldRejected(f"This document has no sentence {index + 1}.")
+    sentence = found[0]
+    label_id = sentence.majority(2)
+    if label_id is None:
+        raise GoldRejected(
+            f"Sentence {index + 1} has no majority label (at least 2 annotators agreeing):"
+            " press a label's key to decide."
+        )
+    start, end = _check(
+        project=project,
+        document=document,
+        label=None,
+        start=sentence.start,
+        end=sentence.end,
+        quote=None,
+    )
+    return _add(
+        project=project,
+        document=document,
+        reviewer=reviewer,
+        label=project.labels.get(pk=label_id),
+        start=start,
+        end=end,
+        replace=replace,
+    )
+
+
+@transaction.atomic
 def document_mark_reviewed(
     *, project: Project, document: Document, reviewer, reviewed: bool = True
 ) -> ProjectDocument:

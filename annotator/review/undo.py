@@ -101,6 +101,9 @@ class GoldUndoOutcome:
 
     message: str
     ranges: list[tuple[int, int]] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)  # ids of gold spans back
+    changed: list[int] = field(default_factory=list)  # ids of gold spans changed back
+    removed: list[int] = field(default_factory=list)  # ids of gold spans taken away
 
 
 def _undo_mark(event: AnnotationEvent, after: dict | None) -> dict:
@@ -138,7 +141,9 @@ def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
     if event.action == Action.DELETE:
         gold = _put_back(event, reviewer)
         return GoldUndoOutcome(
-            f"Restored gold «{short_quote(gold.quote)}».", [(gold.start, gold.end)]
+            f"Restored gold «{short_quote(gold.quote)}».",
+            [(gold.start, gold.end)],
+            added=[gold.pk],
         )
     events = [event]
     batch = (event.after or {}).get("batch")
@@ -148,7 +153,8 @@ def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
                 project=project, document=document, actor=reviewer, gold=True
             ).filter(after__batch=batch)
         )
-    ranges: list[tuple[int, int]] = []
+    outcome = GoldUndoOutcome("")
+    ranges = outcome.ranges
     for undone in events:
         found = GoldAnnotation.objects.filter(
             pk=undone.annotation_id, project=project, document=document
@@ -160,6 +166,7 @@ def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
         if undone.action == Action.UPDATE:
             _change_back(gold, undone, reviewer)
             ranges.append((gold.start, gold.end))
+            outcome.changed.append(gold.pk)
         else:
             current = gold_snapshot(gold)
             gold_event(
@@ -169,16 +176,20 @@ def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
                 before=current,
                 after=_undo_mark(undone, None),
             )
+            outcome.removed.append(gold.pk)
             gold.delete()
         replaced = (undone.after or {}).get("replaced", [])
         for replaced_event in AnnotationEvent.objects.filter(pk__in=replaced, gold=True):
             back = _put_back(replaced_event, reviewer)
             ranges.append((back.start, back.end))
+            outcome.added.append(back.pk)
     if len(events) > 1:
-        return GoldUndoOutcome(f"Took back {len(events)} gold spans.", ranges)
+        outcome.message = f"Took back {len(events)} gold spans."
+        return outcome
     verb = "Put back" if event.action == Action.UPDATE else "Removed"
     quote = ((event.before if event.action == Action.UPDATE else event.after) or {})["quote"]
-    return GoldUndoOutcome(f"{verb} gold «{short_quote(quote)}».", ranges)
+    outcome.message = f"{verb} gold «{short_quote(quote)}»."
+    return outcome
 
 
 def _change_back(gold: GoldAnnotation, event: AnnotationEvent, reviewer) -> None:

@@ -13,6 +13,7 @@ from tests.support import factories
 from tests.support.browser import (
     drag_select,
     log_in,
+    long_seed_text,
     make_workspace,
     open_document,
     page_ready,
@@ -20,7 +21,7 @@ from tests.support.browser import (
     utf16,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_script_errors")]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,23 +44,6 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    """No uncaught exception and no Content-Security-Policy violation on any page."""
-    problems = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    yield
-    assert problems == []
 
 
 def label_selection(page, text, phrase, key, *, occurrence=0):
@@ -377,11 +361,7 @@ def test_mark_done_queue_and_back_button(page, live_server, workspace):
 def test_a_long_document_with_thousands_of_annotations_opens_and_takes_more(
     page, live_server, transactional_db
 ):
-    seeds = [seed_text(prefix) for prefix in ("000", "001", "002", "003", "004")]
-    text = ""
-    while len(text) < 200_000:
-        text += "\n\n".join(seeds) + "\n\n"
-    text = text[:200_000]
+    text = long_seed_text(200_000)
     workspace = make_workspace(text)
     labels = list(Label.objects.filter(project=workspace.project))
     rng = random.Random(1)

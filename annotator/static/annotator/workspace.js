@@ -7,9 +7,10 @@
 (() => {
   "use strict";
   const T = window.AnnotatorText;
+  const E = window.AnnotatorEditing;
   const root = document.getElementById("workspace");
   const textEl = document.getElementById("doc-text");
-  if (!root || !textEl || !T || !window.htmx) return;
+  if (!root || !textEl || !T || !E || !window.htmx) return;
 
   const fullText = textEl.textContent; // the document text (UTF-16), never changes here
   const labelButtons = [...root.querySelectorAll(".label-btn")];
@@ -26,122 +27,24 @@
 
   const state = {
     mode: "select", // or "sentence"
-    selection: null, // {start16, end16, start, end, quote} or {empty: true}
     selected: null, // the chosen annotation's id (string)
     armed: labelButtons[0]?.dataset.label || null, // label for Enter/click in sentence mode
     sentence: null, // data-s of the focused sentence
     caret: null, // UTF-16 offset to put the caret back after a save
   };
 
-  // ---- talking to the server: one request at a time, in order, none dropped
-  let queue = Promise.resolve();
-  function post(url, values) {
-    if (root.dataset.view) values.view = root.dataset.view;
-    if (root.dataset.annotate) values.annotate = root.dataset.annotate;
-    queue = queue
-      .then(() => htmx.ajax("POST", url, { source: textEl, values, swap: "none" }))
-      .catch(() => {});
-    return queue;
-  }
-
-  function say(message, error = false) {
-    const status = document.getElementById("status");
-    status.textContent = message;
-    status.classList.toggle("error", error);
-  }
-
-  document.body.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.xhr.status === 400) {
-      // A rejected edit: the answer carries the reason for the status line.
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
+  // ---- talking to the server (editing.js), the read-only text and the snapped selection
+  const post = E.poster(textEl, () => {
+    const extra = {};
+    if (root.dataset.view) extra.view = root.dataset.view;
+    if (root.dataset.annotate) extra.annotate = root.dataset.annotate;
+    return extra;
   });
-  document.body.addEventListener("htmx:responseError", (event) => {
-    const status = event.detail.xhr.status;
-    say(`The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
-  });
-  document.body.addEventListener("htmx:sendError", () => {
-    say("The server cannot be reached; nothing was saved.", true);
-  });
-  // A fragment that has no place on this page (changed in another tab): redraw it all.
-  document.body.addEventListener("htmx:oobErrorNoTarget", () => window.location.reload());
-
-  // ---- the text stays read-only while it carries a caret for Shift+arrow selection
-  function setEditable(on) {
-    if (on) {
-      textEl.setAttribute("contenteditable", "true");
-      textEl.setAttribute("aria-readonly", "true");
-      textEl.setAttribute("aria-multiline", "true");
-      textEl.setAttribute("role", "textbox");
-      textEl.setAttribute("aria-label", "Document text");
-      textEl.spellcheck = false;
-    } else {
-      textEl.removeAttribute("contenteditable");
-      textEl.removeAttribute("role");
-    }
-  }
-  for (const type of ["beforeinput", "paste", "cut", "drop", "dragstart"]) {
-    textEl.addEventListener(type, (event) => event.preventDefault());
-  }
-  // Should the text ever be edited anyway, offsets would lie: reload the true text.
-  textEl.addEventListener("input", () => window.location.reload());
-
-  // ---- selection preview: show what will be saved after snapping to whole words
-  const highlights = window.CSS && CSS.highlights;
-  let frame = 0;
-  document.addEventListener("selectionchange", () => {
-    if (!frame) frame = requestAnimationFrame(readSelection);
-  });
-
-  function readSelection() {
-    frame = 0;
-    if (state.mode !== "select") return;
-    const offsets = T.selectionOffsets(textEl);
-    if (!offsets || offsets[0] === offsets[1]) {
-      state.selection = null;
-      showPreview();
-      return;
-    }
-    const [start16, end16] = T.snap(fullText, offsets[0], offsets[1]);
-    if (start16 === end16) {
-      state.selection = { empty: true };
-    } else {
-      const quote = fullText.slice(start16, end16);
-      const start = T.utf16ToCodePoints(fullText, start16);
-      const end = start + T.utf16ToCodePoints(quote, quote.length);
-      state.selection = { start16, end16, start, end, quote };
-    }
-    showPreview();
-  }
-
-  function showPreview() {
-    const selection = state.selection;
-    if (highlights) highlights.delete("snap");
-    if (!selection) {
-      preview.textContent = "";
-      return;
-    }
-    if (selection.empty) {
-      preview.textContent = "Only spaces or punctuation selected.";
-      return;
-    }
-    if (highlights) {
-      highlights.set("snap", new Highlight(T.rangeOf(textEl, selection.start16, selection.end16)));
-    }
-    const shown = selection.quote.length > 80 ? `${selection.quote.slice(0, 79)}…` : selection.quote;
-    const keys = labelButtons
-      .filter((b) => b.dataset.hotkey)
-      .map((b) => `${b.dataset.hotkey} ${b.dataset.title}`)
-      .join(", ");
-    preview.textContent = `Selected «${shown}»: press ${keys}.`;
-  }
-
-  function clearSelection() {
-    window.getSelection()?.removeAllRanges();
-    state.selection = null;
-    showPreview();
-  }
+  const say = E.say;
+  E.handleAnswers();
+  const setEditable = E.readOnlyText(textEl);
+  const picked = E.snappedSelection(textEl, preview, labelButtons, () => state.mode === "select");
+  const clearSelection = picked.clear;
 
   // ---- the chosen annotation (clicked in the text or in the list)
   function marksOf(id) {
@@ -213,20 +116,13 @@
   function applyLabel(button) {
     const label = button.dataset.label;
     arm(label);
-    if (state.mode === "select") {
-      // The key may come before the selectionchange event or the next frame: read the
-      // selection now rather than trust the preview.
-      if (frame) cancelAnimationFrame(frame);
-      frame = 0;
-      readSelection();
-    }
+    const selection = state.mode === "select" ? picked.current() : null;
     if (state.mode === "sentence") {
       const sentence = currentSentence();
       if (sentence) saveSentence(sentence, label);
       else say("Move to a sentence first (j / k, or click one).");
       return;
     }
-    const selection = state.selection;
     if (selection && selection.empty) {
       say("The selection holds no words, only spaces or punctuation.", true);
     } else if (selection) {
@@ -399,20 +295,8 @@
   });
 
   // ---- keyboard
-  const CODES = { BracketLeft: "[", BracketRight: "]" };
-  /** The key pressed, independent of the keyboard layout for letters and digits. */
-  function keyName(event) {
-    const code = event.code || "";
-    if (!event.shiftKey && /^Key[A-Z]$/.test(code)) return code.slice(3).toLowerCase();
-    if (!event.shiftKey && /^(Digit|Numpad)[0-9]$/.test(code)) return code.slice(-1);
-    if (!event.shiftKey && CODES[code]) return CODES[code];
-    return event.key;
-  }
-
-  function typingIn(target) {
-    if (!(target instanceof Element) || target === textEl) return false;
-    return Boolean(target.closest("input, textarea, select, [contenteditable]"));
-  }
+  const keyName = E.keyName;
+  const typingIn = (target) => E.typingIn(target, textEl);
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.isComposing) return;
