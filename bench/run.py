@@ -166,7 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument(
+        "--only",
+        help="Measure only these HTTP figures (comma-separated names, e.g. review_page_large);"
+        " results.json is left as it is.",
+    )
+    parser.add_argument("--requests", type=int, help="with --only: requests per figure")
     args = parser.parse_args(argv)
+    only = set(filter(None, (args.only or "").split(",")))
     size = SIZES[args.size]
     # One folder per size and database, so that `make bench-quick` leaves a full corpus.
     work = WORK / f"{args.size}-{args.db}"
@@ -242,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         scenario.wait_for(port)
         with PeakMemory(server.pid) as memory:
-            scenario.measure_http(size, port, corpus, figures, log=log)
+            scenario.measure_http(
+                size, port, corpus, figures, log=log, only=only, requests=args.requests
+            )
         server_peak = memory.peak_mb
     finally:
         server.terminate()
@@ -252,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
             log("gunicorn did not stop within 15 s (a request still running): killed")
             server.kill()
             server.wait()
+
+    if only:
+        for figure in figures:
+            if not figure.get("from_build_run") and figure["name"] in only:
+                print(json.dumps(figure, ensure_ascii=False))
+        return 0
 
     seconds, peak = run_measured(
         env,

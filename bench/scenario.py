@@ -306,7 +306,18 @@ def save_targets(size, result: Corpus, labels: list, clients: int) -> list[list[
     return targets
 
 
-def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -> None:
+def measure_http(
+    size,
+    port: int,
+    result: Corpus,
+    figures: list[dict],
+    *,
+    log,
+    only: set[str] | None = None,
+    requests: int | None = None,
+) -> None:
+    """Every HTTP figure; ``only``: just the figures of those names (``requests``: how many
+    requests each of them makes, instead of the size's)."""
     from annotator.models import Label
 
     labels = {
@@ -337,13 +348,15 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
             headers={"HX-Request": "true"},
         )
 
-    log(f"save_annotation: {size.saves} saves from {len(clients)} concurrent annotators")
-    timings = drive(clients, save, requests=size.saves, time_cap=size.time_cap, even=True)
-    figure = timings.figure("save_annotation")
-    figure["clients"] = len(clients)
-    figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
-    figures.append(figure)
-    _report(figure, timings, log)
+    wanted = (lambda name: name in only) if only else (lambda name: True)
+    if wanted("save_annotation"):
+        log(f"save_annotation: {size.saves} saves from {len(clients)} concurrent annotators")
+        timings = drive(clients, save, requests=size.saves, time_cap=size.time_cap, even=True)
+        figure = timings.figure("save_annotation")
+        figure["clients"] = len(clients)
+        figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
+        figures.append(figure)
+        _report(figure, timings, log)
 
     sources_url = reverse("sources") + f"?project={result.project_slug}"
     pages = [
@@ -412,6 +425,9 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         ),
     ]
     for name, client, url, count in pages:
+        if not wanted(name):
+            continue
+        count = requests or count
         urls = url if isinstance(url, list) else [url]
         body = b""
         try:
@@ -429,6 +445,8 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         figure["html_bytes"] = len(body)
         figures.append(figure)
         _report(figure, timings, log)
+    if not wanted("sources_after_change"):
+        return
     timings = drive(
         [manager], after_change, requests=size.page_requests // 4, time_cap=size.time_cap
     )

@@ -137,13 +137,11 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
         project=project, document_id__in=ids
     ).values_list("document_id", "annotator_id", "label_id", "start", "end"):
         spans[doc_id][coder].append((start, end, label_id))
-    # "No label" decisions are not counted: gold can hold them only where no labelled
-    # gold covers most of a sentence (review.services), so they change no sentence label.
-    for doc_id, label_id, start, end in (
-        GoldAnnotation.objects.labelled()
-        .filter(project=project, document_id__in=ids)
-        .values_list("document_id", "label_id", "start", "end")
-    ):
+    # "No label" decisions (label None) are gold too: a document whose only gold says "no
+    # label" counts with its gold, and those sentences and characters carry no label.
+    for doc_id, label_id, start, end in GoldAnnotation.objects.filter(
+        project=project, document_id__in=ids
+    ).values_list("document_id", "label_id", "start", "end"):
         spans[doc_id][GOLD].append((start, end, label_id))
     label_order = [label_id for label_id, _ in labels]
     neutral = {label_id for label_id, is_neutral in labels if is_neutral}

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef
 from annotator.models import (
     NO_LABEL,
     Annotation,
+    AnnotationEvent,
     Document,
     DocumentProgress,
     GoldAnnotation,
@@ -383,3 +384,21 @@ def next_gold_id(
         .values_list("id", flat=True)
         .first()
     )
+
+
+def replaced_gold(gold_id: int) -> list[tuple[int, int, int]]:
+    """``(id, start, end)`` of the gold spans the latest write of gold span ``gold_id``
+    replaced (its audit event names their delete events: ``after["replaced"]``)."""
+    after = (
+        AnnotationEvent.objects.filter(gold=True, annotation_id=gold_id)
+        .order_by("-id")
+        .values_list("after", flat=True)
+        .first()
+    )
+    replaced = (after or {}).get("replaced", [])
+    if not replaced:
+        return []
+    snapshots = AnnotationEvent.objects.filter(pk__in=replaced, gold=True).values_list(
+        "before", flat=True
+    )
+    return [(b["id"], b["start"], b["end"]) for b in snapshots if b]

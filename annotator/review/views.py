@@ -282,6 +282,11 @@ def _answer(
         messages.error(request, str(exc))
         return _back(reviewed, anchor)
     if request.htmx:
+        if _replace(request) and change.selected is not None:
+            # The gold the write replaced leaves the page too.
+            for gold_id, start, end in selectors.replaced_gold(change.selected):
+                change.removed.append(gold_id)
+                change.ranges.append((start, end))
         return _changes(request, reviewed, change)
     messages.success(request, change.message)
     return _back(reviewed, anchor)

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from annotator.datasets.imports.documents import import_paths
 from annotator.models import Annotation, Document, GoldAnnotation, Label, Membership, Sentence
+from annotator.text.snapping import snap
 from annotator.workspace.annotations import annotation_create
 from tests.support import factories
 from tests.support.browser import drag_select, long_seed_text, make_workspace, page_ready
@@ -139,7 +140,8 @@ def test_reviewer_curates_a_seed_document_with_mouse_and_keys(live_server, page:
     expect(gold_list).to_have_count(1)
     expect(open_count).to_have_text("2 of 3 disagreements open")
     sentence = Sentence.objects.get(document=document, index=10)
-    assert gold_rows() == [("fact", text[sentence.start : sentence.end])]
+    start, end = snap(text, sentence.start, sentence.end)  # the boundary convention
+    assert gold_rows() == [("fact", text[start:end])]
 
     # Click one annotator's span (analyst2's phrase, the innermost mark there) and accept it.
     page.keyboard.press("n")
@@ -175,6 +177,25 @@ def test_reviewer_curates_a_seed_document_with_mouse_and_keys(live_server, page:
     expect(page.locator(f'#doc-text mark.by-gold[data-id="{added.pk}"]')).to_have_count(0)
     assert not GoldAnnotation.objects.filter(pk=added.pk).exists()
 
+    # Another label over most of sentence 11, whose gold is Fact: refused with the reason;
+    # r replaces the conflicting gold, u takes the replacement back (Fact returns).
+    sentence = Sentence.objects.get(document=document, index=10)
+    fact_gold = GoldAnnotation.objects.get(start=sentence.start)
+    drag_select(page, text, sentence.start, sentence.end - 1)
+    page.keyboard.press("2")
+    status = page.locator("#status")
+    expect(status).to_contain_text("The gold standard has “Fact” on most of sentence 11")
+    expect(status).to_contain_text("Press r to replace it.")
+    assert GoldAnnotation.objects.get(start=sentence.start) == fact_gold
+    page.keyboard.press("r")
+    expect(page.locator(f"#gold-{fact_gold.pk}")).to_have_count(0)
+    expect(gold_list).to_have_count(2)
+    assert GoldAnnotation.objects.get(start=sentence.start).label.name == "opinion"
+    page.keyboard.press("u")
+    expect(page.locator(f"#gold-{fact_gold.pk}")).to_be_visible()
+    expect(gold_list).to_have_count(2)
+    assert GoldAnnotation.objects.get(start=sentence.start).label.name == "fact"
+
     # The last open disagreement has no majority: a label key decides the whole sentence.
     page.keyboard.press("n")
     expect(current_sentence(page)).to_have_attribute("data-i", "13")
@@ -197,6 +218,10 @@ def test_reviewer_curates_a_seed_document_with_mouse_and_keys(live_server, page:
     assert decided.label.name == "speculation"
     # The annotators' own work is untouched.
     assert Annotation.objects.filter(document=document).count() == 19
+
+    # The Sources page reads the document's gold now (the majority before).
+    page.goto(f"{live_server.url}/sources/?project=seeds")
+    expect(dw_row(page).locator("td").nth(2)).to_have_text("gold")
 
 
 def test_the_profile_follows_the_gold_standard(live_server, page: Page, curated):

@@ -279,3 +279,32 @@ def test_annotators_cannot_curate(project, doc, client):
         response = client.post(url(project, doc["document"], name, *args), data, **HTMX)
         assert response.status_code == 403
     assert not GoldAnnotation.objects.exists()
+
+
+def test_a_conflict_is_refused_then_replaced_and_the_page_loses_the_old_gold(project, doc, client):
+    """Another label over most of a sentence with gold: 400, the reason and the offer to
+    replace (``data-conflict``, r); with ``replace=1`` the old gold leaves the list."""
+    sentence = doc["sentences"][1]
+    add = url(project, doc["document"], "review_gold_add")
+    text = doc["document"].text
+    data = {
+        "start": sentence.start,
+        "end": sentence.end,
+        "quote": text[sentence.start : sentence.end],
+    }
+    client.post(add, {**data, "label": "fact"}, **HTMX)
+    old = GoldAnnotation.objects.get()
+    response = client.post(add, {**data, "label": "opinion"}, **HTMX)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-conflict="1"' in html
+    assert status_of(html).startswith("The gold standard has “Fact” on most of sentence 2")
+    assert status_of(html).endswith("Press r to replace it.")
+    assert list(GoldAnnotation.objects.values_list("pk", "label__name")) == [(old.pk, "fact")]
+    response = client.post(add, {**data, "label": "opinion", "replace": "1"}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<li id="gold-{old.pk}" hx-swap-oob="delete"></li>' in html
+    new = GoldAnnotation.objects.get()
+    assert new.label.name == "opinion"
+    assert f'<li id="gold-{new.pk}"' in html
