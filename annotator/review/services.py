@@ -38,7 +38,13 @@ from annotator.models import (
 from annotator.review.selectors import document_votes
 from annotator.stats.sentence_labels import contradicting_sentences
 from annotator.text.snapping import snap
-from annotator.workspace.annotations import AnnotationRejected, check_annotation
+from annotator.workspace.annotations import (
+    HOLDER_FIELDS,
+    AnnotationRejected,
+    annotation_snapshot,
+    check_annotation,
+    holder_values,
+)
 from annotator.workspace.services import snap_words
 
 Action = AnnotationEvent.Action
@@ -87,6 +93,7 @@ def gold_snapshot(gold: GoldAnnotation) -> dict:
         "quote": gold.quote,
         "note": gold.note,
         "accepted_from": gold.accepted_from_id,
+        **{name: getattr(gold, name) for name in HOLDER_FIELDS},
     }
 
 
@@ -113,6 +120,7 @@ def _check(
     end: int,
     quote: str | None,
     note: str | None = None,
+    holder: dict | None = None,
 ) -> tuple[int, int]:
     """The rule every span write follows (``check_annotation``: label, note, span against
     the text), for gold; the document must be the project's. Returns the span snapped
@@ -126,6 +134,7 @@ def _check(
             end=end,
             quote=quote,
             note=note,
+            **(holder or {}),
         )
         snapped = snap_words(document.text, start, end)
     except AnnotationRejected as exc:
@@ -243,6 +252,7 @@ def _add(
     accepted_from: Annotation | None = None,
     replace: bool = False,
     batch: str | None = None,
+    holder: dict | None = None,
 ) -> GoldAnnotation:
     """Store a gold span whose boundaries are snapped already (the one way in)."""
     replaced = gold_clear_conflicts(
@@ -265,6 +275,7 @@ def _add(
             note=note,
             reviewer=reviewer,
             accepted_from=accepted_from,
+            **holder_values(holder or {}),
         )
     )
     after = gold_snapshot(gold)
@@ -289,9 +300,12 @@ def gold_create(
     note: str = "",
     accepted_from: Annotation | None = None,
     replace: bool = False,
+    holder: dict | None = None,
 ) -> GoldAnnotation:
     """Add a gold span (the reviewer's own, or a copy of an annotator's); ``label`` None
-    is the decision "no label here". ``replace``: delete gold it conflicts with."""
+    is the decision "no label here". ``replace``: delete gold it conflicts with.
+    ``holder``: its holder fields (``holder_kind``, ``holder``, ``cue_start``, ``cue_end``)."""
+    holder = holder_values(holder or {})
     start, end = _check(
         project=project,
         document=document,
@@ -300,6 +314,7 @@ def gold_create(
         end=end,
         quote=quote,
         note=note,
+        holder=holder,
     )
     return _add(
         project=project,
@@ -311,6 +326,7 @@ def gold_create(
         note=note,
         accepted_from=accepted_from,
         replace=replace,
+        holder=holder,
     )
 
 
@@ -327,6 +343,7 @@ def gold_accept(*, annotation: Annotation, reviewer, replace: bool = False) -> G
         note=annotation.note,
         accepted_from=annotation,
         replace=replace,
+        holder=holder_values(annotation_snapshot(annotation)),
     )
 
 
@@ -341,14 +358,18 @@ def gold_update(
     end: int | None = None,
     quote: str | None = None,
     replace: bool = False,
+    holder: dict | None = None,
 ) -> GoldAnnotation:
-    """Change a gold span's boundaries or label (``no_label``: to "no label"); the
-    reviewer becomes its reviewer. ``replace``: delete gold it would conflict with."""
+    """Change a gold span's boundaries, label (``no_label``: to "no label") or holder
+    fields (``holder``: those to change); the reviewer becomes its reviewer.
+    ``replace``: delete gold it would conflict with."""
     before = gold_snapshot(gold)
     new_label: Label | None
     new_label, new_start, new_end = gold.changed_span(label=label, start=start, end=end)
     if no_label:
         new_label = None
+    current = {name: getattr(gold, name) for name in HOLDER_FIELDS}
+    fields = current | {k: v for k, v in (holder or {}).items() if k in current}
     new_start, new_end = _check(
         project=gold.project,
         document=gold.document,
@@ -356,6 +377,7 @@ def gold_update(
         start=new_start,
         end=new_end,
         quote=quote,
+        holder=fields,
     )
     replaced = gold_clear_conflicts(
         project_id=gold.project_id,
@@ -367,6 +389,8 @@ def gold_update(
         replace=replace,
         exclude=gold.pk,
     )
+    for name, value in fields.items():
+        setattr(gold, name, value)
     gold.label, gold.start, gold.end = new_label, new_start, new_end
     gold.quote = gold.document.text[new_start:new_end]
     gold.reviewer = reviewer

@@ -32,6 +32,7 @@ from annotator.review.services import (
     gold_snapshot,
     short_quote,
 )
+from annotator.workspace.annotations import holder_values
 from annotator.workspace.selectors import UNDO_MARK, undo_target
 
 Action = AnnotationEvent.Action
@@ -80,6 +81,7 @@ def gold_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> GoldAn
         note=snapshot.get("note", ""),
         reviewer_id=snapshot.get("reviewer"),
         accepted_from_id=snapshot.get("accepted_from"),
+        **holder_values(snapshot),
     )
     if gold.accepted_from_id and not Annotation.objects.filter(pk=gold.accepted_from_id).exists():
         gold.accepted_from_id = None
@@ -212,6 +214,8 @@ def _change_back(gold: GoldAnnotation, event: AnnotationEvent, reviewer) -> None
     )
     gold.label, gold.start, gold.end = label, before["start"], before["end"]
     gold.quote, gold.note = before["quote"], before["note"]
+    for name, value in holder_values(before).items():
+        setattr(gold, name, value)
     gold_save(gold)
     gold_event(
         gold,

@@ -164,7 +164,7 @@ def test_source_profiles_prefer_gold_and_say_so(project, corpus):
 
 
 def test_a_no_label_gold_decision_makes_the_document_count_with_its_gold(project, corpus):
-    """"No label" is a gold decision: the rant's reviewer decided its first sentence has
+    """ "No label" is a gold decision: the rant's reviewer decided its first sentence has
     none of the labels, so the rant counts with its gold (nothing labelled), not with
     anna's three opinions."""
     rant = corpus["rant"]
