@@ -121,6 +121,8 @@ class AnnotationWriter:
         '"end"',
         "quote",
         "note",
+        "holder_kind",
+        "holder",
         "created_at",
         "updated_at",
     )
@@ -145,6 +147,8 @@ class AnnotationWriter:
                 start,
                 end,
                 text[start:end],
+                "",
+                "author",  # the holder fields' defaults (HolderKind.AUTHOR, no name)
                 "",
                 self.now,
                 self.now,
