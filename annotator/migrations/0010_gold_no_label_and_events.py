@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0017_holders'),
+        ('annotator', '0018_profiles_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -16,12 +16,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='annotationevent',
             name='gold',
-            field=models.BooleanField(default=False, help_text='An event of a gold span.'),
+            field=models.BooleanField(default=False, help_text='An event of a gold span.', verbose_name='gold'),
         ),
         migrations.AlterField(
             model_name='goldannotation',
             name='label',
-            field=models.ForeignKey(blank=True, help_text='Empty: the reviewer decided this passage has no label.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='gold_annotations', to='annotator.label'),
+            field=models.ForeignKey(blank=True, help_text='Empty: the reviewer decided this passage has no label.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='gold_annotations', to='annotator.label', verbose_name='label'),
         ),
         migrations.AddConstraint(
             model_name='goldannotation',

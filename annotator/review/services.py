@@ -23,6 +23,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from annotator.errors import Rejected
 from annotator.models import (
@@ -140,7 +141,7 @@ def _check(
     except AnnotationRejected as exc:
         raise GoldRejected(str(exc)) from exc
     if not ProjectDocument.objects.filter(project=project, document=document).exists():
-        raise GoldRejected("This document is not part of the project.")
+        raise GoldRejected(gettext("This document is not part of the project."))
     return snapped
 
 
@@ -421,9 +422,9 @@ def gold_accept_majority(
     One undo takes back the whole acceptance.
     """
     if min_agree < 2:
-        raise GoldRejected("At least 2 annotators must agree for a majority.")
+        raise GoldRejected(gettext("At least 2 annotators must agree for a majority."))
     if not ProjectDocument.objects.filter(project=project, document=document).exists():
-        raise GoldRejected("This document is not part of the project.")
+        raise GoldRejected(gettext("This document is not part of the project."))
     votes = document_votes(project, document)
     labels = {label.pk: label for label in project.labels.all()}
     batch = uuid.uuid4().hex
@@ -453,16 +454,21 @@ def gold_accept_sentence(
     """Gold over sentence ``index`` (snapped) with its annotators' majority label (the rule
     of ``gold_accept_majority``, at least 2 agreeing), under the gold rules."""
     if not ProjectDocument.objects.filter(project=project, document=document).exists():
-        raise GoldRejected("This document is not part of the project.")
+        raise GoldRejected(gettext("This document is not part of the project."))
     found = document_votes(project, document, sentence=index).sentences
     if not found:
-        raise GoldRejected(f"This document has no sentence {index + 1}.")
+        raise GoldRejected(
+            gettext("This document has no sentence %(number)d.") % {"number": index + 1}
+        )
     sentence = found[0]
     label_id = sentence.majority(2)
     if label_id is None:
         raise GoldRejected(
-            f"Sentence {index + 1} has no majority label (at least 2 annotators agreeing):"
-            " press a label's key to decide."
+            gettext(
+                "Sentence %(number)d has no majority label (at least 2 annotators agreeing):"
+                " press a label's key to decide."
+            )
+            % {"number": index + 1}
         )
     start, end = _check(
         project=project,
@@ -491,7 +497,7 @@ def document_mark_reviewed(
     links = ProjectDocument.objects.select_for_update()
     link = links.filter(project=project, document=document).first()
     if link is None:
-        raise GoldRejected("This document is not part of the project.")
+        raise GoldRejected(gettext("This document is not part of the project."))
     link.reviewed_at = timezone.now() if reviewed else None
     link.reviewed_by = reviewer if reviewed else None
     link.save(update_fields=["reviewed_at", "reviewed_by"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from annotator.models import (
     Annotation,
@@ -48,19 +49,24 @@ def gold_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> GoldAn
     duplicates it). Records nothing: the caller says in the audit trail why it restored.
     """
     if GoldAnnotation.objects.filter(pk=snapshot["id"]).exists():
-        raise GoldRejected("This gold span exists: it has been restored already.")
+        raise GoldRejected(gettext("This gold span exists: it has been restored already."))
     document = Document.objects.select_for_update().get(pk=document_id)
     try:
         check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
     except SpanValidationError as exc:
         raise GoldRejected(
-            "The document's text no longer matches this gold span, so it cannot be restored."
+            gettext(
+                "The document's text no longer matches this gold span, so it cannot be restored."
+            )
         ) from exc
     label = None
     if snapshot.get("label_id") is not None:
         label = Label.objects.filter(project_id=project_id, pk=snapshot["label_id"]).first()
         if label is None:
-            raise GoldRejected(f"The label “{snapshot['label']}” no longer exists in this project.")
+            raise GoldRejected(
+                gettext("The label “%(label)s” no longer exists in this project.")
+                % {"label": snapshot["label"]}
+            )
     conflict = gold_conflict(
         project_id=project_id,
         document=document,
@@ -92,7 +98,7 @@ def gold_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> GoldAn
             gold.save(force_insert=True)
     except IntegrityError as exc:
         raise GoldRejected(
-            "This gold span was restored or re-created meanwhile; reload the page."
+            gettext("This gold span was restored or re-created meanwhile; reload the page.")
         ) from exc
     return gold
 
@@ -132,11 +138,11 @@ def gold_undo(*, project: Project, document: Document, reviewer) -> GoldUndoOutc
     """
     event = undo_target(project=project, document=document, actor=reviewer, gold=True)
     if event is None:
-        raise GoldRejected("Nothing to undo.")
+        raise GoldRejected(gettext("Nothing to undo."))
     try:
         return _undo(event, project=project, document=document, reviewer=reviewer)
     except GoldRejected as exc:
-        raise GoldRejected(f"Cannot undo. {exc}") from exc
+        raise GoldRejected(gettext("Cannot undo. %(reason)s") % {"reason": exc}) from exc
 
 
 def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
@@ -162,7 +168,7 @@ def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
             pk=undone.annotation_id, project=project, document=document
         ).first()
         if found is None:
-            raise GoldRejected("That gold span no longer exists.")
+            raise GoldRejected(gettext("That gold span no longer exists."))
         gold = found
         ranges.append((gold.start, gold.end))
         if undone.action == Action.UPDATE:
@@ -201,7 +207,10 @@ def _change_back(gold: GoldAnnotation, event: AnnotationEvent, reviewer) -> None
     if before["label_id"] is not None:
         label = Label.objects.filter(project_id=gold.project_id, pk=before["label_id"]).first()
         if label is None:
-            raise GoldRejected(f"The label “{before['label']}” no longer exists in this project.")
+            raise GoldRejected(
+                gettext("The label “%(label)s” no longer exists in this project.")
+                % {"label": before["label"]}
+            )
     gold_clear_conflicts(
         project_id=gold.project_id,
         document=gold.document,

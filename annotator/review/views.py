@@ -308,7 +308,7 @@ def accept(request: SignedInRequest, slug: str, document_id: int) -> HttpRespons
     reviewed = _reviewed_document(request, slug, document_id)
     annotation_id = parse_id(request.POST.get("annotation"))
     if annotation_id is None:
-        raise Http404("No such annotation.")
+        raise Http404(gettext("No such annotation."))
     annotation = get_object_or_404(
         Annotation.objects.select_related("label", "project", "document", "annotator"),
         pk=annotation_id,
@@ -387,9 +387,13 @@ def majority(request: SignedInRequest, slug: str, document_id: int) -> HttpRespo
             project=project, document=document, reviewer=request.user, min_agree=k
         )
         if not created:
-            message = f"No sentence without gold has a majority of at least {k} annotators."
+            message = gettext(
+                "No sentence without gold has a majority of at least %(k)d annotators."
+            ) % {"k": k}
         else:
-            message = f"Accepted the majority label for {len(created)} sentence(s) as gold."
+            message = gettext("Accepted the majority label for %(n)d sentence(s) as gold.") % {
+                "n": len(created)
+            }
         return Change(
             message, ranges=[(g.start, g.end) for g in created], added=[g.pk for g in created]
         )
@@ -429,7 +433,8 @@ def gold_add(request: SignedInRequest, slug: str, document_id: int) -> HttpRespo
             replace=_replace(request),
         )
         return Change(
-            f"Added gold {label_words(gold.label)} on «{short_quote(gold.quote)}».",
+            gettext("Added gold %(label)s on «%(quote)s».")
+            % {"label": label_words(gold.label), "quote": short_quote(gold.quote)},
             ranges=[(gold.start, gold.end)],
             added=[gold.pk],
             selected=gold.pk,

@@ -77,8 +77,9 @@ def test_curation_screen_shows_the_text_once_with_every_annotator_in_a_lane(proj
     }
     assert '<span id="open-count" class="open-count">1 disagreement</span>' in html
     # No per-span forms: the page's forms are a fixed few (undo, reviewed, the shared
-    # delete form, accept majority, add by offsets, search, log out).
-    assert html.count("<form") == 7
+    # delete form, accept majority, add by offsets, and the header's: search, language,
+    # log out).
+    assert html.count("<form") == 8
     assert 'style="' not in html
     # The agreement figures read every span again: fetched when the reviewer opens them.
     assert "data-figure" not in html

@@ -9,6 +9,18 @@ window.AnnotatorEditing = (() => {
   "use strict";
   const T = window.AnnotatorText;
 
+  // The words these helpers say, in English; a page passes its own msg(key, values) to say
+  // them in its language (workspace/js_messages.py holds the same keys).
+  const ENGLISH = {
+    refused: "The server refused this (HTTP %(status)s); nothing was changed. Reload the page.",
+    unreachable: "The server cannot be reached; nothing was saved.",
+    document_text: "Document text",
+    only_spaces: "Only spaces or punctuation selected.",
+    selected: "Selected «%(quote)s»: press %(keys)s.",
+  };
+  const english = (key, values = {}) =>
+    (ENGLISH[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+
   const CODES = { BracketLeft: "[", BracketRight: "]", Comma: ",", Period: "." };
   /** The key pressed, independent of the keyboard layout for letters, digits, [ ] , . */
   function keyName(event) {
@@ -48,7 +60,7 @@ window.AnnotatorEditing = (() => {
   }
 
   /** Show the server's answers: a refusal (400) carries its reason for the status line. */
-  function handleAnswers() {
+  function handleAnswers(msg = english) {
     document.body.addEventListener("htmx:beforeSwap", (event) => {
       if (event.detail.xhr.status === 400) {
         event.detail.shouldSwap = true;
@@ -57,17 +69,17 @@ window.AnnotatorEditing = (() => {
     });
     document.body.addEventListener("htmx:responseError", (event) => {
       const status = event.detail.xhr.status;
-      say(`The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
+      say(msg("refused", { status }), true);
     });
     document.body.addEventListener("htmx:sendError", () => {
-      say("The server cannot be reached; nothing was saved.", true);
+      say(msg("unreachable"), true);
     });
     // A fragment that has no place on this page (changed in another tab): redraw it all.
     document.body.addEventListener("htmx:oobErrorNoTarget", () => window.location.reload());
   }
 
   /** Make the text read-only; returns setEditable(on): a caret for Shift+arrow selection. */
-  function readOnlyText(textEl) {
+  function readOnlyText(textEl, msg = english) {
     for (const type of ["beforeinput", "paste", "cut", "drop", "dragstart"]) {
       textEl.addEventListener(type, (event) => event.preventDefault());
     }
@@ -79,7 +91,7 @@ window.AnnotatorEditing = (() => {
         textEl.setAttribute("aria-readonly", "true");
         textEl.setAttribute("aria-multiline", "true");
         textEl.setAttribute("role", "textbox");
-        textEl.setAttribute("aria-label", "Document text");
+        textEl.setAttribute("aria-label", msg("document_text"));
         textEl.spellcheck = false;
       } else {
         textEl.removeAttribute("contenteditable");
@@ -94,7 +106,7 @@ window.AnnotatorEditing = (() => {
    * now. Returns {current(): the selection now ({start16, end16, start, end, quote},
    * {empty: true} or null), clear()}.
    */
-  function snappedSelection(textEl, preview, labelButtons, active = () => true) {
+  function snappedSelection(textEl, preview, labelButtons, active = () => true, msg = english) {
     const fullText = textEl.textContent; // the document text (UTF-16), never changes here
     const highlights = window.CSS && CSS.highlights;
     let selection = null;
@@ -127,7 +139,7 @@ window.AnnotatorEditing = (() => {
         return;
       }
       if (selection.empty) {
-        preview.textContent = "Only spaces or punctuation selected.";
+        preview.textContent = msg("only_spaces");
         return;
       }
       if (highlights) {
@@ -139,7 +151,7 @@ window.AnnotatorEditing = (() => {
         .filter((b) => b.dataset.hotkey)
         .map((b) => `${b.dataset.hotkey} ${b.dataset.title}`)
         .join(", ");
-      preview.textContent = `Selected «${shown}»: press ${keys}.`;
+      preview.textContent = msg("selected", { quote: shown, keys });
     }
 
     document.addEventListener("selectionchange", () => {

@@ -24,6 +24,10 @@
   const noteField = document.getElementById("ed-note");
   const modeButton = document.getElementById("mode-btn");
   const annotationUrl = root.dataset.annotationUrl.replace(/0\/$/, "");
+  // The page's words in its language (workspace/js_messages.py): msg(key, {name: value}).
+  const messages = JSON.parse(document.getElementById("ws-messages")?.textContent || "{}");
+  const msg = (key, values = {}) =>
+    (messages[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
 
   const state = {
     mode: "select", // or "sentence"
@@ -41,9 +45,9 @@
     return extra;
   });
   const say = E.say;
-  E.handleAnswers();
-  const setEditable = E.readOnlyText(textEl);
-  const picked = E.snappedSelection(textEl, preview, labelButtons, () => state.mode === "select");
+  E.handleAnswers(msg);
+  const setEditable = E.readOnlyText(textEl, msg);
+  const picked = E.snappedSelection(textEl, preview, labelButtons, () => state.mode === "select", msg);
   const clearSelection = picked.clear;
 
   // ---- the chosen annotation (clicked in the text or in the list)
@@ -80,14 +84,14 @@
     owner.hidden = Boolean(item);
     if (!item && mark) {
       const style = (mark.className.match(/\bby-(\S+)/) || [])[1];
-      const name = document.querySelector(`.legend .by-${style}`)?.textContent || "another annotator";
-      owner.textContent = `By ${name} (read only).`;
+      const name = document.querySelector(`.legend .by-${style}`)?.textContent || msg("another_annotator");
+      owner.textContent = msg("by_read_only", { name });
     }
     document.getElementById("ed-controls").hidden = !item;
     const list = document.getElementById("ed-here");
     list.replaceChildren();
     if (here && here.length > 1) {
-      list.append(`${here.length} annotations here: `);
+      list.append(msg("here", { count: here.length }));
       for (const other of here) {
         const button = document.createElement("button");
         button.type = "button";
@@ -120,11 +124,11 @@
     if (state.mode === "sentence") {
       const sentence = currentSentence();
       if (sentence) saveSentence(sentence, label);
-      else say("Move to a sentence first (j / k, or click one).");
+      else say(msg("sentence_first"));
       return;
     }
     if (selection && selection.empty) {
-      say("The selection holds no words, only spaces or punctuation.", true);
+      say(msg("no_words"), true);
     } else if (selection) {
       state.caret = selection.end16;
       saveSpan(label, selection.start, selection.end, selection.quote);
@@ -132,7 +136,7 @@
     } else if (isOwn(state.selected)) {
       post(`${annotationUrl}${state.selected}/`, { label });
     } else {
-      say(`Select a passage first, then press ${button.dataset.hotkey || "the label"}.`);
+      say(msg("select_first", { key: button.dataset.hotkey || msg("the_label") }));
     }
   }
 
@@ -208,12 +212,12 @@
         start = sentences().find((s) => Number(s.dataset.e) > at) || start;
       }
       focusSentence(currentSentence() || start);
-      say("Sentence mode: j / k move, a label key (or Enter, or a click) labels the sentence.");
+      say(msg("sentence_mode"));
     } else {
       for (const old of textEl.querySelectorAll(".sent.is-current")) old.classList.remove("is-current");
       setEditable(true);
       textEl.focus({ preventScroll: true });
-      say("Selection mode.");
+      say(msg("selection_mode"));
     }
   }
 
