@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("annotator.reports.urls")),
     path("", include("annotator.review.urls")),
     path("", include("annotator.datasets.urls")),
+    path("", include("annotator.jobs.urls")),
 ]

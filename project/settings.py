@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,27 @@ IMPORT_UPLOAD_MAX_BYTES = env_int("IMPORT_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Where export_dataset and backup write when given a bare file name.
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "exports"))
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+
+# Background jobs (annotator.jobs): Django's tasks framework with a database-backed queue,
+# run by `manage.py db_worker` (make run starts one beside the server). TASKS_BACKEND
+# may name another backend (the tests run jobs at once with the immediate backend).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
+    }
+}
+# Inputs and result files of jobs (exports to download); with workers on several
+# machines this folder must be shared by all of them.
+JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR") or BASE_DIR / "job-files")
+# How long a finished job's file is kept for download, then removed.
+JOB_FILES_HOURS = env_int("JOB_FILES_HOURS", 24)
+# Imports bigger than this (bytes of the upload or request body) run as a job.
+JOB_IMPORT_BYTES = env_int("JOB_IMPORT_BYTES", 16 * 1024 * 1024)
+# Dataset downloads from the export page over this many documents run as a job.
+JOB_EXPORT_DOCUMENTS = env_int("JOB_EXPORT_DOCUMENTS", 2000)
+# A running job whose worker has not reported for this long (on another machine; on the
+# same machine a dead worker process is seen at once) is marked failed.
+JOB_LOST_SECONDS = env_int("JOB_LOST_SECONDS", 600)
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {

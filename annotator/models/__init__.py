@@ -3,13 +3,15 @@
 - ``corpus``: sources, documents, sentences;
 - ``projects``: projects, memberships, labels, assignments, progress;
 - ``spans``: annotations, gold spans, the audit trail;
-- ``tallies``: the stored counts behind source profiles.
+- ``tallies``: the stored counts behind source profiles;
+- ``jobs``: background jobs (large imports, exports, recounts).
 
 Offsets everywhere are Unicode code points into ``Document.text`` (Python string
 indices), never UTF-16 units or bytes.
 """
 
 from annotator.models.corpus import Document, FrozenTextError, Sentence, Source, text_sha256
+from annotator.models.jobs import Job
 from annotator.models.projects import (
     DEFAULT_LABELS,
     Assignment,
@@ -42,6 +44,7 @@ __all__ = [
     "DocumentTally",
     "FrozenTextError",
     "GoldAnnotation",
+    "Job",
     "Label",
     "Membership",
     "PassageVote",

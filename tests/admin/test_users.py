@@ -45,6 +45,7 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
         "DocumentProgress",
         "GoldAnnotation",
         "Group",
+        "Job",
         "Label",
         "Membership",
         "Project",

@@ -2,11 +2,13 @@
 
 An import runs in two steps. Reading decodes every file (UTF-8, or a detected
 encoding), normalises the texts and validates each record without touching the
-database. Writing then happens in one transaction: sources are found or created,
-texts already stored (same ``text_sha256``) are skipped as duplicates, and the new
-documents and their sentences are bulk-inserted. Bad input raises ``ImportFailed``
-with a one-line message naming the file (and line) before anything is written,
-unless ``skip_bad`` is set, in which case bad records are skipped and listed.
+database. Sentences are split next, still outside any transaction (so a long import does not
+hold the database's write lock while razdel runs). Writing then happens in one
+transaction: sources are found or created, texts already stored (same ``text_sha256``)
+are skipped as duplicates, and the new documents and their sentences are bulk-inserted.
+Bad input raises ``ImportFailed`` with a one-line message naming the file (and line)
+before anything is written, unless ``skip_bad`` is set, in which case bad records are
+skipped and listed.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from tqdm import tqdm
 
 from annotator.errors import Rejected
@@ -56,6 +58,10 @@ MIN_REPEAT_CHARS = 200
 # Only imports that last longer than this (seconds) show a progress bar.
 PROGRESS_DELAY = 1.0
 WRITE_CHUNK = 500
+SENTENCE_BATCH = 1000  # rows per INSERT where executemany is not one prepared statement
+
+# ``on_progress(done, total, phase)``: how far an import got (a job's progress bar).
+OnProgress = Callable[[int, int | None, str], None]
 
 # Encodings tried when a file is not UTF-8: Russian texts come in these.
 CANDIDATE_ENCODINGS = [
@@ -107,6 +113,25 @@ class ImportReport:
             f"{len(self.duplicates)} skipped as duplicate, {len(self.rejected)} rejected"
         )
 
+    def to_dict(self) -> dict:
+        """The report as JSON (the API's answer, a job's result)."""
+        return {
+            "summary": self.summary(),
+            "added": [
+                {
+                    "id": document.pk,
+                    "title": document.title,
+                    "text_sha256": document.text_sha256,
+                    "imported_from": document.imported_from,
+                }
+                for document in self.added
+            ],
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "repeats": self.repeats,
+            "encodings": self.encodings,
+        }
+
 
 @dataclass
 class Record:
@@ -122,6 +147,7 @@ class Record:
     url: str = ""
     language: str = ""
     remove_repeats: bool = False
+    sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- text
@@ -363,6 +389,29 @@ def _read_jsonl(name: str, text: str) -> Iterator[Record | ImportFailed]:
             yield exc
 
 
+def _read_json(name: str, text: str) -> Iterator[Record | ImportFailed]:
+    """A JSON list of objects with the keys of a .jsonl line (``item N`` counts from 1)."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            f"{name}: bad JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    if not isinstance(items, list):
+        raise ImportFailed(f"{name}: expected a JSON list of objects with a 'text' key")
+    for number, values in enumerate(items, start=1):
+        where = f"{name} item {number}"
+        if not isinstance(values, dict):
+            yield ImportFailed(f"{where}: expected a JSON object with a 'text' key")
+        elif "text" not in values:
+            yield ImportFailed(f"{where}: missing 'text' key")
+        else:
+            try:
+                yield _record(where, values["text"], values)
+            except ImportFailed as exc:
+                yield exc
+
+
 def _read_csv(name: str, text: str) -> Iterator[Record | ImportFailed]:
     for number, row in _csv_rows(name, text, required="text"):
         try:
@@ -389,9 +438,17 @@ def _read_metadata(name: str, text: str, files: Iterable[str]) -> dict[str, tupl
 class _Reader:
     """Turns inputs into records, collecting encodings and (with skip_bad) rejections."""
 
-    def __init__(self, report: ImportReport, *, skip_bad: bool, progress: bool) -> None:
+    def __init__(
+        self,
+        report: ImportReport,
+        *,
+        skip_bad: bool,
+        progress: bool,
+        on_progress: OnProgress | None = None,
+    ) -> None:
         self.report = report
         self.skip_bad = skip_bad
+        self.on_progress = on_progress
         self.records: list[Record] = []
         self.bar = tqdm(
             desc="Reading",
@@ -418,21 +475,25 @@ class _Reader:
             else:
                 self.records.append(item)
                 self.bar.update()
+                if self.on_progress is not None:
+                    self.on_progress(len(self.records), None, "Reading")
 
     def file(self, name: str, load: Callable[[], bytes]) -> None:
         """One file, by its extension; a whole-file problem rejects the file."""
         suffix = PurePath(name).suffix.lower()
         try:
-            if suffix not in {".txt", ".jsonl", ".csv"}:
+            if suffix not in {".txt", ".jsonl", ".json", ".csv"}:
                 raise ImportFailed(
                     f"{name}: unsupported file type "
-                    "(use .txt, .jsonl, .csv, a .zip of .txt files or a folder)"
+                    "(use .txt, .jsonl, .json, .csv, a .zip of .txt files or a folder)"
                 )
             text = self.decode(name, load())
             if suffix == ".txt":
                 self.add([_record(name, text, {})])
             elif suffix == ".jsonl":
                 self.add(_read_jsonl(name, text))
+            elif suffix == ".json":
+                self.add(_read_json(name, text))
             else:
                 self.add(_read_csv(name, text))
         except ImportFailed as exc:
@@ -554,8 +615,37 @@ def _existing_documents(hashes: list[str]) -> dict[str, Document]:
     return found
 
 
-def _insert(documents: list[Document], *, progress: bool) -> None:
-    """bulk_create documents and their sentences (bulk_create skips Document.save)."""
+def _insert_sentences(rows: list[tuple[int, int, int, int]]) -> None:
+    """Store sentence rows (document id, index, start, end) with a written-out INSERT:
+    building tens of thousands of model instances for ``bulk_create`` cost an import
+    more than the database's own work (no signals are lost: bulk_create sends none)."""
+    meta = Sentence._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("document", "index", "start", "end")
+    )
+    insert = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # one prepared statement, run row by row in C
+            cursor.executemany(insert + "(%s, %s, %s, %s)", rows)
+            return
+        for start in range(0, len(rows), SENTENCE_BATCH):
+            batch = rows[start : start + SENTENCE_BATCH]
+            cursor.execute(
+                insert + ", ".join(["(%s, %s, %s, %s)"] * len(batch)),
+                [value for row in batch for value in row],
+            )
+
+
+def _insert(
+    documents: list[Document],
+    sentences: list[list[tuple[int, int]]],
+    *,
+    progress: bool,
+    on_progress: OnProgress | None = None,
+) -> None:
+    """bulk_create documents, then store their sentences (bulk_create skips Document.save,
+    which would split them again)."""
     with tqdm(
         total=len(documents),
         desc="Saving",
@@ -574,25 +664,34 @@ def _insert(documents: list[Document], *, progress: bool) -> None:
                 )
                 for document in chunk:
                     document.pk = ids[document.text_sha256]
-            Sentence.objects.bulk_create(
+            _insert_sentences(
                 [
-                    Sentence(document_id=document.pk, index=index, start=begin, end=end)
-                    for document in chunk
-                    for index, (begin, end) in enumerate(sentence_spans(document.text))
-                ],
-                batch_size=5000,
+                    (document.pk, index, begin, end)
+                    for document, spans in zip(
+                        chunk, sentences[start : start + WRITE_CHUNK], strict=True
+                    )
+                    for index, (begin, end) in enumerate(spans)
+                ]
             )
             bar.update(len(chunk))
+            if on_progress is not None:
+                on_progress(start + len(chunk), len(documents), "Saving")
 
 
 def _write(
-    records: list[Record], report: ImportReport, *, project: Project | None, progress: bool
+    records: list[Record],
+    report: ImportReport,
+    *,
+    project: Project | None,
+    progress: bool,
+    on_progress: OnProgress | None = None,
 ) -> None:
     sources = _resolve_sources(records)
     hashes = [text_sha256(record.text) for record in records]
     existing = _existing_documents(hashes)
     first_seen: dict[str, Record] = {}
     new: list[Document] = []
+    sentences: list[list[tuple[int, int]]] = []
     for record, sha in zip(records, hashes, strict=True):
         if sha in existing:
             document = existing[sha]
@@ -616,7 +715,8 @@ def _write(
                 imported_from=record.where[:500],
             )
         )
-    _insert(new, progress=progress)
+        sentences.append(record.sentences)
+    _insert(new, sentences, progress=progress, on_progress=on_progress)
     report.added = new
     if project is not None:
         ids = {document.pk for document in new} | {d.pk for d in existing.values()}
@@ -635,8 +735,10 @@ def _finish(
     remove_all_repeats: bool,
     progress: bool,
 ) -> ImportReport:
-    """Check sources and repeats of the records read, then write them in one transaction."""
+    """Check sources and repeats of the records read and split their sentences, then
+    write them in one transaction."""
     report = reader.report
+    on_progress = reader.on_progress
     default = " ".join((default_source or "").split())
     records = []
     for record in reader.records:
@@ -661,9 +763,13 @@ def _finish(
             outcome = "removed" if removing else "kept"
             report.repeats.append(f"{record.where}: {repeat.describe()} ({outcome})")
         records.append(record)
+    for done, record in enumerate(records, start=1):
+        record.sentences = list(sentence_spans(record.text))
+        if on_progress is not None:
+            on_progress(done, len(records), "Splitting sentences")
     try:
         with transaction.atomic():
-            _write(records, report, project=project, progress=progress)
+            _write(records, report, project=project, progress=progress, on_progress=on_progress)
     except IntegrityError as exc:
         detail = " ".join(str(exc).split())
         raise ImportFailed(
@@ -680,10 +786,12 @@ def import_paths(
     skip_bad: bool = False,
     progress: bool = False,
     remove_repeats: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> ImportReport:
-    """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl,
-    .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``."""
-    reader = _Reader(ImportReport(), skip_bad=skip_bad, progress=progress)
+    """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl, .json,
+    .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``.
+    ``on_progress(done, total, phase)`` is told how far it got."""
+    reader = _Reader(ImportReport(), skip_bad=skip_bad, progress=progress, on_progress=on_progress)
     try:
         for path in paths:
             reader.path(Path(path))
@@ -706,10 +814,12 @@ def import_upload(
     default_source: str | None = None,
     skip_bad: bool = False,
     remove_repeats: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> ImportReport:
-    """Import one uploaded file: .txt, .jsonl, .csv, or a .zip of .txt files."""
+    """Import one uploaded file: .txt, .jsonl, .json (a list of objects), .csv, or a .zip
+    of .txt files."""
     name = PurePath(filename.replace("\\", "/")).name or "upload"
-    reader = _Reader(ImportReport(), skip_bad=skip_bad, progress=False)
+    reader = _Reader(ImportReport(), skip_bad=skip_bad, progress=False, on_progress=on_progress)
     if name.lower().endswith(".zip"):
         reader.zip(name, data)
     else:
