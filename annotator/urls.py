@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("annotator.review.urls")),
     path("", include("annotator.datasets.urls")),
     path("", include("annotator.jobs.urls")),
+    path("", include("annotator.api.urls")),
+    path("", include("annotator.accounts.urls")),
 ]

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +221,46 @@ JOB_EXPORT_DOCUMENTS = env_int("JOB_EXPORT_DOCUMENTS", 2000)
 # A running job whose worker has not reported for this long (on another machine; on the
 # same machine a dead worker process is seen at once) is marked failed.
 JOB_LOST_SECONDS = env_int("JOB_LOST_SECONDS", 600)
+
+# After an import through the API adds this many documents to a project, its profiles
+# are recounted by a background job (the Sources page would otherwise do it when viewed).
+JOB_RECOUNT_DOCUMENTS = env_int("JOB_RECOUNT_DOCUMENTS", 200)
+
+# The REST API (annotator.api): personal tokens or the session; JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "annotator.api.authentication.TokenAuthentication",
+        "annotator.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["annotator.api.throttling.TokenRateThrottle"],
+    # Requests per token (or per signed-in user); counted per server process.
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE") or "1200/minute"},
+    "DEFAULT_PAGINATION_CLASS": "annotator.api.pagination.PageOrOffsetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotator.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Wrong API keys from one address: after this many within the window, 429 until it ends.
+API_FAILED_TOKEN_LIMIT = env_int("API_FAILED_TOKEN_LIMIT", 20)
+API_FAILED_TOKEN_SECONDS = env_int("API_FAILED_TOKEN_SECONDS", 15 * 60)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Source-bias annotation API",
+    "DESCRIPTION": (
+        "Projects, documents, your annotations, predictions, gold, agreement, source "
+        "profiles and exports. Send a personal token as `Authorization: Token <key>` "
+        "(make one on the API tokens page)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {

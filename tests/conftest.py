@@ -59,6 +59,16 @@ def empty_layout_cache():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits and failed-key counts live in the cache: each test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def jobs_run_at_once():
     """Background jobs run at once, in the test's own transaction (the tests of the real
     database queue and worker put its backend back: tests/jobs/test_worker.py)."""

@@ -34,6 +34,7 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from annotator.accounts.services import managers_group_get_or_create
+from annotator.accounts.tokens import api_token_create
 from annotator.datasets.export.plan import ExportFilters
 from annotator.jobs.services import job_start_export
 from annotator.jobs.tasks import run_job
@@ -43,6 +44,7 @@ from annotator.models import (
     Document,
     GoldAnnotation,
     Membership,
+    Prediction,
     Project,
 )
 from annotator.reports.tallies import tallies_refresh
@@ -108,6 +110,9 @@ def gold(w: World) -> dict:
 def job(w: World) -> dict:
     return {"job_id": w.objects["annotator_job"].pk}
 
+
+def api_token(w: World) -> dict:
+    return {"token_id": w.objects["annotator_apitoken"].pk}  # the annotator's
 
 
 def label_pk(w: World, name: str) -> int:
@@ -342,6 +347,18 @@ ADMIN_MODELS = {
         change=lambda w: {"state": "failed"},
         refused=("add", "change"),
     ),
+    # Tokens are made by their owners (the key is shown once); a manager revokes them.
+    "annotator_apitoken": AdminModel(
+        add=lambda w: {"user": w.users["annotator"].pk, "name": "script"},
+        change=lambda w: {"name": "renamed"},
+        refused=("add", "change"),
+    ),
+    # A model's predictions, as it made them: listed and deleted, never edited.
+    "annotator_prediction": AdminModel(
+        add=lambda w: in_document(w) | {"label": label_pk(w, "fact"), "start": 0, "end": 6},
+        change=lambda w: {"score": 0.1},
+        refused=("add", "change"),
+    ),
     # The task queue's own records (django-tasks-db): superusers only.
     "django_tasks_database_dbtaskresult": AdminModel(
         add=lambda w: {"task_path": "annotator.jobs.tasks.run_job"},
@@ -430,6 +447,13 @@ TABLE: dict[tuple[str, str], Case] = {
     ("job", "GET"): Case(OWN_JOB, job),
     ("job_progress", "GET"): Case(OWN_JOB, job),
     ("job_download", "GET"): Case(OWN_JOB, job),
+    # Personal API tokens: each user's own (another's token is not found).
+    ("api_tokens", "GET"): Case(LOGGED_IN),
+    ("api_tokens", "POST"): Case(
+        roles(LOGIN, 200, 200, 200, 200), data=lambda w: {"name": "nightly"}, writes=True
+    ),
+    ("api_token_revoke", "POST"): Case(roles(LOGIN, 404, 302, 404, 404), api_token, writes=True),
+    ("api_token_revoke", "GET"): Case(POST_ONLY, api_token),
     # Accounts (django.contrib.auth)
     ("login", "GET"): Case(each(200)),
     ("logout", "POST"): Case(each(302), writes=None),
@@ -493,7 +517,8 @@ def url_names(patterns=None, namespace="") -> list[str]:
 
 
 def test_every_url_is_in_the_table():
-    names = url_names()
+    # The API's URLs (api-...) have a table of their own: tests/api/test_permissions.py.
+    names = [name for name in url_names() if not name.startswith("api-")]
     covered = {name for name, _ in TABLE}
     missing = sorted({n for n in names if not n.endswith("?")} - covered)
     assert missing == [], f"URLs with no row in tests/test_permissions.py TABLE: {missing}"
@@ -598,6 +623,17 @@ def world(db) -> World:
         fmt="jsonl",
         filters=ExportFilters(),
         filename="newsroom.jsonl",
+    )
+    objects["annotator_apitoken"] = api_token_create(user=users["annotator"], name="script")[0]
+    objects["annotator_prediction"] = Prediction.objects.create(
+        project=project,
+        document=document,
+        label=factories.project_label(project),
+        start=0,
+        end=6,
+        quote=document.text[0:6],
+        score=0.5,
+        agent="my-bert-v3",
     )
     # A task waiting in the database queue (the tests otherwise run jobs at once).
     objects["django_tasks_database_dbtaskresult"] = DBTaskResult.objects.get(

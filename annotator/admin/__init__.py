@@ -4,6 +4,6 @@ Django's autodiscovery imports this package; importing the modules registers
 every ModelAdmin.
 """
 
-from annotator.admin import annotations, documents, jobs, projects, sources, users
+from annotator.admin import annotations, documents, jobs, projects, sources, tokens, users
 
-__all__ = ["annotations", "documents", "jobs", "projects", "sources", "users"]
+__all__ = ["annotations", "documents", "jobs", "projects", "sources", "tokens", "users"]

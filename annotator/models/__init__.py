@@ -4,7 +4,9 @@
 - ``projects``: projects, memberships, labels, assignments, progress;
 - ``spans``: annotations, gold spans, the audit trail;
 - ``tallies``: the stored counts behind source profiles;
-- ``jobs``: background jobs (large imports, exports, recounts).
+- ``jobs``: background jobs (large imports, exports, recounts);
+- ``tokens``: personal API tokens;
+- ``predictions``: models' predicted spans, kept apart from annotations.
 
 Offsets everywhere are Unicode code points into ``Document.text`` (Python string
 indices), never UTF-16 units or bytes.
@@ -12,6 +14,7 @@ indices), never UTF-16 units or bytes.
 
 from annotator.models.corpus import Document, FrozenTextError, Sentence, Source, text_sha256
 from annotator.models.jobs import Job
+from annotator.models.predictions import Prediction
 from annotator.models.projects import (
     DEFAULT_LABELS,
     Assignment,
@@ -31,12 +34,14 @@ from annotator.models.spans import (
     check_span,
 )
 from annotator.models.tallies import DocumentTally, PassageVote
+from annotator.models.tokens import ApiToken
 from annotator.text.sentences import sentence_spans
 
 __all__ = [
     "DEFAULT_LABELS",
     "Annotation",
     "AnnotationEvent",
+    "ApiToken",
     "Assignment",
     "Document",
     "DocumentCopies",
@@ -48,6 +53,7 @@ __all__ = [
     "Label",
     "Membership",
     "PassageVote",
+    "Prediction",
     "Project",
     "ProjectDocument",
     "Sentence",

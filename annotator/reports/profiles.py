@@ -234,6 +234,35 @@ class Profile:
         return counts.covered_chars / counts.text_chars if counts.text_chars else 0.0
 
 
+def _share_json(share: Share) -> dict:
+    return {
+        "label": share.label.name,
+        "share": share.value,
+        "low": share.low,
+        "high": share.high,
+        "n": share.n,
+    }
+
+
+def profile_json(profile: Profile) -> dict:
+    """A profile's figures as JSON: what its chart and table on the Sources page show."""
+    counts = profile.counts
+    return {
+        "id": profile.key,
+        "name": profile.name,
+        "documents": counts.documents,
+        "annotated_documents": counts.annotated_documents,
+        "gold_documents": counts.gold_documents,
+        "text_chars": counts.text_chars,
+        "covered_chars": counts.covered_chars,
+        "coverage": profile.coverage,
+        "labelled_sentences": counts.labelled_sentences,
+        "basis": profile.basis,
+        "by_sentences": [_share_json(share) for share in profile.by_sentences],
+        "by_characters": [_share_json(share) for share in profile.by_chars],
+    }
+
+
 def basis_of(tally: Tally | Counts, annotator: str | None = None) -> str:
     if annotator:
         return f"{annotator}'s labels"
@@ -515,4 +544,19 @@ def _with_quotes(passages: dict[str, list[Passage]]) -> dict[str, list[Passage]]
     return {
         title: [replace(p, quote=texts[p.document_id][p.start : p.end]) for p in chosen]
         for title, chosen in passages.items()
+    }
+
+
+def profiles_json(f: ProfileFilter) -> dict:
+    """Every source's profile in scope as JSON (the figures of the Sources page)."""
+    labels = label_infos(f.project)
+    return {
+        "project": f.project.slug,
+        "filters": {
+            "date_from": f.date_from.isoformat() if f.date_from else None,
+            "date_to": f.date_to.isoformat() if f.date_to else None,
+            "annotator": f.annotator_name,
+        },
+        "labels": [label.name for label in labels],
+        "sources": [profile_json(profile) for profile in source_profiles(f, labels)],
     }

@@ -40,6 +40,7 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
     assert models == {
         "Annotation",
         "AnnotationEvent",
+        "ApiToken",
         "Assignment",
         "Document",
         "DocumentProgress",
@@ -48,6 +49,7 @@ def test_manager_sees_every_model_of_the_campaign(manager_client):
         "Job",
         "Label",
         "Membership",
+        "Prediction",
         "Project",
         "ProjectDocument",
         "Sentence",
