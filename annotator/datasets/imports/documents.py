@@ -41,9 +41,9 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
     Source,
-    sentence_spans,
     text_sha256,
 )
+from annotator.text.sentences import sentence_spans_many
 
 METADATA_FILE = "metadata.csv"
 OPTIONAL_FIELDS = ("title", "source", "source_kind", "author", "published_on", "url", "language")
@@ -59,6 +59,7 @@ MIN_REPEAT_CHARS = 200
 PROGRESS_DELAY = 1.0
 WRITE_CHUNK = 500
 SENTENCE_BATCH = 1000  # rows per INSERT where executemany is not one prepared statement
+SPLIT_CHUNK = 2000  # documents split at a time (on every core), between progress reports
 
 # ``on_progress(done, total, phase)``: how far an import got (a job's progress bar).
 OnProgress = Callable[[int, int | None, str], None]
@@ -716,6 +717,8 @@ def _write(
             )
         )
         sentences.append(record.sentences)
+    if on_progress is not None:
+        on_progress(0, len(new), "Saving")
     _insert(new, sentences, progress=progress, on_progress=on_progress)
     report.added = new
     if project is not None:
@@ -763,10 +766,14 @@ def _finish(
             outcome = "removed" if removing else "kept"
             report.repeats.append(f"{record.where}: {repeat.describe()} ({outcome})")
         records.append(record)
-    for done, record in enumerate(records, start=1):
-        record.sentences = list(sentence_spans(record.text))
+    for start in range(0, len(records), SPLIT_CHUNK):
         if on_progress is not None:
-            on_progress(done, len(records), "Splitting sentences")
+            on_progress(start, len(records), "Splitting sentences")
+        batch = records[start : start + SPLIT_CHUNK]
+        for record, spans in zip(
+            batch, sentence_spans_many([record.text for record in batch]), strict=True
+        ):
+            record.sentences = spans
     try:
         with transaction.atomic():
             _write(records, report, project=project, progress=progress, on_progress=on_progress)
