@@ -276,3 +276,13 @@ def test_any_request_is_saved_as_a_valid_span_or_refused_with_a_reason(
     check_span(TEXT, annotation.start, annotation.end, annotation.quote)
     assert snap(TEXT, annotation.start, annotation.end) == (annotation.start, annotation.end)
     annotation.delete()
+
+
+def test_the_save_answers_with_what_the_serializer_gives(setup):
+    """The save path writes its answer out (annotation_json); it is the serializer's."""
+    from annotator.api.serializers import AnnotationSerializer, annotation_json
+
+    project, document, _, client = setup
+    created = post(client, url(project), span(document, 0, 6, note="x")).json()
+    annotation = Annotation.objects.select_related("label").get(pk=created["id"])
+    assert created == annotation_json(annotation) == AnnotationSerializer(annotation).data

@@ -30,6 +30,7 @@ from annotator.api.serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
     AnnotationUpdateSerializer,
+    annotation_json,
 )
 from annotator.api.views.base import SLUG, ProjectView, path_id, query
 from annotator.models import Annotation, Label
@@ -148,7 +149,7 @@ class AnnotationList(ProjectView):
             quote=document.text[start:end],
             note=data.get("note", ""),
         )
-        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
+        return Response(annotation_json(annotation), status=status.HTTP_201_CREATED)
 
 
 class AnnotationDetail(ProjectView):
