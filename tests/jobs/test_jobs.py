@@ -313,3 +313,25 @@ def test_a_large_export_from_the_export_page_runs_as_a_job(client, project, revi
     assert response["Location"] == reverse("job", args=[job.pk])
     assert (job.kind, job.state, job.parameters["format"]) == ("export_dataset", "done", "csv")
     assert re.fullmatch(rf"{project.slug}-csv-\d{{4}}-\d\d-\d\d\.csv", job.result_name)
+
+
+def test_cleanup_jobs_removes_expired_files_and_fails_lost_jobs(project, reviewer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    expired = export_job(project, reviewer)
+    Job.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    lost = Job.objects.create(
+        kind=Job.Kind.REBUILD_PROFILES,
+        started_by=reviewer,
+        state=Job.State.RUNNING,
+        worker=f"{records.socket.gethostname()}:{dead_pid()}",
+    )
+    out = StringIO()
+
+    call_command("cleanup_jobs", stdout=out)
+
+    assert out.getvalue().strip() == "1 expired file(s) removed, 1 lost job(s) marked failed"
+    assert not records.job_dir(expired, "results").exists()
+    assert Job.objects.get(pk=lost.pk).state == Job.State.FAILED
