@@ -6,6 +6,7 @@ Standard library only, so that the client's own cost stays small and predictable
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import statistics
 import threading
@@ -34,14 +35,18 @@ class Session:
         self,
         method: str,
         path: str,
-        body: dict | None = None,
+        body: dict | bytes | None = None,
         headers: dict | None = None,
     ) -> tuple[int, bytes]:
+        """``body``: a form (a dict, sent urlencoded) or bytes sent as they are (give
+        their Content-Type in ``headers``)."""
         all_headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None
-        if body is not None:
+        if isinstance(body, bytes):
+            data = body
+        elif body is not None:
             data = urlencode(body).encode()
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
             all_headers["Referer"] = f"http://{self.host}:{self.port}{path}"
@@ -70,6 +75,12 @@ class Session:
     def post(self, path: str, body: dict, headers: dict | None = None) -> tuple[int, bytes]:
         csrf = {"X-CSRFToken": self.cookies.get("csrftoken", "")}
         return self.request("POST", path, body=body, headers={**csrf, **(headers or {})})
+
+    def post_json(self, path: str, value, token: str) -> tuple[int, bytes]:
+        """POST ``value`` as JSON to the API with a personal token (no session, no CSRF)."""
+        body = json.dumps(value, ensure_ascii=False).encode()
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        return self.request("POST", path, body=body, headers=headers)
 
     def login(self, username: str, password: str) -> None:
         status, page = self.get("/accounts/login/")
