@@ -2,7 +2,6 @@ from django.apps import AppConfig
 from django.urls import register_converter
 
 from annotator.ids import IdConverter
-from annotator.web.middleware import make_upload_folder
 
 
 class AnnotatorConfig(AppConfig):
@@ -13,5 +12,8 @@ class AnnotatorConfig(AppConfig):
     def ready(self) -> None:
         # Before any URLconf is read: the feature URLs write their ids as <id:...>.
         register_converter(IdConverter, "id")
+        # Imported here: the middleware reads models (API tokens), loaded only now.
+        from annotator.web.middleware import make_upload_folder
+
         make_upload_folder()
         from annotator.reports import tallies  # noqa: F401  (connects the span signal receivers)

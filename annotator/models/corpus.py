@@ -122,7 +122,10 @@ class Document(models.Model):
 
 
 class Sentence(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sentences")
+    # No index of its own: the unique (document, index) index leads with the document.
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="sentences", db_index=False
+    )
     index = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()

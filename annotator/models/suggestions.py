@@ -15,6 +15,10 @@ from django.db.models import F, Q
 from annotator.models.corpus import Document
 from annotator.models.projects import Project
 
+# The suggesters this app runs itself; any other ``agent`` is an external model whose
+# predictions came through the API.
+BUILT_IN_AGENTS = ("cues", "model", "holders")
+
 
 class Cue(models.Model):
     """A cue added to the lexicon file (``annotator/suggestions/lexicon.json``).

@@ -349,7 +349,7 @@ def bad_inputs(tmp_path):
         (
             ["doc.docx"],
             "doc.docx: unsupported file type "
-            "(use .txt, .jsonl, .csv, a .zip of .txt files or a folder)",
+            "(use .txt, .jsonl, .json, .csv, a .zip of .txt files or a folder)",
         ),
         (["meta"], "meta/metadata.csv line 3: no file 'b.txt' in the folder"),
     ]

@@ -1,4 +1,5 @@
-"""The document formats: one text a record, as .txt, .jsonl, .csv or a folder's metadata.csv.
+"""The document formats: one text a record, as .txt, .jsonl, .json (a list of objects, as
+the API takes them), .csv or a folder's metadata.csv.
 
 A reader turns a decoded file into records, each validated (its optional fields
 checked against what ``Document`` and ``Source`` store) and its text normalised;
@@ -13,7 +14,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -46,6 +47,7 @@ class Record:
     url: str = ""
     language: str = ""
     remove_repeats: bool = False
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # split before writing
 
 
 def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:
@@ -143,6 +145,18 @@ def record_of(
     return Record(where=where, text=text, **clean_fields(fields_where or where, values))
 
 
+def _object_record(where: str, values: object) -> Record | ImportFailed:
+    """The record of one JSON object (a .jsonl line, an item of a .json list)."""
+    if not isinstance(values, dict):
+        return ImportFailed(f"{where}: expected a JSON object with a 'text' key")
+    if "text" not in values:
+        return ImportFailed(f"{where}: missing 'text' key")
+    try:
+        return record_of(where, values["text"], values)
+    except ImportFailed as exc:
+        return exc
+
+
 def read_jsonl(name: str, text: str) -> Iterator[Record | ImportFailed]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -153,16 +167,21 @@ def read_jsonl(name: str, text: str) -> Iterator[Record | ImportFailed]:
         except json.JSONDecodeError as exc:
             yield ImportFailed(f"{where}: bad JSON ({exc.msg} at column {exc.colno})")
             continue
-        if not isinstance(values, dict):
-            yield ImportFailed(f"{where}: expected a JSON object with a 'text' key")
-            continue
-        if "text" not in values:
-            yield ImportFailed(f"{where}: missing 'text' key")
-            continue
-        try:
-            yield record_of(where, values["text"], values)
-        except ImportFailed as exc:
-            yield exc
+        yield _object_record(where, values)
+
+
+def read_json(name: str, text: str) -> Iterator[Record | ImportFailed]:
+    """A JSON list of objects with the keys of a .jsonl line (``item N`` counts from 1)."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            f"{name}: bad JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    if not isinstance(items, list):
+        raise ImportFailed(f"{name}: expected a JSON list of objects with a 'text' key")
+    for number, values in enumerate(items, start=1):
+        yield _object_record(f"{name} item {number}", values)
 
 
 def read_csv(name: str, text: str) -> Iterator[Record | ImportFailed]:

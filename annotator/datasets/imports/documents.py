@@ -1,8 +1,11 @@
-"""Importing documents: folders of .txt files with a metadata file, .jsonl, .csv and uploads.
+"""Importing documents: folders of .txt files with a metadata file, .jsonl, .json, .csv
+and uploads (and the API's request bodies).
 
 An import runs in two steps. Reading decodes every file (``decode``), turns it into
-validated records (``document_formats``) and looks for repeated paragraphs
-(``repeats``) without touching the database. Writing then happens in one transaction:
+validated records (``document_formats``), looks for repeated paragraphs (``repeats``)
+and splits the sentences (on every core for a large batch), all without touching the
+database, so a long import does not hold its write lock while razdel runs. Writing then
+happens in one transaction:
 sources are found or created, texts already stored (same ``text_sha256``) are skipped
 as duplicates, and the new documents and their sentences are bulk-inserted. Bad input
 raises ``ImportFailed`` with a one-line message naming the file (and line) before
@@ -36,27 +39,32 @@ from annotator.datasets.imports.document_formats import (
     Record,
     flag,
     read_csv,
+    read_json,
     read_jsonl,
     read_metadata,
     record_of,
 )
 from annotator.datasets.imports.repeats import find_repeats, remove_repeats
 from annotator.datasets.imports.report import ImportFailed, ImportReport
+from annotator.fastpath.statements import sentences_insert
 from annotator.models import (
     Document,
     Project,
     ProjectDocument,
-    Sentence,
     Source,
-    sentence_spans,
     text_sha256,
 )
+from annotator.text.sentences import sentence_spans_many
 
 DEFAULT_LANGUAGE = "ru"
 
 # Only imports that last longer than this (seconds) show a progress bar.
 PROGRESS_DELAY = 1.0
 WRITE_CHUNK = 500
+SPLIT_CHUNK = 2000  # documents split at a time (on every core), between progress reports
+
+# ``on_progress(done, total, phase)``: how far an import got (a job's progress bar).
+OnProgress = Callable[[int, int | None, str], None]
 
 
 @dataclass
@@ -79,6 +87,25 @@ class DocumentImportReport(ImportReport):
             f"{len(self.duplicates)} skipped as duplicate, {self.error_count} rejected"
         )
 
+    def to_dict(self) -> dict:
+        """The report as JSON (the API's answer, a job's result)."""
+        return {
+            "summary": self.summary(),
+            "added": [
+                {
+                    "id": document.pk,
+                    "title": document.title,
+                    "text_sha256": document.text_sha256,
+                    "imported_from": document.imported_from,
+                }
+                for document in self.added
+            ],
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "repeats": self.repeats,
+            "encodings": self.encodings,
+        }
+
 
 # ---------------------------------------------------------------- reading
 
@@ -86,9 +113,17 @@ class DocumentImportReport(ImportReport):
 class _Reader:
     """Turns inputs into records, collecting encodings and (with skip_bad) rejections."""
 
-    def __init__(self, report: DocumentImportReport, *, skip_bad: bool, progress: bool) -> None:
+    def __init__(
+        self,
+        report: DocumentImportReport,
+        *,
+        skip_bad: bool,
+        progress: bool,
+        on_progress: OnProgress | None = None,
+    ) -> None:
         self.report = report
         self.skip_bad = skip_bad
+        self.on_progress = on_progress
         self.records: list[Record] = []
         self.bar = tqdm(
             desc="Reading",
@@ -115,21 +150,25 @@ class _Reader:
             else:
                 self.records.append(item)
                 self.bar.update()
+                if self.on_progress is not None:
+                    self.on_progress(len(self.records), None, "Reading")
 
     def file(self, name: str, load: Callable[[], bytes]) -> None:
         """One file, by its extension; a whole-file problem rejects the file."""
         suffix = PurePath(name).suffix.lower()
         try:
-            if suffix not in {".txt", ".jsonl", ".csv"}:
+            if suffix not in {".txt", ".jsonl", ".json", ".csv"}:
                 raise ImportFailed(
                     f"{name}: unsupported file type "
-                    "(use .txt, .jsonl, .csv, a .zip of .txt files or a folder)"
+                    "(use .txt, .jsonl, .json, .csv, a .zip of .txt files or a folder)"
                 )
             text = self.decode(name, load())
             if suffix == ".txt":
                 self.add([record_of(name, text, {})])
             elif suffix == ".jsonl":
                 self.add(read_jsonl(name, text))
+            elif suffix == ".json":
+                self.add(read_json(name, text))
             else:
                 self.add(read_csv(name, text))
         except ImportFailed as exc:
@@ -234,8 +273,16 @@ def _existing_documents(hashes: list[str]) -> dict[str, Document]:
     return found
 
 
-def _insert(documents: list[Document], *, progress: bool) -> None:
-    """bulk_create documents and their sentences (bulk_create skips Document.save)."""
+def _insert(
+    documents: list[Document],
+    sentences: list[list[tuple[int, int]]],
+    *,
+    progress: bool,
+    on_progress: OnProgress | None = None,
+) -> None:
+    """bulk_create documents, then their sentences, split beforehand, with the written-out
+    INSERT of ``annotator.fastpath`` (bulk_create skips Document.save, which would split
+    them again)."""
     with tqdm(
         total=len(documents),
         desc="Saving",
@@ -254,25 +301,34 @@ def _insert(documents: list[Document], *, progress: bool) -> None:
                 )
                 for document in chunk:
                     document.pk = ids[document.text_sha256]
-            Sentence.objects.bulk_create(
+            sentences_insert(
                 [
-                    Sentence(document_id=document.pk, index=index, start=begin, end=end)
-                    for document in chunk
-                    for index, (begin, end) in enumerate(sentence_spans(document.text))
-                ],
-                batch_size=5000,
+                    (document.pk, index, begin, end)
+                    for document, spans in zip(
+                        chunk, sentences[start : start + WRITE_CHUNK], strict=True
+                    )
+                    for index, (begin, end) in enumerate(spans)
+                ]
             )
             bar.update(len(chunk))
+            if on_progress is not None:
+                on_progress(start + len(chunk), len(documents), "Saving")
 
 
 def _write(
-    records: list[Record], report: DocumentImportReport, *, project: Project | None, progress: bool
+    records: list[Record],
+    report: DocumentImportReport,
+    *,
+    project: Project | None,
+    progress: bool,
+    on_progress: OnProgress | None = None,
 ) -> None:
     sources = _resolve_sources(records)
     hashes = [text_sha256(record.text) for record in records]
     existing = _existing_documents(hashes)
     first_seen: dict[str, Record] = {}
     new: list[Document] = []
+    sentences: list[list[tuple[int, int]]] = []
     for record, sha in zip(records, hashes, strict=True):
         if sha in existing:
             document = existing[sha]
@@ -296,7 +352,10 @@ def _write(
                 imported_from=record.where[:500],
             )
         )
-    _insert(new, progress=progress)
+        sentences.append(record.sentences)
+    if on_progress is not None:
+        on_progress(0, len(new), "Saving")
+    _insert(new, sentences, progress=progress, on_progress=on_progress)
     report.added = new
     if project is not None:
         ids = {document.pk for document in new} | {d.pk for d in existing.values()}
@@ -315,8 +374,10 @@ def _finish(
     remove_all_repeats: bool,
     progress: bool,
 ) -> DocumentImportReport:
-    """Check sources and repeats of the records read, then write them in one transaction."""
+    """Check sources and repeats of the records read and split their sentences, then
+    write them in one transaction."""
     report = reader.report
+    on_progress = reader.on_progress
     default = " ".join((default_source or "").split())
     records = []
     for record in reader.records:
@@ -341,9 +402,17 @@ def _finish(
             outcome = "removed" if removing else "kept"
             report.repeats.append(f"{record.where}: {repeat.describe()} ({outcome})")
         records.append(record)
+    for start in range(0, len(records), SPLIT_CHUNK):
+        if on_progress is not None:
+            on_progress(start, len(records), "Splitting sentences")
+        batch = records[start : start + SPLIT_CHUNK]
+        for record, spans in zip(
+            batch, sentence_spans_many([record.text for record in batch]), strict=True
+        ):
+            record.sentences = spans
     try:
         with transaction.atomic():
-            _write(records, report, project=project, progress=progress)
+            _write(records, report, project=project, progress=progress, on_progress=on_progress)
     except IntegrityError as exc:
         detail = " ".join(str(exc).split())
         raise ImportFailed(
@@ -360,10 +429,14 @@ def import_paths(
     skip_bad: bool = False,
     progress: bool = False,
     remove_repeats: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> DocumentImportReport:
-    """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl,
-    .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``."""
-    reader = _Reader(DocumentImportReport(), skip_bad=skip_bad, progress=progress)
+    """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl, .json,
+    .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``.
+    ``on_progress(done, total, phase)`` is told how far it got."""
+    reader = _Reader(
+        DocumentImportReport(), skip_bad=skip_bad, progress=progress, on_progress=on_progress
+    )
     try:
         for path in paths:
             reader.path(Path(path))
@@ -386,10 +459,14 @@ def import_upload(
     default_source: str | None = None,
     skip_bad: bool = False,
     remove_repeats: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> DocumentImportReport:
-    """Import one uploaded file: .txt, .jsonl, .csv, or a .zip of .txt files."""
+    """Import one uploaded file: .txt, .jsonl, .json (a list of objects), .csv, or a .zip
+    of .txt files."""
     name = PurePath(filename.replace("\\", "/")).name or "upload"
-    reader = _Reader(DocumentImportReport(), skip_bad=skip_bad, progress=False)
+    reader = _Reader(
+        DocumentImportReport(), skip_bad=skip_bad, progress=False, on_progress=on_progress
+    )
     if name.lower().endswith(".zip"):
         reader.zip(name, data)
     else:

@@ -1,0 +1,14 @@
+"""Each user's own account pages (login and password pages are Django's: project/urls.py)."""
+
+from django.urls import path
+
+from annotator.accounts import views
+
+urlpatterns = [
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
+    path(
+        "accounts/tokens/<id:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
+]
