@@ -15,13 +15,14 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from annotator.access import SignedInRequest
 from annotator.accounts.tokens import TokenRejected, api_token_create, api_token_revoke
 from annotator.models import ApiToken
 
 
 @never_cache
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: SignedInRequest) -> HttpResponse:
     """``accounts/tokens.html`` (context: ``tokens``, and after a POST ``key``/``error``)."""
     context: dict = {}
     status = 200
@@ -32,7 +33,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             context["error"], status = str(exc), 400
         else:
             context.update(new_token=token, key=key)
-    context["tokens"] = ApiToken.objects.filter(user_id=request.user.pk)
+    context["tokens"] = ApiToken.objects.filter(user=request.user)
     return render(request, "accounts/tokens.html", context, status=status)
 
 

@@ -8,13 +8,15 @@ from a blob), so these two pages, which show no data, allow those.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
-DOCS_CSP = {
+DOCS_CSP: dict[str, Any] = {
     **settings.SECURE_CSP,
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "worker-src": [CSP.SELF, "blob:"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -29,9 +29,10 @@ def parse_since(params, name: str = "updated_since") -> datetime | None:
     if moment is None and day is None:
         raise bad(name, f"'{value[:40]}' is not a date or time (use 2025-01-31 or ISO 8601).")
     if moment is None:
+        assert day is not None
         moment = datetime.combine(day, time.min)
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.UTC)
+        moment = timezone.make_aware(moment, UTC)
     return moment
 
 

@@ -12,10 +12,12 @@ check's statement stays beside its ORM rule in ``annotator.access``.
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Field
 
 from annotator.fastpath.rows import Columns
 from annotator.models import Annotation, ApiToken, Label, Project, ProjectDocument, Sentence
@@ -157,9 +159,8 @@ def api_token_by_sha256(digest: str) -> ApiToken | None:
 def _sentences_insert_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     meta = Sentence._meta
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in ("document", "index", "start", "end")
-    )
+    fields = [meta.get_field(name) for name in ("document", "index", "start", "end")]
+    columns = ", ".join(quote(cast(str, cast(Field, field).column)) for field in fields)
     return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
 
 

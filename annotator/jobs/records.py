@@ -14,6 +14,7 @@ import socket
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -68,7 +69,7 @@ class Progress:
         self.last = now
         if phase is not None:
             self.phase = phase
-        values = {"done": done, "heartbeat_at": timezone.now(), "phase": self.phase}
+        values: dict[str, Any] = {"done": done, "heartbeat_at": timezone.now(), "phase": self.phase}
         if total is not None:
             values["total"] = total
         Job.objects.filter(pk=self.job.pk).update(**values)

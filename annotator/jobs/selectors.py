@@ -29,6 +29,8 @@ def job_of(user, job_id: int) -> Job:
 
 
 def _reviews(user, job: Job) -> bool:
+    if job.project_id is None:
+        return False
     return Membership.objects.filter(
         project_id=job.project_id,
         user_id=user.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from annotator.datasets.export.files import CONTENT_TYPES
@@ -37,7 +38,7 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     """The job's file while it is kept; 404 once removed (see ``JOB_FILES_HOURS``)."""
     found = job_of(request.user, job_id)
     path = job_file(found)

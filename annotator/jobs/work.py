@@ -13,10 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from annotator.datasets.export.files import export_to_path
 from annotator.datasets.export.plan import ExportFilters
 from annotator.datasets.imports.documents import import_upload
+from annotator.errors import Rejected
 from annotator.jobs.records import Progress, job_dir
 from annotator.models import Job
 from annotator.reports.tallies import tallies_invalidate, tallies_refresh
@@ -80,6 +82,8 @@ def import_documents(job: Job) -> Outcome:
 def export_dataset(job: Job) -> Outcome:
     """Write the export to the job's results folder, for download until it expires."""
     parameters = job.parameters
+    if job.project is None:
+        raise Rejected(gettext("The project of this export was deleted."))
     path = job_dir(job, "results") / Path(parameters["filename"]).name
     path.parent.mkdir(parents=True, exist_ok=True)
     progress = Progress(job)

@@ -17,8 +17,26 @@ def test_a_large_batch_is_split_as_each_text_alone(monkeypatch):
     assert sentence_spans_many(TEXTS) == [list(sentence_spans(text)) for text in TEXTS]
 
 
-def test_a_batch_is_cut_into_runs_of_about_equal_length():
-    shares = sentences._shares(["a" * 10, "b" * 10, "c" * 30, "d" * 10], 2)
-    assert [len(share) for share in shares] == [3, 1]
-    assert [text for share in shares for text in share][0] == "a" * 10
-    assert sentences._shares([], 2) == [[]]
+def test_a_batch_is_cut_into_runs_of_about_the_same_length():
+    runs = sentences._runs(["a" * 10, "b" * 10, "c" * 30, "d" * 10, "e"], 20)
+    assert runs == [["a" * 10, "b" * 10], ["c" * 30], ["d" * 10, "e"]]
+    assert sentences._runs([], 20) == [[]]
+
+
+def test_runs_no_helper_began_are_split_by_the_caller(monkeypatch):
+    """The caller splits what the helpers have not begun, and the order is kept."""
+    monkeypatch.setattr(sentences, "PARALLEL_CHARS", 1)
+    monkeypatch.setattr(sentences, "CHUNK_CHARS", 500)
+    splitting = sentences.Splitting(TEXTS)
+    assert len(splitting.runs) > 10
+    assert splitting.result() == [list(sentence_spans(text)) for text in TEXTS]
+    assert any(future.cancelled() for future in splitting.pending if future is not None)
+
+
+def test_a_helper_that_cannot_start_leaves_the_splitting_to_the_caller(monkeypatch):
+    def no_helpers(workers):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(sentences, "PARALLEL_CHARS", 1)
+    monkeypatch.setattr(sentences, "_pool", no_helpers)
+    assert sentence_spans_many(TEXTS) == [list(sentence_spans(text)) for text in TEXTS]

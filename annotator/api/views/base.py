@@ -4,6 +4,8 @@ reviewers may look), and reading a request body through a serializer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.generics import GenericAPIView
@@ -27,7 +29,7 @@ def query(name: str, kind, description: str) -> OpenApiParameter:
 class ApiView(GenericAPIView):
     """An API resource: reads its request body through serializers."""
 
-    def valid(self, serializer_class, data, **kwargs) -> dict:
+    def valid(self, serializer_class, data, **kwargs) -> Any:
         """The request body checked by ``serializer_class`` (400 with each field's reasons)."""
         serializer = serializer_class(data=data, **kwargs)
         serializer.is_valid(raise_exception=True)

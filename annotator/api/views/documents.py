@@ -87,19 +87,30 @@ class DocumentList(ProjectView):
     def post(self, request, slug):
         project, _ = self.manager()
         params = request.query_params
-        options = {
-            "project": project,
-            "default_source": params.get("default_source") or None,
-            "skip_bad": flag(params, "skip_bad"),
-            "remove_repeats": flag(params, "remove_repeats"),
-        }
+        default_source = params.get("default_source") or None
+        skip_bad, remove_repeats = flag(params, "skip_bad"), flag(params, "remove_repeats")
         body: bytes = request.data
         media = request.content_type.split(";")[0].strip().lower()
         name = BODY_NAMES.get(media, "request.jsonl")
         if import_in_background(len(body)):
-            job = job_start_import(started_by=request.user, filename=name, data=body, **options)
+            job = job_start_import(
+                started_by=request.user,
+                filename=name,
+                data=body,
+                project=project,
+                default_source=default_source,
+                skip_bad=skip_bad,
+                remove_repeats=remove_repeats,
+            )
             return Response(job_json(request, job), status=status.HTTP_202_ACCEPTED)
-        report = import_upload(name, body, **options)
+        report = import_upload(
+            name,
+            body,
+            project=project,
+            default_source=default_source,
+            skip_bad=skip_bad,
+            remove_repeats=remove_repeats,
+        )
         if len(report.added) >= settings.JOB_RECOUNT_DOCUMENTS:
             job_start_recount(started_by=request.user, project=project)
         return Response(report.to_dict(), status=status.HTTP_201_CREATED)

@@ -69,8 +69,8 @@ class PredictionList(ProjectView):
     def post(self, request, slug):
         project, _ = self.reviewer()
         many = isinstance(request.data, list)
-        items = self.valid(PredictionInputSerializer, request.data, many=many)
-        items = items if many else [items]
+        valid = self.valid(PredictionInputSerializer, request.data, many=many)
+        items = valid if many else [valid]
         try:
             created = predictions_create(
                 project=project, items=[PredictionInput(**item) for item in items]

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
@@ -127,7 +128,7 @@ def export_to_path(
     key = _writer_key(fmt, path.name)
     plan = ExportPlan(project, filters, raw=raw)
     path.parent.mkdir(parents=True, exist_ok=True)
-    bar = None
+    bar: Any = None  # a tqdm bar, or a _Counter telling on_progress
     if progress:
         from tqdm import tqdm
 

@@ -14,7 +14,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -47,7 +47,6 @@ class Record:
     url: str = ""
     language: str = ""
     remove_repeats: bool = False
-    sentences: list[tuple[int, int]] = field(default_factory=list)  # split before writing
 
 
 def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:

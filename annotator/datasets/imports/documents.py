@@ -2,10 +2,12 @@
 and uploads (and the API's request bodies).
 
 An import runs in two steps. Reading decodes every file (``decode``), turns it into
-validated records (``document_formats``), looks for repeated paragraphs (``repeats``)
-and splits the sentences (on every core for a large batch), all without touching the
-database, so a long import does not hold its write lock while razdel runs. Writing then
-happens in one transaction:
+validated records (``document_formats``) and looks for repeated paragraphs
+(``repeats``) without touching the database. The texts then go to the sentence splitter's
+helper processes (``annotator.text.sentences``), which split them while the documents
+are inserted: with the search index to fill, inserting the texts costs about as much as
+splitting them, so the import's write lock is held hardly longer than the inserts need.
+Writing happens in one transaction:
 sources are found or created, texts already stored (same ``text_sha256``) are skipped
 as duplicates, and the new documents and their sentences are bulk-inserted. Bad input
 raises ``ImportFailed`` with a one-line message naming the file (and line) before
@@ -54,14 +56,13 @@ from annotator.models import (
     Source,
     text_sha256,
 )
-from annotator.text.sentences import sentence_spans_many
+from annotator.text.sentences import Splitting
 
 DEFAULT_LANGUAGE = "ru"
 
 # Only imports that last longer than this (seconds) show a progress bar.
 PROGRESS_DELAY = 1.0
 WRITE_CHUNK = 500
-SPLIT_CHUNK = 2000  # documents split at a time (on every core), between progress reports
 
 # ``on_progress(done, total, phase)``: how far an import got (a job's progress bar).
 OnProgress = Callable[[int, int | None, str], None]
@@ -275,14 +276,16 @@ def _existing_documents(hashes: list[str]) -> dict[str, Document]:
 
 def _insert(
     documents: list[Document],
-    sentences: list[list[tuple[int, int]]],
+    positions: list[int],
+    splitting: Splitting,
     *,
     progress: bool,
     on_progress: OnProgress | None = None,
 ) -> None:
-    """bulk_create documents, then their sentences, split beforehand, with the written-out
-    INSERT of ``annotator.fastpath`` (bulk_create skips Document.save, which would split
-    them again)."""
+    """bulk_create documents, then store their sentences (``splitting``'s spans of the
+    records at ``positions``) with the written-out INSERT of ``annotator.fastpath``.
+    Helpers split while the documents go in (bulk_create skips Document.save, which
+    would split them again)."""
     with tqdm(
         total=len(documents),
         desc="Saving",
@@ -301,22 +304,29 @@ def _insert(
                 )
                 for document in chunk:
                     document.pk = ids[document.text_sha256]
+            bar.update(len(chunk) / 2)
+            if on_progress is not None:
+                on_progress(start + len(chunk), 2 * len(documents), "Saving")
+        spans = splitting.result()
+        for start in range(0, len(documents), WRITE_CHUNK):
+            chunk = documents[start : start + WRITE_CHUNK]
             sentences_insert(
                 [
                     (document.pk, index, begin, end)
-                    for document, spans in zip(
-                        chunk, sentences[start : start + WRITE_CHUNK], strict=True
+                    for document, position in zip(
+                        chunk, positions[start : start + WRITE_CHUNK], strict=True
                     )
-                    for index, (begin, end) in enumerate(spans)
+                    for index, (begin, end) in enumerate(spans[position])
                 ]
             )
-            bar.update(len(chunk))
+            bar.update(len(chunk) / 2)
             if on_progress is not None:
-                on_progress(start + len(chunk), len(documents), "Saving")
+                on_progress(len(documents) + start + len(chunk), 2 * len(documents), "Saving")
 
 
 def _write(
     records: list[Record],
+    splitting: Splitting,
     report: DocumentImportReport,
     *,
     project: Project | None,
@@ -328,8 +338,8 @@ def _write(
     existing = _existing_documents(hashes)
     first_seen: dict[str, Record] = {}
     new: list[Document] = []
-    sentences: list[list[tuple[int, int]]] = []
-    for record, sha in zip(records, hashes, strict=True):
+    positions: list[int] = []  # each new document's record
+    for position, (record, sha) in enumerate(zip(records, hashes, strict=True)):
         if sha in existing:
             document = existing[sha]
             title = f" «{document.title}»" if document.title else ""
@@ -352,10 +362,10 @@ def _write(
                 imported_from=record.where[:500],
             )
         )
-        sentences.append(record.sentences)
+        positions.append(position)
     if on_progress is not None:
-        on_progress(0, len(new), "Saving")
-    _insert(new, sentences, progress=progress, on_progress=on_progress)
+        on_progress(0, 2 * len(new), "Saving")
+    _insert(new, positions, splitting, progress=progress, on_progress=on_progress)
     report.added = new
     if project is not None:
         ids = {document.pk for document in new} | {d.pk for d in existing.values()}
@@ -374,8 +384,8 @@ def _finish(
     remove_all_repeats: bool,
     progress: bool,
 ) -> DocumentImportReport:
-    """Check sources and repeats of the records read and split their sentences, then
-    write them in one transaction."""
+    """Check sources and repeats of the records read, hand their texts to the sentence
+    splitters, then write them in one transaction."""
     report = reader.report
     on_progress = reader.on_progress
     default = " ".join((default_source or "").split())
@@ -402,17 +412,19 @@ def _finish(
             outcome = "removed" if removing else "kept"
             report.repeats.append(f"{record.where}: {repeat.describe()} ({outcome})")
         records.append(record)
-    for start in range(0, len(records), SPLIT_CHUNK):
-        if on_progress is not None:
-            on_progress(start, len(records), "Splitting sentences")
-        batch = records[start : start + SPLIT_CHUNK]
-        for record, spans in zip(
-            batch, sentence_spans_many([record.text for record in batch]), strict=True
-        ):
-            record.sentences = spans
+    if on_progress is not None:
+        on_progress(0, None, "Splitting sentences")
+    splitting = Splitting([record.text for record in records])
     try:
         with transaction.atomic():
-            _write(records, report, project=project, progress=progress, on_progress=on_progress)
+            _write(
+                records,
+                splitting,
+                report,
+                project=project,
+                progress=progress,
+                on_progress=on_progress,
+            )
     except IntegrityError as exc:
         detail = " ".join(str(exc).split())
         raise ImportFailed(
