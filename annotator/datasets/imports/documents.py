@@ -304,7 +304,6 @@ def _insert(
                 )
                 for document in chunk:
                     document.pk = ids[document.text_sha256]
-            bar.update(len(chunk) / 2)
             if on_progress is not None:
                 on_progress(start + len(chunk), 2 * len(documents), "Saving")
         spans = splitting.result()
@@ -319,7 +318,7 @@ def _insert(
                     for index, (begin, end) in enumerate(spans[position])
                 ]
             )
-            bar.update(len(chunk) / 2)
+            bar.update(len(chunk))  # a document is saved when its sentences are
             if on_progress is not None:
                 on_progress(len(documents) + start + len(chunk), 2 * len(documents), "Saving")
 
