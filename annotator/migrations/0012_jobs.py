@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0017_holders'),
+        ('annotator', '0018_profiles_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

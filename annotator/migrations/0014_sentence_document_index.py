@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 migrations.AlterField(
                     model_name='sentence',
                     name='document',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='sentences', to='annotator.document'),
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='sentences', to='annotator.document', verbose_name='document'),
                 ),
             ],
             database_operations=[migrations.RunPython(drop_index, create_index)],

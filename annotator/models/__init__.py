@@ -5,6 +5,7 @@
 - ``spans``: annotations, gold spans, the audit trail;
 - ``stories``: documents of several outlets grouped by the event they cover;
 - ``tallies``: the stored counts behind source profiles;
+- ``accounts``: each user's language and time zone;
 - ``suggestions``: suggested labels and holders (external agents' predictions among
   them), decisions on them, added cues;
 - ``jobs``: background jobs (large imports, exports, recounts);
@@ -14,6 +15,7 @@ Offsets everywhere are Unicode code points into ``Document.text`` (Python string
 indices), never UTF-16 units or bytes.
 """
 
+from annotator.models.accounts import UserProfile
 from annotator.models.corpus import Document, FrozenTextError, Sentence, Source, text_sha256
 from annotator.models.jobs import Job
 from annotator.models.notes import NOTE_MAX, NoteValidationError, check_note
@@ -80,4 +82,5 @@ __all__ = [
     "SuggestionDecision",
     "sentence_spans",
     "text_sha256",
+    "UserProfile",
 ]
