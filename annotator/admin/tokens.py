@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.accounts.tokens import api_token_revoke
 from annotator.models import ApiToken
@@ -28,7 +29,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.action(description="Revoke selected tokens", permissions=["delete"])
+    @admin.action(description=_("Revoke selected tokens"), permissions=["delete"])
     def revoke(self, request: HttpRequest, queryset) -> None:
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:

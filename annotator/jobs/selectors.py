@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from annotator.jobs.records import jobs_mark_lost
 from annotator.models import Job, Membership
@@ -24,7 +25,7 @@ def job_of(user, job_id: int) -> Job:
     """
     job = jobs_of(user).filter(pk=job_id).first()
     if job is None or (job.kind == Job.Kind.EXPORT_DATASET and not _reviews(user, job)):
-        raise Http404("No such job.")
+        raise Http404(gettext("No such job."))
     return job
 
 

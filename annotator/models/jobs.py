@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.projects import Project
 
@@ -20,15 +21,15 @@ class Job(models.Model):
     """
 
     class Kind(models.TextChoices):
-        IMPORT_DOCUMENTS = "import_documents", "Document import"
-        EXPORT_DATASET = "export_dataset", "Dataset export"
-        REBUILD_PROFILES = "rebuild_profiles", "Profile recount"
+        IMPORT_DOCUMENTS = "import_documents", _("Document import")
+        EXPORT_DATASET = "export_dataset", _("Dataset export")
+        REBUILD_PROFILES = "rebuild_profiles", _("Profile recount")
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     started_by = models.ForeignKey(
@@ -39,13 +40,13 @@ class Job(models.Model):
     )
     parameters = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    phase = models.CharField(max_length=100, blank=True, help_text="What the job is doing now.")
+    phase = models.CharField(max_length=100, blank=True, help_text=_("What the job is doing now."))
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=1000, blank=True)
     result = models.JSONField(null=True, blank=True)
     result_file = models.CharField(max_length=300, blank=True)
-    result_name = models.CharField(max_length=300, blank=True, help_text="The download's name.")
+    result_name = models.CharField(max_length=300, blank=True, help_text=_("The download's name."))
     input_file = models.CharField(max_length=300, blank=True, editable=False)
     task_id = models.CharField(max_length=64, blank=True, editable=False)
     # host:pid of the worker running it: a job whose worker died is marked failed.

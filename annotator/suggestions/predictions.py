@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annotator.errors import Rejected
 from annotator.models import (
@@ -121,5 +122,8 @@ def predictions_create(*, project: Project, items: Sequence[PredictionInput]) ->
 def prediction_delete(*, prediction: Suggestion) -> None:
     """Delete an external agent's prediction (and annotators' decisions on it)."""
     if prediction.agent in BUILT_IN_AGENTS:
-        raise Rejected(f"'{prediction.agent}' suggestions are replaced by a suggest run.")
+        raise Rejected(
+            gettext("'%(agent)s' suggestions are replaced by a suggest run.")
+            % {"agent": prediction.agent}
+        )
     prediction.delete()

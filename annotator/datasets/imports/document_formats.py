@@ -175,9 +175,11 @@ def record_of(
 def _object_record(where: str, values: object) -> Record | ImportFailed:
     """The record of one JSON object (a .jsonl line, an item of a .json list)."""
     if not isinstance(values, dict):
-        return ImportFailed(f"{where}: expected a JSON object with a 'text' key")
+        return ImportFailed(
+            gettext("%(where)s: expected a JSON object with a 'text' key") % {"where": where}
+        )
     if "text" not in values:
-        return ImportFailed(f"{where}: missing 'text' key")
+        return ImportFailed(gettext("%(where)s: missing 'text' key") % {"where": where})
     try:
         return record_of(where, values["text"], values)
     except ImportFailed as exc:
@@ -206,10 +208,13 @@ def read_json(name: str, text: str) -> Iterator[Record | ImportFailed]:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
-            f"{name}: bad JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            gettext("%(name)s: bad JSON (%(msg)s at line %(line)s column %(colno)s)")
+            % {"name": name, "msg": exc.msg, "line": exc.lineno, "colno": exc.colno}
         ) from None
     if not isinstance(items, list):
-        raise ImportFailed(f"{name}: expected a JSON list of objects with a 'text' key")
+        raise ImportFailed(
+            gettext("%(name)s: expected a JSON list of objects with a 'text' key") % {"name": name}
+        )
     for number, values in enumerate(items, start=1):
         yield _object_record(f"{name} item {number}", values)
 
