@@ -358,6 +358,9 @@ def measure_http(
         figures.append(figure)
         _report(figure, timings, log)
 
+    measure_api_saves(size, port, result, targets, figures, log=log)
+    measure_api_import(port, result, figures, log=log)
+
     sources_url = reverse("sources") + f"?project={result.project_slug}"
     pages = [
         (
@@ -463,3 +466,129 @@ def _report(figure: dict, timings, log) -> None:
         + (f", {figure['html_bytes'] / 1e6:.2f} MB" if figure.get("html_bytes") else "")
         + (f", {len(timings.errors)} errors, first: {timings.errors[0]}" if timings.errors else "")
     )
+
+
+def _api_token(username: str) -> str:
+    from annotator.accounts.tokens import api_token_create
+
+    user = get_user_model().objects.get(username=username)
+    return api_token_create(user=user, name="benchmark")[1]
+
+
+def measure_api_saves(size, port: int, result: Corpus, targets, figures: list[dict], *, log):
+    """``api_save_annotation``: the same saves as ``save_annotation``, by the same number of
+    concurrent annotators, through the API (JSON, a token each, the label by name)."""
+    Annotation.objects.filter(document_id__in=result.save_documents).delete()
+    names = dict(Label.objects.filter(project__slug=result.project_slug).values_list("pk", "name"))
+    url = reverse("api-annotations", kwargs={"slug": result.project_slug})
+    clients = [Session("127.0.0.1", port) for _ in result.annotators]
+    tokens = {id(c): _api_token(name) for c, name in zip(clients, result.annotators, strict=True)}
+    client_index = {id(c): i for i, c in enumerate(clients)}
+
+    def save(client: Session, index: int):
+        pk, start, end, quote, label = targets[client_index[id(client)]][index]
+        body = {"document": pk, "label": names[label], "start": start, "end": end, "quote": quote}
+        return client.post_json(url, body, tokens[id(client)])
+
+    log(f"api_save_annotation: {size.saves} saves from {len(clients)} concurrent API clients")
+    timings = drive(
+        clients, save, requests=size.saves, time_cap=size.time_cap, even=True, expect=(201,)
+    )
+    figure = timings.figure("api_save_annotation")
+    figure["clients"] = len(clients)
+    figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
+    figures.append(figure)
+    _report(figure, timings, log)
+
+
+API_IMPORT_PROJECT = "bench-api-import"
+API_IMPORT_DOCUMENTS = 1000
+API_IMPORT_CHARS = 6000
+API_IMPORT_RUNS = 3
+
+
+def measure_api_import(port: int, result: Corpus, figures: list[dict], *, log) -> None:
+    """``api_import_docs``: 1,000 documents of about 6,000 characters in one POST to the
+    API's document import (JSON list), sentence splitting included; the median of
+    ``API_IMPORT_RUNS`` runs, each into an emptied project."""
+    project, _ = Project.objects.get_or_create(
+        slug=API_IMPORT_PROJECT, defaults={"name": "Benchmark API import"}
+    )
+    manager = get_user_model().objects.get(username=result.manager)
+    Membership.objects.get_or_create(project=project, user=manager, defaults={"role": "manager"})
+    token = _api_token(result.manager)
+    texts = list(corpus.synthetic_texts(API_IMPORT_DOCUMENTS, size=API_IMPORT_CHARS, seed=13))
+    records = [
+        {
+            "text": text,
+            "title": text.split("\n", 1)[0],
+            "source": f"API source {number % 50:02d}",
+            "source_kind": "news_site",
+            "published_on": f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}",
+        }
+        for number, text in enumerate(texts)
+    ]
+    url = reverse("api-documents", kwargs={"slug": API_IMPORT_PROJECT})
+    client = Session("127.0.0.1", port, timeout=120)
+    seconds, errors = [], []
+    chars = sum(len(text) for text in texts)
+    log(f"api_import_docs: {API_IMPORT_DOCUMENTS} documents, {chars} characters, one request")
+    for _ in range(API_IMPORT_RUNS):
+        Document.objects.filter(project_documents__project=project).delete()
+        began = time.perf_counter()
+        status, payload = client.post_json(url, records, token)
+        elapsed = time.perf_counter() - began
+        if status != 201 or b'"1000 documents added' not in payload:
+            errors.append(f"{status}: {payload[:200]!r}")
+        seconds.append(elapsed)
+    seconds.sort()
+    figure = total_figure(
+        "api_import_docs",
+        seconds[len(seconds) // 2],
+        API_IMPORT_DOCUMENTS,
+        runs=[round(s, 3) for s in seconds],
+        characters=chars,
+        errors=len(errors),
+    )
+    figure["phases"] = _import_phases(project, records)
+    figures.append(figure)
+    log(
+        f"api_import_docs: median {figure['total']} s of {figure['runs']}; in process: "
+        + ", ".join(f"{name} {value} s" for name, value in figure["phases"].items())
+        + (f", errors: {errors[0]}" if errors else "")
+    )
+
+
+def _import_phases(project: Project, records: list[dict]) -> dict[str, float]:
+    """The same import in this process, timed by phase (from the importer's progress)."""
+    import json
+
+    from annotator.datasets.imports.documents import import_upload
+    from annotator.text.sentences import sentence_spans
+
+    Document.objects.filter(project_documents__project=project).delete()
+    body = json.dumps(records, ensure_ascii=False).encode()
+    marks: dict[str, float] = {}
+    began = time.perf_counter()
+    import_upload(
+        "request.json",
+        body,
+        project=project,
+        on_progress=lambda done, total, phase: marks.setdefault(phase, time.perf_counter()),
+    )
+    ended = time.perf_counter()
+    split, save = marks["Splitting sentences"], marks["Saving"]
+    # razdel alone on the same texts, one by one in this process: the yardstick the target
+    # is set against (the import may take 1.75 times this).
+    razdel = time.perf_counter()
+    for record in records:
+        list(sentence_spans(record["text"]))
+    razdel = time.perf_counter() - razdel
+    return {
+        "reading and checking": round(split - began, 3),
+        # the texts handed to the splitter's helpers, which split while the writing runs
+        "handing texts to the splitters": round(save - split, 3),
+        "writing (sentences split meanwhile)": round(ended - save, 3),
+        "total": round(ended - began, 3),
+        "razdel alone": round(razdel, 3),
+    }

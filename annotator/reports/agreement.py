@@ -126,6 +126,15 @@ class AgreementReport:
         return data
 
 
+# Disagreements listed by the command's JSON and the API (the page lists 100).
+DISAGREEMENTS_LISTED = 50
+
+
+def agreement_json(project: Project) -> dict:
+    """The agreement report as ``manage.py agreement --format json`` and the API give it."""
+    return project_agreement(project, disagreement_limit=DISAGREEMENTS_LISTED).to_dict()
+
+
 def _label_names(project: Project) -> tuple[list[int], list[str]]:
     rows = list(project.labels.in_display_order().values_list("id", "name"))
     return [row[0] for row in rows], [row[1] for row in rows]

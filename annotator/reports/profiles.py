@@ -29,7 +29,14 @@ from annotator.models import (
     ProjectDocument,
     Story,
 )
-from annotator.reports.shares import Counts, Evidence, LabelInfo, Profile, make_profile
+from annotator.reports.shares import (
+    Counts,
+    Evidence,
+    LabelInfo,
+    Profile,
+    make_profile,
+    profile_figures,
+)
 from annotator.reports.tallies import tallies_refresh
 
 # The numbers of a DocumentTally row, in the order ``Counts.add`` takes them.
@@ -343,4 +350,22 @@ def _with_quotes(passages: dict[str, list[Passage]]) -> dict[str, list[Passage]]
     return {
         title: [replace(p, quote=texts[p.document_id][p.start : p.end]) for p in chosen]
         for title, chosen in passages.items()
+    }
+
+
+def profiles_json(f: ProfileFilter, story: str | None = None) -> dict:
+    """Every source's figures in scope as JSON: what ``manage.py profiles --format json``
+    prints and the API's profiles resource answers (a contract: keys added, never renamed).
+    ``story`` is the name of the story ``f.story_id`` chose."""
+    labels = label_infos(f.project)
+    return {
+        "project": f.project.slug,
+        "sources": [profile_figures(profile) for profile in source_profiles(f, labels)],
+        "story": story,
+        "labels": [label.name for label in labels],
+        "filters": {
+            "date_from": f.date_from.isoformat() if f.date_from else None,
+            "date_to": f.date_to.isoformat() if f.date_to else None,
+            "annotator": f.annotator_name,
+        },
     }

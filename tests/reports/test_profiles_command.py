@@ -58,7 +58,7 @@ SOURCE_KEYS = {
 
 def test_json_has_the_contracts_keys_and_the_pages_figures(project, corpus):
     data = json.loads(profiles("--project", project.slug, "--format", "json"))
-    assert set(data) == {"project", "sources", "story", "labels"}
+    assert set(data) == {"project", "sources", "story", "labels", "filters"}
     assert (data["project"], data["story"]) == (project.slug, None)
     assert data["labels"] == ["fact", "opinion", "speculation"]
     ria, tass = data["sources"]

@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.models import Project
-from annotator.reports.agreement import AgreementReport, project_agreement
+from annotator.reports.agreement import DISAGREEMENTS_LISTED, AgreementReport, project_agreement
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         found = Project.objects.filter(slug=project).first()
         if found is None:
             raise CommandError(f"No project with the slug {project!r}.")
-        report = project_agreement(found, disagreement_limit=50)
+        report = project_agreement(found, disagreement_limit=DISAGREEMENTS_LISTED)
         if format == "json":
             self.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         else:

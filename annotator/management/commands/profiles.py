@@ -12,8 +12,13 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.models import Project, Story
-from annotator.reports.profiles import ProfileFilter, label_infos, source_profiles
-from annotator.reports.shares import LabelInfo, Profile, Share, profile_figures
+from annotator.reports.profiles import (
+    ProfileFilter,
+    label_infos,
+    profiles_json,
+    source_profiles,
+)
+from annotator.reports.shares import LabelInfo, Profile, Share
 from annotator.templatetags.report_tags import interval_or_reason, pct
 
 
@@ -71,18 +76,13 @@ class Command(BaseCommand):
             chosen = Story.objects.filter(name=story).first()
             if chosen is None:
                 raise CommandError(f"No story named {story!r}.")
-        labels = label_infos(found)
         profile_filter = ProfileFilter(project=found, story_id=chosen.pk if chosen else None)
-        profiles = source_profiles(profile_filter, labels)
         if format == "json":
-            data = {
-                "project": found.slug,
-                "sources": [profile_figures(profile) for profile in profiles],
-                "story": chosen.name if chosen else None,
-                "labels": [label.name for label in labels],
-            }
+            data = profiles_json(profile_filter, chosen.name if chosen else None)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         else:
+            labels = label_infos(found)
+            profiles = source_profiles(profile_filter, labels)
             title = f"Source profiles in project {found.slug}"
             if chosen:
                 title += f", story «{chosen.name}»"
