@@ -51,6 +51,7 @@ from annotator.models import (
     sentence_spans,
     text_sha256,
 )
+from annotator.suggestions.tasks import holders_enqueue
 
 DEFAULT_LANGUAGE = "ru"
 
@@ -349,6 +350,10 @@ def _finish(
         raise ImportFailed(
             f"import stopped, nothing written: the database refused a row ({detail})"
         ) from exc
+    if project is not None and report.added:
+        # After the commit: the worker must see the documents and their sentences.
+        added = [document.pk for document in report.added]
+        transaction.on_commit(lambda: holders_enqueue(project=project, document_ids=added))
     return report
 
 
