@@ -54,7 +54,10 @@ SPEECH_VERBS = _words(
     допускать опасаться надеяться уточнить"""
 )
 IMPERSONAL_AUTHOR = frozenset({"думаться", "представляться", "казаться"})
-BY_NOUNS = frozenset({"слово", "мнение", "информация", "данные", "оценка", "заявление"})
+BY_NOUNS = _words("слово мнение информация данные оценка заявление сообщение")
+BY_PREPOSITIONS = frozenset({"по", "согласно", "из"})
+# A report with no one named: «по сообщениям», «из поступавших сообщений».
+REPORT_NOUNS = frozenset({"сообщение", "информация"})
 VAGUE = _words(
     """эксперт источник аналитик наблюдатель многие некоторый кто-то специалист слух сми
     собеседник осведомлённый осведомленный"""
@@ -150,34 +153,38 @@ def parse(
     features and lemmas, and the named entities ``(start, end, type)``, all with offsets
     into ``text``."""
     from natasha import Doc
+    from natasha.doc import DocSent, DocToken
 
     segmenter, morph, syntax, ner = _natasha()
-    sentences, entities = [], []
-    for start, end in bounds:
-        doc = Doc(text[start:end])
-        doc.segment(segmenter)
-        doc.tag_morph(morph)
-        doc.parse_syntax(syntax)
-        doc.tag_ner(ner)
-        for sent in doc.sents:
-            ids = {token.id: i for i, token in enumerate(sent.tokens)}
-            sentences.append(
-                [
-                    _Token(
-                        index=i,
-                        text=token.text,
-                        start=start + token.start,
-                        end=start + token.stop,
-                        head=ids.get(token.head_id, -1),
-                        rel=token.rel or "",
-                        pos=token.pos or "",
-                        feats=dict(token.feats or {}),
-                        lemma=analyse(token.text.lower())[0],
-                    )
-                    for i, token in enumerate(sent.tokens)
-                ]
-            )
-        entities += [(start + span.start, start + span.stop, span.type) for span in doc.spans]
+    doc = Doc(text)
+    doc.tokens = [DocToken(t.start, t.stop, t.text) for t in segmenter.tokenize(text)]
+    doc.sents = [DocSent(start, end, text[start:end]) for start, end in bounds]
+    doc.envelop_sent_tokens()
+    doc.sents = [sent for sent in doc.sents if sent.tokens]
+    # One pass over all sentences: the taggers work in batches.
+    doc.tag_morph(morph)
+    doc.parse_syntax(syntax)
+    doc.tag_ner(ner)
+    sentences = []
+    for sent in doc.sents:
+        ids = {token.id: i for i, token in enumerate(sent.tokens)}
+        sentences.append(
+            [
+                _Token(
+                    index=i,
+                    text=token.text,
+                    start=token.start,
+                    end=token.stop,
+                    head=ids.get(token.head_id, -1),
+                    rel=token.rel or "",
+                    pos=token.pos or "",
+                    feats=dict(token.feats or {}),
+                    lemma=analyse(token.text.lower())[0],
+                )
+                for i, token in enumerate(sent.tokens)
+            ]
+        )
+    entities = [(span.start, span.stop, span.type) for span in doc.spans]
     return sentences, entities
 
 
@@ -369,10 +376,14 @@ def _candidates(sentence: _Sentence, people: list[_Person]) -> list[tuple]:
     found = []
     for token in sentence.tokens:
         if token.lemma in BY_NOUNS and any(
-            t.lemma == "по" for t in sentence.children(token, "case")
+            t.lemma in BY_PREPOSITIONS for t in sentence.children(token, "case")
         ):
-            by = next(t for t in sentence.children(token, "case") if t.lemma == "по")
+            by = next(t for t in sentence.children(token, "case") if t.lemma in BY_PREPOSITIONS)
             owner = next(iter(sentence.children(token, "nmod")), None)
+            if owner is None and token.lemma in REPORT_NOUNS:  # «по сообщениям», «по информации»
+                found.append(
+                    (SCORE_IMPERSONAL, by.start, token.end, "unclear", "", "by-impersonal")
+                )
             if owner is not None:
                 kind, holder, score, rule = _holder_of(sentence, owner, people)
                 if kind != "author":
@@ -391,7 +402,8 @@ def _candidates(sentence: _Sentence, people: list[_Person]) -> list[tuple]:
         tense, person = verb_tags(token.text.lower())
         if tense == "futr" and person != "1per":  # «расскажут», «ответит»: not a report
             continue
-        if token.lemma in NEEDS_CONTENT and not sentence.reports(token):
+        passive = token.lemma.endswith(("ся", "сь")) or token.feats.get("Voice") == "Pass"
+        if token.lemma in NEEDS_CONTENT and not passive and not sentence.reports(token):
             continue
         subject = _subject(sentence, token)
         if subject is not None and subject.lemma in RELATIVE:
@@ -469,6 +481,33 @@ def _sentence_at(bounds: Sequence[tuple[int, int]], offset: int) -> int | None:
     return None
 
 
+def _forward(
+    text: str, bounds: Sequence[tuple[int, int]], best: dict[int, Attribution], i: int
+) -> int:
+    """A sentence that reports a quotation it leaves open gives its holder to the
+    sentences up to the one that closes it; returns the next sentence to look at."""
+    sentence = text[slice(*bounds[i])]
+    opening = best.get(i)
+    straight = sentence.count('"') % 2 == 1
+    if opening is None or opening.holder_kind == "author":
+        return i + 1
+    if not straight and sentence.count("«") <= sentence.count("»"):
+        return i + 1
+    last = i + 1
+    while last < len(bounds) and not _closes_quote(
+        text[slice(*bounds[last])], '"' if straight else "«"
+    ):
+        last += 1
+    if last >= len(bounds):
+        return i + 1
+    for inside in range(i + 1, last + 1):
+        best[inside] = Attribution(
+            *bounds[inside], opening.holder_kind, opening.holder, opening.cue_start,
+            opening.cue_end, min(opening.score, SCORE_QUOTE), "quotation",
+        )  # fmt: skip
+    return last + 1
+
+
 def _quotations(
     text: str,
     bounds: Sequence[tuple[int, int]],
@@ -476,12 +515,13 @@ def _quotations(
     people: list[_Person],
 ) -> None:
     """Give the sentences of a quotation that runs over several sentences the holder of
-    the sentence that closes it (or of a «- Name» line right after it)."""
+    the sentence that closes it (or of a «- Name» line right after it), or of the one
+    that opens it («Токаев подчеркнул: "… . … ."»)."""
     i = 0
     while i < len(bounds):
         start, end = bounds[i]
         if not _open_quote(text[start:end]):
-            i += 1
+            i = _forward(text, bounds, best, i)
             continue
         opener = text[start:end].lstrip()[0]
         last = i + 1
