@@ -75,6 +75,11 @@ def _scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
     return _filtered(f, ProjectDocument.objects.filter(project=f.project), "document_id")
 
 
+def documents_in_scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
+    """The project's documents the filter chooses (what every report on sources reads)."""
+    return _scope(f)
+
+
 def _filtered[M: models.Model](f: ProfileFilter, rows: QuerySet[M], document: str) -> QuerySet[M]:
     """``rows`` in the filter's date range and source (their stored copies of both) and
     story (``document`` names the rows' document id)."""

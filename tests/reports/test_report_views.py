@@ -224,8 +224,9 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
 # Session, user, projects reviewed, project with membership, annotators, stories, stale
 # documents, per-source documents (names, versions), per-document tallies of the sources
 # not in the cache, labels, listed documents (the same with one annotator chosen). Stale
-# documents add a fixed number of queries per 500 (tallies_refresh).
-SOURCES_PAGE_QUERIES = 11
+# documents add a fixed number of queries per 500 (tallies_refresh); whose voice: the spans,
+# the sentences per source, the documents with a distancing marker.
+SOURCES_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 10), (50, 10_000)])

@@ -2,18 +2,22 @@
 
 The figures of the Sources page, for scripts and for checking: each source's shares by
 sentences and by characters with their 95% intervals (a bootstrap over its documents),
-the documents and sentences they rest on, and the basis (gold, annotators, mixed).
+the documents and sentences they rest on, and the basis (gold, annotators, mixed); in
+JSON also whose voice its labelled spans are in, its vague holders and distancing
+markers, and who it quotes (``annotator.reports.voices``).
 """
 
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.models import Project, Story
 from annotator.reports.profiles import ProfileFilter, label_infos, source_profiles
 from annotator.reports.shares import LabelInfo, Profile, Share, profile_figures
+from annotator.reports.voices import source_voices
 from annotator.templatetags.report_tags import interval_or_reason, pct
 
 
@@ -75,9 +79,13 @@ class Command(BaseCommand):
         profile_filter = ProfileFilter(project=found, story_id=chosen.pk if chosen else None)
         profiles = source_profiles(profile_filter, labels)
         if format == "json":
+            voices = source_voices(profile_filter, labels)
             data = {
                 "project": found.slug,
-                "sources": [profile_figures(profile) for profile in profiles],
+                "sources": [
+                    profile_figures(profile) | voices[cast(int, profile.key)].figures()
+                    for profile in profiles
+                ],
                 "story": chosen.name if chosen else None,
                 "labels": [label.name for label in labels],
             }
