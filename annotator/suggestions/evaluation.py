@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.stats.holders import normalise_holder
 from annotator.suggestions.holders import Attribution
 from annotator.text.sentences import sentence_spans
 
@@ -70,10 +71,6 @@ class Scores:
     @property
     def kind_accuracy(self) -> float:
         return self.kind_right / self.listed if self.listed else 0.0
-
-
-def normalise(holder: str) -> str:
-    return " ".join(holder.lower().replace("ё", "е").split())
 
 
 class SetError(ValueError):
@@ -128,8 +125,8 @@ def evaluate(set_path: Path, seeds: Path, attribute: Attribute) -> Scores:
             if wanted and found:
                 scores.true_positive += 1
                 assert want is not None and got is not None
-                names = {normalise(h) for h in want.holders}
-                if want_kind == got_kind and normalise(got.holder) in names:
+                names = {normalise_holder(h) for h in want.holders}
+                if want_kind == got_kind and normalise_holder(got.holder) in names:
                     scores.exact += 1
                 else:
                     scores.misses.append(

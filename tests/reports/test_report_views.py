@@ -247,8 +247,8 @@ def test_sources_page_queries_do_not_grow(
 
 
 # Session, user, project with membership, labels, documents, annotations, progress, annotators,
-# sentences, texts of the disagreeing sentences.
-AGREEMENT_PAGE_QUERIES = 10
+# sentences, texts of the disagreeing sentences; holders: annotations' holders, sentences.
+AGREEMENT_PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 300), (10, 3_000)])
