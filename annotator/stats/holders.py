@@ -9,6 +9,7 @@ where both say it is the author's, the share that give the same kind and the sam
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -57,3 +58,23 @@ def holder_agreement(items: Sequence[Sequence[tuple[str, str]]]) -> HolderAgreem
         exact_pairs=exact_pairs,
         exact=exact_pairs / pairs if pairs else None,
     )
+
+
+def sentence_holders[T](
+    sentences: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int, T]]
+) -> list[T | None]:
+    """Per sentence, the value of the span that covers most of it (the earliest on a tie),
+    or None: one coder's holder of each sentence. ``sentences`` sorted by start."""
+    result: list[T | None] = [None] * len(sentences)
+    best: list[tuple[int, int]] = [(0, -(10**12))] * len(sentences)
+    starts = [start for start, _ in sentences]
+    for start, end, value in spans:
+        first = max(bisect_right(starts, start) - 1, 0)
+        for i in range(first, len(sentences)):
+            s_start, s_end = sentences[i]
+            if s_start >= end:
+                break
+            overlap = min(end, s_end) - max(start, s_start)
+            if overlap > 0 and (overlap, -start) > best[i]:
+                best[i], result[i] = (overlap, -start), value
+    return result

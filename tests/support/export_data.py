@@ -75,14 +75,17 @@ def build(*, ids: tuple[int, int, int] = (9001, 9002, 9003)) -> ExportData:
     sentence = "Токаев считает иначе."
     second = "Возможно, всё изменится к лучшему."
     annotate(factories.AnnotationFactory, emoji, "Токаев", "opinion", annotator=anna)
-    annotate(factories.AnnotationFactory, emoji, sentence, "opinion", annotator=anna)
+    cue_start, cue_end = span(emoji, "считает")  # after the emoji and the flag: UTF-16 differs
+    tokayev = {"holder_kind": "attributed", "holder": "Токаев"}
+    tokayev |= {"cue_start": cue_start, "cue_end": cue_end}
+    annotate(factories.AnnotationFactory, emoji, sentence, "opinion", annotator=anna, **tokayev)
     annotate(factories.AnnotationFactory, emoji, sentence, "fact", annotator=boris)
     annotate(
         factories.AnnotationFactory, emoji, second, "speculation", annotator=anna, note="якобы"
     )
     annotate(factories.AnnotationFactory, emoji, second, "speculation", annotator=boris)
     annotate(factories.AnnotationFactory, plain, "Это важный визит.", "opinion", annotator=boris)
-    annotate(factories.GoldAnnotationFactory, emoji, sentence, "opinion", reviewer=rita)
+    annotate(factories.GoldAnnotationFactory, emoji, sentence, "opinion", reviewer=rita, **tokayev)
     annotate(factories.GoldAnnotationFactory, emoji, second, "speculation", reviewer=rita)
     ProjectDocument.objects.filter(project=project, document=emoji).update(
         reviewed_at=timezone.now(), reviewed_by=rita

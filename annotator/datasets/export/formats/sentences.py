@@ -1,7 +1,9 @@
 """sentences: one row per sentence, the table a classifier is trained on (CSV or Parquet).
 
 A sentence's label per annotator comes from ``stats.sentence_labels``; the majority and
-gold columns sit beside them.
+gold columns sit beside them. Its holder per annotator (and gold's, with the cue) is
+that of the span covering most of it (``stats.holders.sentence_holders``), empty where no
+span touches it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from annotator.datasets.export.formats.csv import CsvBuffer
 from annotator.datasets.export.plan import DocumentRecord, ExportPlan, iter_documents
+from annotator.stats.holders import sentence_holders
 from annotator.stats.sentence_labels import majority, sentence_labels
 
 
@@ -27,6 +30,11 @@ class SentenceTable:
             columns.append("majority_label")
         if plan.include_gold:
             columns += ["gold_label", "reviewed"]
+        if plan.include_annotations:
+            for username in self.annotators:
+                columns += [f"holder_kind_{username}", f"holder_{username}"]
+        if plan.include_gold:
+            columns += ["gold_holder_kind", "gold_holder", "gold_cue_start", "gold_cue_end"]
         self.columns = columns
 
     def rows(
@@ -40,6 +48,11 @@ class SentenceTable:
             for user, user_spans in record.annotations_by_user().items()
         }
         gold = sentence_labels(spans, [(s.start, s.end, s.label) for s in record.gold], order)
+        holders = {
+            user: sentence_holders(spans, [(s.start, s.end, s) for s in user_spans])
+            for user, user_spans in record.annotations_by_user().items()
+        }
+        gold_holders = sentence_holders(spans, [(s.start, s.end, s) for s in record.gold])
         rows = []
         for i, (index, start, end) in enumerate(record.sentences):
             row: list[Any] = [record.id, record.source["name"], index, start, end]
@@ -52,6 +65,17 @@ class SentenceTable:
                     on_labels([by_user[user][i] for user in sorted(by_user)])
             if self.plan.include_gold:
                 row += [gold[i], record.adjudicated]
+            if self.plan.include_annotations:
+                for user in self.annotators:
+                    span = holders[user][i] if user in holders else None
+                    row += [span.holder_kind, span.holder] if span else [None, None]
+            if self.plan.include_gold:
+                span = gold_holders[i]
+                row += (
+                    [span.holder_kind, span.holder, span.cue_start, span.cue_end]
+                    if span
+                    else [None, None, None, None]
+                )
             rows.append(tuple(row))
         return rows
 
@@ -64,6 +88,8 @@ class SentenceTable:
             "start": pa.int32(),
             "end": pa.int32(),
             "reviewed": pa.bool_(),
+            "gold_cue_start": pa.int32(),
+            "gold_cue_end": pa.int32(),
         }
         return pa.schema([pa.field(name, types.get(name, pa.string())) for name in self.columns])
 
