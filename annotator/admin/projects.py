@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from annotator.admin.base import DocumentTitlesMixin, count_of, counted
@@ -183,7 +184,7 @@ class ProjectAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def guidelines_preview(self, obj: Project) -> str:
         return format_html(
             '<div id="guidelines-preview" class="guidelines-preview" data-url="{}">{}</div>',
@@ -242,7 +243,7 @@ class LabelAdmin(admin.ModelAdmin):
             kwargs["widget"] = ColorInput
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description="colour")
+    @admin.display(description=_("colour"))
     def swatch(self, obj: Label) -> str:
         return label_swatch(obj)
 

@@ -11,6 +11,8 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.text.sentences import sentence_spans
 
@@ -23,12 +25,12 @@ class Source(models.Model):
     """The outlet or channel a text comes from."""
 
     class Kind(models.TextChoices):
-        NEWS_SITE = "news_site", "News site"
-        AGENCY = "agency", "News agency"
-        TELEGRAM = "telegram", "Telegram channel"
-        VK = "vk", "VK page"
-        BLOG = "blog", "Blog"
-        OTHER = "other", "Other"
+        NEWS_SITE = "news_site", _("News site")
+        AGENCY = "agency", _("News agency")
+        TELEGRAM = "telegram", _("Telegram channel")
+        VK = "vk", _("VK page")
+        BLOG = "blog", _("Blog")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -39,6 +41,8 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -55,7 +59,7 @@ class Document(models.Model):
     author = models.CharField(max_length=200, blank=True)
     published_on = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=500, blank=True)
-    text = models.TextField(help_text="The exact stored text all annotation offsets point into.")
+    text = models.TextField(help_text=_("The exact stored text all annotation offsets point into."))
     text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     language = models.CharField(max_length=20, blank=True, default="ru")
     imported_from = models.CharField(max_length=500, blank=True)
@@ -63,6 +67,8 @@ class Document(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["source__name", "published_on", "id"]
         indexes = [models.Index(fields=["source", "published_on"])]
 
@@ -91,7 +97,7 @@ class Document(models.Model):
     def clean(self) -> None:
         super().clean()
         if not self.text or not self.text.strip():
-            raise ValidationError({"text": "The document text is empty."})
+            raise ValidationError({"text": gettext("The document text is empty.")})
         self._stored_text_if_changed()
 
     def _stored_text_if_changed(self) -> str | None:
@@ -128,6 +134,8 @@ class Sentence(models.Model):
     end = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("sentence")
+        verbose_name_plural = _("sentences")
         ordering = ["document", "index"]
         constraints = [
             models.UniqueConstraint(fields=["document", "index"], name="sentence_unique_index"),

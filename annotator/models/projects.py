@@ -11,6 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.corpus import Document, Source
 from annotator.validators import validate_colour
@@ -22,10 +26,17 @@ class Project(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    guidelines = models.TextField(blank=True, help_text=_("Markdown shown to annotators."))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the default label titles and definitions."),
+    )
     show_all_annotations = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=_(
             "Annotation is blind by default. When on, reviewers and managers "
             "can switch to see every annotator's labels."
         ),
@@ -39,6 +50,8 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -93,6 +106,8 @@ class ProjectDocument(DocumentCopies):
     text_length = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
         ordering = ["project", "document"]
         constraints = [
             models.UniqueConstraint(fields=["project", "document"], name="project_document_unique"),
@@ -110,9 +125,9 @@ class ProjectDocument(DocumentCopies):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        ANNOTATOR = "annotator", "Annotator"
-        REVIEWER = "reviewer", "Reviewer"
-        MANAGER = "manager", "Manager"
+        ANNOTATOR = "annotator", _("Annotator")
+        REVIEWER = "reviewer", _("Reviewer")
+        MANAGER = "manager", _("Manager")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -122,6 +137,8 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["project", "user__username"]
         constraints = [
             models.UniqueConstraint(fields=["project", "user"], name="membership_unique"),
@@ -138,11 +155,11 @@ class Membership(models.Model):
 DEFAULT_LABELS: list[dict[str, Any]] = [
     {
         "name": "fact",
-        "title": "Fact",
+        "title": _("Fact"),
         "color": "#2e7d32",
         "hotkey": "1",
         "neutral": True,
-        "description": (
+        "description": _(
             "A checkable claim about what happened, is, or was said: events, dates, "
             "figures, who met whom, what a document or person stated. It can be true or "
             "false, but it is presented as verifiable, without the author's judgement. "
@@ -152,10 +169,10 @@ DEFAULT_LABELS: list[dict[str, Any]] = [
     },
     {
         "name": "opinion",
-        "title": "Opinion",
+        "title": _("Opinion"),
         "color": "#1565c0",
         "hotkey": "2",
-        "description": (
+        "description": _(
             "A judgement, evaluation or stance, the author's or one the text reports as "
             "someone's view: words like «считает», «полагает», «важно», «значимый», "
             "praise or blame. Example: «Токаев считает, что для возведения такого "
@@ -164,10 +181,10 @@ DEFAULT_LABELS: list[dict[str, Any]] = [
     },
     {
         "name": "speculation",
-        "title": "Speculation",
+        "title": _("Speculation"),
         "color": "#c62828",
         "hotkey": "3",
-        "description": (
+        "description": _(
             "A guess about causes, intentions or the future that the text does not "
             "support with evidence: «можно предположить», «возможно», «думается», "
             "«якобы», hidden motives, predictions. Example: «Мы можем предположить, что "
@@ -187,15 +204,15 @@ class Label(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
     name = models.SlugField(max_length=50)
     title = models.CharField(max_length=100)
-    description = models.TextField(blank=True, help_text="The definition analysts follow.")
+    description = models.TextField(blank=True, help_text=_("The definition analysts follow."))
     color = models.CharField(
-        max_length=7, default="#888888", help_text="#rrggbb", validators=[validate_colour]
+        max_length=7, default="#888888", help_text=_("#rrggbb"), validators=[validate_colour]
     )
     hotkey = models.CharField(max_length=1, blank=True)
     order = models.PositiveIntegerField(default=0)
     neutral = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=_(
             "The baseline label (e.g. Fact): a source's strongest passages are listed for "
             "every other label. Its name does not matter."
         ),
@@ -204,6 +221,8 @@ class Label(models.Model):
     objects = LabelQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
         ordering = ["project", "order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="label_unique_name"),
@@ -226,13 +245,24 @@ class Label(models.Model):
             .exclude(pk=self.pk)
             .exists()
         ):
-            raise ValidationError({"hotkey": f"Hotkey {self.hotkey!r} is already used here."})
+            raise ValidationError(
+                {"hotkey": gettext("Hotkey %(key)r is already used here.") % {"key": self.hotkey}}
+            )
 
     @classmethod
     def create_defaults(cls, project: Project) -> list[Label]:
-        return Label.objects.bulk_create(
-            [Label(project=project, order=i, **spec) for i, spec in enumerate(DEFAULT_LABELS)]
-        )
+        """The default labels, titled and defined in the project's language (names stay
+        the fixed slugs fact, opinion, speculation)."""
+        with translation.override(project.language or settings.LANGUAGE_CODE):
+            labels = [
+                Label(
+                    project=project,
+                    order=i,
+                    **{k: str(v) if isinstance(v, Promise) else v for k, v in spec.items()},
+                )
+                for i, spec in enumerate(DEFAULT_LABELS)
+            ]
+        return Label.objects.bulk_create(labels)
 
 
 class Assignment(models.Model):
@@ -246,6 +276,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["project", "document", "annotator"]
         constraints = [
             models.UniqueConstraint(
@@ -269,6 +301,8 @@ class DocumentProgress(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("document progress")
+        verbose_name_plural = _("document progress")
         ordering = ["project", "document", "annotator"]
         constraints = [
             models.UniqueConstraint(

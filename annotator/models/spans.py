@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.corpus import Document
 from annotator.models.notes import NoteValidationError, check_note
@@ -19,15 +21,20 @@ class SpanValidationError(ValidationError):
 def check_span(text: str, start: int, end: int, quote: str | None = None) -> None:
     """Validate code-point offsets (and the quote the client saw) against ``text``."""
     if not isinstance(start, int) or not isinstance(end, int):
-        raise SpanValidationError("Offsets must be whole numbers.")
+        raise SpanValidationError(gettext("Offsets must be whole numbers."))
     if start < 0 or end > len(text):
-        raise SpanValidationError(f"Offsets {start}–{end} are outside the text (0–{len(text)}).")
+        raise SpanValidationError(
+            gettext("Offsets %(start)s–%(end)s are outside the text (0–%(length)s).")
+            % {"start": start, "end": end, "length": len(text)}
+        )
     if start >= end:
-        raise SpanValidationError("The selection is empty.")
+        raise SpanValidationError(gettext("The selection is empty."))
     if quote is not None and text[start:end] != quote:
         raise SpanValidationError(
-            "The quoted text does not match the document at these offsets "
-            "(the page may be stale: reload it)."
+            gettext(
+                "The quoted text does not match the document at these offsets "
+                "(the page may be stale: reload it)."
+            )
         )
 
 
@@ -35,9 +42,9 @@ class HolderKind(models.TextChoices):
     """Whose voice a passage is in: the outlet's own, a named or described holder's
     («Токаев», «эксперты», «источник»), or not clear from the text."""
 
-    AUTHOR = "author", "Author"
-    ATTRIBUTED = "attributed", "Attributed"
-    UNCLEAR = "unclear", "Unclear"
+    AUTHOR = "author", _("Author")
+    ATTRIBUTED = "attributed", _("Attributed")
+    UNCLEAR = "unclear", _("Unclear")
 
 
 HOLDER_MAX_LENGTH = 300
@@ -120,7 +127,7 @@ class SpanModel(models.Model):
         except HolderValidationError as exc:
             raise ValidationError({"holder": exc.messages}) from exc
         if self.label.project_id != self.project_id:
-            raise ValidationError({"label": "This label belongs to another project."})
+            raise ValidationError({"label": gettext("This label belongs to another project.")})
 
     def check_against_text(self, text: str) -> None:
         check_span(text, self.start, self.end, self.quote)
@@ -147,6 +154,8 @@ class Annotation(SpanModel):
     label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="annotations")
 
     class Meta:
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
         ordering = ["document", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_gte_0"),
@@ -186,10 +195,12 @@ class GoldAnnotation(SpanModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="gold_copies",
-        help_text="The annotator's span this gold span was accepted from, if any.",
+        help_text=_("The annotator's span this gold span was accepted from, if any."),
     )
 
     class Meta:
+        verbose_name = _("gold annotation")
+        verbose_name_plural = _("gold annotations")
         ordering = ["document", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="gold_start_gte_0"),
@@ -209,10 +220,10 @@ class AnnotationEvent(models.Model):
     """Audit trail: every create, change, delete and restore of an annotation."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Deleted"
-        RESTORE = "restore", "Restored"
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        RESTORE = "restore", _("Restored")
 
     annotation_id = models.BigIntegerField(db_index=True)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotation_events")
@@ -231,6 +242,8 @@ class AnnotationEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("annotation event")
+        verbose_name_plural = _("annotation events")
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["project", "at"]),

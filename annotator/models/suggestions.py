@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.corpus import Document
 from annotator.models.projects import Project
@@ -31,23 +32,25 @@ class Cue(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="cues",
-        help_text="Empty: the cue applies to every project.",
+        help_text=_("Empty: the cue applies to every project."),
     )
     phrase = models.CharField(
         max_length=200,
-        help_text=(
+        help_text=_(
             "One or more words, matched on their dictionary forms (lemmas): "
             "«предположить», «по мнение», «не исключить». Inflected forms are found too."
         ),
     )
     label = models.SlugField(
-        max_length=50, help_text="The name of the label the cue suggests (e.g. speculation)."
+        max_length=50, help_text=_("The name of the label the cue suggests (e.g. speculation).")
     )
-    weight = models.FloatField(default=1.0, help_text="How strongly the cue suggests the label.")
+    weight = models.FloatField(default=1.0, help_text=_("How strongly the cue suggests the label."))
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("cue")
+        verbose_name_plural = _("cues")
         ordering = ["project", "label", "phrase"]
         constraints = [
             models.UniqueConstraint(fields=["project", "phrase"], name="cue_unique_phrase"),
@@ -71,7 +74,7 @@ class Suggestion(models.Model):
         "annotator.Label", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     score = models.FloatField()
-    agent = models.CharField(max_length=100, help_text="cues, model, holders, or an API agent.")
+    agent = models.CharField(max_length=100, help_text=_("cues, model, holders, or an API agent."))
     agent_version = models.CharField(max_length=100, blank=True)
     holder_kind = models.CharField(max_length=20, choices=HolderKind.choices, null=True, blank=True)
     holder = models.CharField(max_length=300, null=True, blank=True)
@@ -80,6 +83,8 @@ class Suggestion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
         ordering = ["document", "start", "end", "agent", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="suggestion_start_lt_end"),
@@ -97,8 +102,8 @@ class SuggestionDecision(models.Model):
     accept rate by agent is part of the evaluation)."""
 
     class Verdict(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="decisions")
     annotator = models.ForeignKey(
@@ -111,11 +116,13 @@ class SuggestionDecision(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The annotation an accept created.",
+        help_text=_("The annotation an accept created."),
     )
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("suggestion decision")
+        verbose_name_plural = _("suggestion decisions")
         ordering = ["suggestion", "annotator"]
         constraints = [
             models.UniqueConstraint(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.projects import DocumentCopies, Label, Project, ProjectDocument
 
@@ -36,6 +37,8 @@ class DocumentTally(DocumentCopies):
     tied_chars = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("document tally")
+        verbose_name_plural = _("document tallies")
         indexes = [
             # Covers the profiles' reads: one source's rows, per coder and label, in order.
             models.Index(
@@ -71,6 +74,8 @@ class PassageVote(DocumentCopies):
     coders = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("passage vote")
+        verbose_name_plural = _("passage votes")
         indexes = [
             models.Index(fields=["item", "label"], name="passage_item_label"),
             models.Index(

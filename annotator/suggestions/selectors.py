@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from annotator.errors import Rejected
 from annotator.models import Annotation, Cue, Document, GoldAnnotation, Label, Project, Sentence
 from annotator.stats.sentence_labels import sentence_labels
@@ -25,7 +27,8 @@ def project_documents(project: Project, ids: Sequence[int] = ()) -> list[Documen
         missing = sorted(set(ids) - {d.id for d in documents})
         if missing:
             raise SuggestionRejected(
-                f"Not in project {project.slug}: document {', '.join(map(str, missing))}."
+                gettext("Not in project %(slug)s: document %(ids)s.")
+                % {"slug": project.slug, "ids": ", ".join(map(str, missing))}
             )
     return list(documents)
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
+from django.utils.translation import gettext_lazy
 
 from annotator.access import assignment_condition, visible_documents
 from annotator.fastpath.statements import annotation_rows, first_annotation_from
@@ -33,9 +34,9 @@ QUEUE_ORDER = (F("source__name").asc(), F("published_on").asc(nulls_first=True),
 ANNOTATOR_STYLES = 6  # underline styles in app.css (.by-0 … .by-5)
 
 STATUSES = {
-    "todo": "Not started",
-    "started": "In progress",
-    "done": "Done",
+    "todo": gettext_lazy("Not started"),
+    "started": gettext_lazy("In progress"),
+    "done": gettext_lazy("Done"),
 }
 
 
