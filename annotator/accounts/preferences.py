@@ -56,7 +56,7 @@ class PreferencesMiddleware:
         zone = session.get(TIME_ZONE_KEY) if session is not None else None
         if language in self.languages:
             translation.activate(language)
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = language
         if zone:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(zone))

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from annotator.access import SignedInRequest
 from annotator.accounts.forms import LanguageForm, ProfileForm
 from annotator.accounts.preferences import LANGUAGE_KEY, TIME_ZONE_KEY, preferences_remember
 from annotator.accounts.services import profile_update
@@ -20,7 +21,7 @@ from annotator.models import UserProfile
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     current = UserProfile.objects.filter(user=request.user).first()
     if request.method == "POST":
         form = ProfileForm(request.POST)

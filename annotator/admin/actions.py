@@ -130,13 +130,13 @@ class DocumentActionsMixin(ActionPageMixin):
             queryset,
             action="assign",
             form=form,
-            title=_("Assign documents to annotators"),
-            intro=_(
+            title=gettext("Assign documents to annotators"),
+            intro=gettext(
                 "Choose the project and its annotators. Documents not yet in the project "
                 "are added to it; existing assignments stay."
             ),
-            submit_label=_("Assign"),
-            refresh_label=_("Show this project's annotators"),
+            submit_label=gettext("Assign"),
+            refresh_label=gettext("Show this project's annotators"),
         )
 
     @admin.action(description=_("Unassign selected documents…"), permissions=["unassign"])
@@ -161,10 +161,10 @@ class DocumentActionsMixin(ActionPageMixin):
             queryset,
             action="unassign",
             form=form,
-            title=_("Unassign documents"),
-            intro=_("Annotations already made on these documents stay."),
-            submit_label=_("Unassign"),
-            refresh_label=_("Show this project's annotators"),
+            title=gettext("Unassign documents"),
+            intro=gettext("Annotations already made on these documents stay."),
+            submit_label=gettext("Unassign"),
+            refresh_label=gettext("Show this project's annotators"),
         )
 
     @admin.action(description=_("Mark selected documents reviewed"), permissions=["review"])
@@ -218,12 +218,12 @@ class DocumentActionsMixin(ActionPageMixin):
             queryset,
             action="export",
             form=form,
-            title=_("Export annotations"),
-            intro=_(
+            title=gettext("Export annotations"),
+            intro=gettext(
                 "The selected documents of the project, with their annotations and gold "
                 "spans, in one of the dataset formats (the same files as export_dataset)."
             ),
-            submit_label=_("Download"),
+            submit_label=gettext("Download"),
         )
 
     def has_assign_permission(self, request: HttpRequest) -> bool:

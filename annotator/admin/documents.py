@@ -97,9 +97,9 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
     readonly_fields = ("workspace_links", "text_sha256", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("source", "title", "author", "published_on", "url", "language")}),
-        ("Text", {"fields": ("text",)}),
+        (_("Text"), {"fields": ("text",)}),
         (
-            "Record",
+            _("Record"),
             {
                 "fields": (
                     "workspace_links",

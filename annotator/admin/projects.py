@@ -4,11 +4,13 @@ tie documents and people to a project (assignments, progress, memberships).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -115,15 +117,23 @@ class ProjectAdmin(admin.ModelAdmin):
     readonly_fields = ("guidelines_preview", "created_at")
     actions = ("suggest_holders",)
     fieldsets = (
-        (None, {"fields": ("name", "slug", "description", "show_all_annotations")}),
+        (None, {"fields": ("name", "slug", "description", "language", "show_all_annotations")}),
         (
-            "Guidelines",
+            _("Guidelines"),
             {
                 "fields": ("guidelines", "guidelines_preview"),
-                "description": "Markdown; the preview follows as you type.",
+                "description": _("Markdown; the preview follows as you type."),
             },
         ),
     )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """A new project's language (of its default labels) is its creator's."""
+        initial = super().get_changeform_initial_data(request)
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES):
+            initial.setdefault("language", language)
+        return initial
 
     members_column = counted("members", "member_count")
     documents_column = counted("documents", "document_count")

@@ -96,7 +96,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
             for name, n in totals
         ]
         if not rows:
-            return _("No annotations yet.")
+            return gettext("No annotations yet.")
         return format_html(
             "{} in all: {}",
             obj.annotation_count,
@@ -132,13 +132,13 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
             queryset,
             action="merge_sources",
             form=form,
-            title=_("Merge sources"),
-            intro=_(
+            title=gettext("Merge sources"),
+            intro=gettext(
                 "These sources are one outlet. Choose the one to keep: the documents of "
                 "the others move to it, their names, URLs and descriptions are kept in its "
                 "description, and then the others are deleted."
             ),
-            submit_label=_("Merge"),
+            submit_label=gettext("Merge"),
         )
 
     def has_merge_permission(self, request: HttpRequest) -> bool:

@@ -108,7 +108,7 @@ class StoryAdmin(admin.ModelAdmin):
             for slug, name in projects
         ]
         if not links:
-            return _("Its documents are in no project yet.")
+            return gettext("Its documents are in no project yet.")
         return format_html_join(", ", '<a href="{}">Sources of {}</a>', links)
 
     def get_urls(self):

@@ -23,10 +23,12 @@ from annotator.validators import validate_colour
 class Project(models.Model):
     """An annotation campaign: a set of documents, labels and members."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
-    guidelines = models.TextField(blank=True, help_text=_("Markdown shown to annotators."))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=100, unique=True, verbose_name=_("slug"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    guidelines = models.TextField(
+        blank=True, help_text=_("Markdown shown to annotators."), verbose_name=_("guidelines")
+    )
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -40,14 +42,22 @@ class Project(models.Model):
             "Annotation is blind by default. When on, reviewers and managers "
             "can switch to see every annotator's labels."
         ),
+        verbose_name=_("show all annotations"),
     )
     documents = models.ManyToManyField(
-        Document, through="ProjectDocument", related_name="projects", blank=True
+        Document,
+        through="ProjectDocument",
+        related_name="projects",
+        blank=True,
+        verbose_name=_("documents"),
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="annotation_projects"
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="annotation_projects",
+        verbose_name=_("members"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("project")
@@ -78,32 +88,48 @@ class DocumentCopies(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        verbose_name=_("source"),
     )
-    published_on = models.DateField(null=True, editable=False)
+    published_on = models.DateField(null=True, editable=False, verbose_name=_("published on"))
 
     class Meta:
         abstract = True
 
 
 class ProjectDocument(DocumentCopies):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_documents")
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="project_documents"
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="project_documents",
+        verbose_name=_("project"),
     )
-    added_at = models.DateTimeField(auto_now_add=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.CASCADE,
+        related_name="project_documents",
+        verbose_name=_("document"),
+    )
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("reviewed by"),
     )
     # Source profiles read stored tallies (DocumentTally): every change to the document's
     # spans bumps labels_version; the tallies are recounted while profiled_version lags.
-    labels_version = models.PositiveIntegerField(default=1, editable=False)
-    profiled_version = models.PositiveIntegerField(default=0, editable=False)
-    text_length = models.PositiveIntegerField(default=0, editable=False)
+    labels_version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("labels version")
+    )
+    profiled_version = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("profiled version")
+    )
+    text_length = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("text length")
+    )
 
     class Meta:
         verbose_name = _("project document")
@@ -129,12 +155,19 @@ class Membership(models.Model):
         REVIEWER = "reviewer", _("Reviewer")
         MANAGER = "manager", _("Manager")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
-    joined_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.ANNOTATOR, verbose_name=_("role")
+    )
+    joined_at = models.DateTimeField(auto_now_add=True, verbose_name=_("joined at"))
 
     class Meta:
         verbose_name = _("membership")
@@ -201,21 +234,30 @@ class LabelQuerySet(models.QuerySet["Label"]):
 
 
 class Label(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
-    name = models.SlugField(max_length=50)
-    title = models.CharField(max_length=100)
-    description = models.TextField(blank=True, help_text=_("The definition analysts follow."))
-    color = models.CharField(
-        max_length=7, default="#888888", help_text=_("#rrggbb"), validators=[validate_colour]
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="labels", verbose_name=_("project")
     )
-    hotkey = models.CharField(max_length=1, blank=True)
-    order = models.PositiveIntegerField(default=0)
+    name = models.SlugField(max_length=50, verbose_name=_("name"))
+    title = models.CharField(max_length=100, verbose_name=_("title"))
+    description = models.TextField(
+        blank=True, help_text=_("The definition analysts follow."), verbose_name=_("description")
+    )
+    color = models.CharField(
+        max_length=7,
+        default="#888888",
+        help_text=_("#rrggbb"),
+        validators=[validate_colour],
+        verbose_name=_("color"),
+    )
+    hotkey = models.CharField(max_length=1, blank=True, verbose_name=_("hotkey"))
+    order = models.PositiveIntegerField(default=0, verbose_name=_("order"))
     neutral = models.BooleanField(
         default=False,
         help_text=_(
             "The baseline label (e.g. Fact): a source's strongest passages are listed for "
             "every other label. Its name does not matter."
         ),
+        verbose_name=_("neutral"),
     )
 
     objects = LabelQuerySet.as_manager()
@@ -268,12 +310,19 @@ class Label(models.Model):
 class Assignment(models.Model):
     """A document given to an annotator in a project."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
-    annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("project")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("document")
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("annotator"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("assignment")
@@ -292,13 +341,20 @@ class Assignment(models.Model):
 class DocumentProgress(models.Model):
     """One annotator's state on one document: last opened, marked done."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="progress")
-    annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="progress", verbose_name=_("project")
     )
-    last_opened_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="progress", verbose_name=_("document")
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("annotator"),
+    )
+    last_opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last opened at"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
 
     class Meta:
         verbose_name = _("document progress")

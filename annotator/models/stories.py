@@ -18,12 +18,18 @@ class Story(models.Model):
     annotated in several projects, and each project's Sources page filters to the story.
     """
 
-    name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
-    date_from = models.DateField(null=True, blank=True, help_text=_("When the story began."))
-    date_to = models.DateField(null=True, blank=True, help_text=_("When the story ended."))
-    documents = models.ManyToManyField(Document, related_name="stories", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    date_from = models.DateField(
+        null=True, blank=True, help_text=_("When the story began."), verbose_name=_("date from")
+    )
+    date_to = models.DateField(
+        null=True, blank=True, help_text=_("When the story ended."), verbose_name=_("date to")
+    )
+    documents = models.ManyToManyField(
+        Document, related_name="stories", blank=True, verbose_name=_("documents")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("story")

@@ -41,7 +41,7 @@ class ProfileFilterForm(forms.Form):
             (p.slug, p.name) for p in projects
         ]
         cast(forms.ChoiceField, self.fields["annotator"]).choices = [
-            ("", "Gold, else annotators' majority")
+            ("", gettext("Gold, else annotators' majority"))
         ] + [(name, name) for _, name in annotators]
         self.annotator_ids = {name: uid for uid, name in annotators}
         cast(forms.ChoiceField, self.fields["story"]).choices = [("", gettext("All documents"))] + [

@@ -183,7 +183,9 @@ def annotation_update(
     new_label, new_start, new_end = annotation.changed_span(label=label, start=start, end=end)
     unknown = set(holder or {}) - set(HOLDER_FIELDS)
     if unknown:
-        raise AnnotationRejected(f"Unknown holder field: {', '.join(sorted(unknown))}.")
+        raise AnnotationRejected(
+            gettext("Unknown holder field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     holder_fields = {name: before[name] for name in HOLDER_FIELDS} | (holder or {})
     check_annotation(
         project=annotation.project,

@@ -156,7 +156,7 @@ def plain_strings(tree: ast.AST) -> list[tuple[int, str]]:
             continue
         name = call_name(node)
         shown_args: list[ast.expr] = []
-        if name.endswith("Rejected") or name.endswith("ValidationError") or name == "Http404":
+        if name.endswith(("Rejected", "Failed", "ValidationError")) or name == "Http404":
             shown_args = list(node.args[:1])
         elif name in MESSAGE_CALLS:
             shown_args = list(node.args[1:2]) if name != "add_error" else list(node.args[1:2])

@@ -129,3 +129,14 @@ def test_numbers_are_localised(client):
         assert (pct(0.2345), coef(2 / 3)) == ("23,4%", "0,667")
     with translation.override("en"):
         assert (pct(0.2345), coef(2 / 3)) == ("23.4%", "0.667")
+
+
+def test_a_new_projects_language_is_its_creators(admin_client):
+    html = admin_client.get(
+        reverse("admin:annotator_project_add"), headers={"accept-language": "ru"}
+    ).content.decode()
+    assert '<option value="ru" selected>' in html
+    html = admin_client.get(
+        reverse("admin:annotator_project_add"), headers={"accept-language": "en"}
+    ).content.decode()
+    assert '<option value="en" selected>' in html
