@@ -28,7 +28,9 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
 )
+from annotator.reports.holder_agreement import project_holder_agreement
 from annotator.stats import agreement
+from annotator.stats.holders import HolderAgreement
 from annotator.stats.sentence_labels import sentence_labels
 
 NONE = "none"
@@ -112,6 +114,7 @@ class AgreementReport:
     disagreements: list[Disagreement]
     disagreement_total: int
     table: SentenceTable | None = field(default=None, repr=False)
+    holders: HolderAgreement | None = None
 
     def kappa_rows(self) -> list[tuple[str, list[PairFigures | None]]]:
         """The kappa matrix as rows (annotator, [pair or None on the diagonal])."""
@@ -294,6 +297,7 @@ def project_agreement(
         disagreements=disagreements,
         disagreement_total=len(disagree),
         table=table,
+        holders=project_holder_agreement(project, document_ids),
     )
 
 

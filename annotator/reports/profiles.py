@@ -35,7 +35,6 @@ from annotator.reports.shares import (
     LabelInfo,
     Profile,
     make_profile,
-    profile_figures,
 )
 from annotator.reports.tallies import tallies_refresh
 
@@ -80,6 +79,11 @@ def label_infos(project: Project) -> list[LabelInfo]:
 def _scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
     """The project's documents in the filter's date range, source and story."""
     return _filtered(f, ProjectDocument.objects.filter(project=f.project), "document_id")
+
+
+def documents_in_scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
+    """The project's documents the filter chooses (what every report on sources reads)."""
+    return _scope(f)
 
 
 def _filtered[M: models.Model](f: ProfileFilter, rows: QuerySet[M], document: str) -> QuerySet[M]:
@@ -350,22 +354,4 @@ def _with_quotes(passages: dict[str, list[Passage]]) -> dict[str, list[Passage]]
     return {
         title: [replace(p, quote=texts[p.document_id][p.start : p.end]) for p in chosen]
         for title, chosen in passages.items()
-    }
-
-
-def profiles_json(f: ProfileFilter, story: str | None = None) -> dict:
-    """Every source's figures in scope as JSON: what ``manage.py profiles --format json``
-    prints and the API's profiles resource answers (a contract: keys added, never renamed).
-    ``story`` is the name of the story ``f.story_id`` chose."""
-    labels = label_infos(f.project)
-    return {
-        "project": f.project.slug,
-        "sources": [profile_figures(profile) for profile in source_profiles(f, labels)],
-        "story": story,
-        "labels": [label.name for label in labels],
-        "filters": {
-            "date_from": f.date_from.isoformat() if f.date_from else None,
-            "date_to": f.date_to.isoformat() if f.date_to else None,
-            "annotator": f.annotator_name,
-        },
     }

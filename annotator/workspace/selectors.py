@@ -26,6 +26,7 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
     Source,
+    Suggestion,
 )
 from annotator.text.layout import Layout, Span
 
@@ -262,6 +263,31 @@ def visible_annotations(
         (styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.__getitem__)
     ]
     return Visible(own=own, spans=spans, annotators=annotators)
+
+
+def entry_holders(entries: list[Entry]) -> dict[int, tuple[str, str]]:
+    """The holder kind and holder of the page's own annotations (one query, none if
+    there are none): the light entries do not carry them."""
+    if not entries:
+        return {}
+    rows = Annotation.objects.filter(pk__in=[e.pk for e in entries]).exclude(holder_kind="author")
+    return {
+        pk: (kind, holder) for pk, kind, holder in rows.values_list("pk", "holder_kind", "holder")
+    }
+
+
+def holder_choices(project: Project, document: Document) -> list[str]:
+    """What the holder field offers: the people and groups the holders suggester found
+    in this document, and the holders already used in the project (one query)."""
+    suggested = (
+        Suggestion.objects.filter(project=project, document=document, agent="holders")
+        .exclude(holder__isnull=True)
+        .values_list("holder", flat=True)
+        .order_by()
+    )
+    used = Annotation.objects.filter(project=project).values_list("holder", flat=True).order_by()
+    names = set(suggested.union(used).order_by())
+    return sorted((name for name in names if name), key=str.lower)
 
 
 def next_in_reading_order(annotation, nearby: list[Entry], nearby_end: int) -> int | None:

@@ -58,7 +58,7 @@ def test_gold_only_and_bom(data, tmp_path):
     )
     text = out.read_text(encoding="utf-8")
     assert text.startswith("\ufeffdocument_id,")
-    assert [line.split(",")[-1] for line in text.splitlines()[1:]] == ["true", "true"]
+    assert [line.split(",")[-5] for line in text.splitlines()[1:]] == ["true", "true"]
 
 
 def test_sentences_format_follows_the_file_suffix(data, tmp_path):

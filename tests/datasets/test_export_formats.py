@@ -70,7 +70,15 @@ def test_jsonl_has_every_field_and_exact_quotes(data, tmp_path):
         "note",
         "created",
         "updated",
+        "holder_kind",
+        "holder",
+        "cue_start",
+        "cue_end",
     }
+    tokayev = first["annotations"][1]
+    assert (tokayev["holder_kind"], tokayev["holder"]) == ("attributed", "Токаев")
+    assert first["text"][tokayev["cue_start"] : tokayev["cue_end"]] == "считает"
+    assert first["annotations"][0]["holder_kind"] == "author"
     # Offsets are code points: the span after the emoji and the flag starts at 19.
     assert first["annotations"][0]["start"] == 19
     assert first["annotations"][0]["quote"] == "Токаев"
@@ -125,8 +133,11 @@ def test_doccano_offsets_are_utf16_units_and_one_line_per_annotator(data, tmp_pa
             "published": None,
             "annotator": None,
             "gold": False,
+            "holders": [],
         }
     ]
+    # The holders, parallel to "label"; the cue in UTF-16 units like the spans.
+    assert anna["holders"][1] == ["attributed", "Токаев", 29, 36]
 
 
 def test_label_studio_tasks_and_labeling_config(data, tmp_path):
@@ -179,8 +190,17 @@ def test_csv_rows_per_annotation_read_by_csv_and_pandas(data, tmp_path):
         "sentence_index",
         "note",
         "gold",
+        "holder_kind",
+        "holder",
+        "cue_start",
+        "cue_end",
     ]
     assert len(rows) == 6 + 2
+    tokayev = [r for r in rows if r["holder"] == "Токаев"]
+    assert [(r["holder_kind"], r["cue_start"], r["cue_end"]) for r in tokayev] == [
+        ("attributed", "26", "33"),
+        ("attributed", "26", "33"),
+    ]
     texts = {9001: export_data.EMOJI_TEXT, 9002: export_data.PLAIN_TEXT}
     for row in rows:
         assert texts[int(row["document_id"])][int(row["start"]) : int(row["end"])] == row["quote"]
@@ -213,6 +233,14 @@ SENTENCE_COLUMNS = [
     "majority_label",
     "gold_label",
     "reviewed",
+    "holder_kind_anna",
+    "holder_anna",
+    "holder_kind_boris",
+    "holder_boris",
+    "gold_holder_kind",
+    "gold_holder",
+    "gold_cue_start",
+    "gold_cue_end",
 ]
 
 

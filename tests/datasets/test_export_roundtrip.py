@@ -11,8 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from annotator.models import Annotation, Document, GoldAnnotation
-from annotator.text.snapping import snap
+from annotator.models import Document
 from tests.support import export_data, factories
 
 # Outside a test transaction: PostgreSQL cannot TRUNCATE (flush) with pending FK checks.
@@ -25,22 +24,9 @@ def without_ids(text: str) -> list[str]:
     return [re.sub(r'^\{"id":\d+,', "{", line) for line in lines]
 
 
-def follow_the_boundary_convention():
-    """Store every span as the tool does (``text.snapping.snap``): the test data holds spans
-    ending with a full stop, as spans made before the convention can, which an import
-    trims (and says so)."""
-    for model in (Annotation, GoldAnnotation):
-        for span in model.objects.select_related("document"):
-            span.start, span.end = snap(span.document.text, span.start, span.end)
-            span.quote = span.document.text[span.start : span.end]
-            model.objects.filter(pk=span.pk).update(
-                start=span.start, end=span.end, quote=span.quote
-            )
-
-
 def test_export_flush_import_export_gives_the_same_jsonl(tmp_path):
     export_data.build()
-    follow_the_boundary_convention()
+    export_data.follow_the_boundary_convention()
     first = tmp_path / "first.jsonl"
     call_command(
         "export_dataset", "--project=export-test", "--format=jsonl", f"--out={first}", verbosity=0

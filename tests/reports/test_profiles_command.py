@@ -53,6 +53,9 @@ SOURCE_KEYS = {
     # ... and the ones added to them.
     *("labelled_documents", "gold_documents", "interval_documents", "characters"),
     *("tied_sentences", "tied_characters", "basis_text"),
+    # whose voice (annotator.reports.voices)
+    *("voice", "voice_spans", "voice_by_label", "vague_holder_share"),
+    *("distancing_share", "distancing_sentences", "quoted"),
 }
 
 

@@ -14,7 +14,8 @@ from annotator.api.views.annotations import SPAN_FILTERS, span_filters
 from annotator.api.views.base import SLUG, ProjectView, query
 from annotator.models import GoldAnnotation, Membership, Story
 from annotator.reports.agreement import agreement_json
-from annotator.reports.profiles import ProfileFilter, profiles_json
+from annotator.reports.figures import profiles_json
+from annotator.reports.profiles import ProfileFilter
 
 
 class GoldList(ProjectView):

@@ -110,6 +110,10 @@ SPAN_FEATURES = [
     ("note", "string"),
     ("created", "string"),
     ("updated", "string"),
+    ("holder_kind", "string"),
+    ("holder", "string"),
+    ("cue_start", "int64"),
+    ("cue_end", "int64"),
 ]
 
 
@@ -215,7 +219,11 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
         "- `documents.jsonl` (config `documents`): one document per line: `id`, `source` "
         "(`name`, `kind`, `country`, `language`), `title`, `author`, `url`, `published`, "
         "`language`, `text`, and `annotations` (`start`, `end`, `label`, `quote`, "
-        "`annotator`, `note`, `created`, `updated`)"
+        "`annotator`, `note`, `created`, `updated`, and whose voice the passage is in: "
+        "`holder_kind` (`author`: the outlet's own; `attributed`: a named or described "
+        "holder; `unclear`: none or a vague one), `holder` (e.g. «Касым-Жомарт Токаев», "
+        "empty for the author) and the cue's offsets `cue_start`, `cue_end` (null when "
+        "not marked))"
         + (
             "; `reviewed_at`, `reviewed_by` and `gold` (the same fields, `reviewer` for "
             "`annotator`)."
@@ -232,7 +240,8 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
             "(a null gold label then means no label)."
             if plan.include_gold
             else ""
-        ),
+        )
+        + " A sentence's holder columns are those of the span covering most of it.",
         "",
         "Loading:",
         "",

@@ -77,6 +77,10 @@ class Span(NamedTuple):
     note: str
     created: datetime
     updated: datetime
+    holder_kind: str = "author"
+    holder: str = ""
+    cue_start: int | None = None
+    cue_end: int | None = None
 
 
 @dataclass(slots=True)
@@ -245,7 +249,7 @@ class ExportPlan:
 
 
 SPAN_FIELDS = ("document_id", "start", "end", "label_id", "quote")
-SPAN_TAIL = ("note", "created_at", "updated_at")
+SPAN_TAIL = ("note", "created_at", "updated_at", "holder_kind", "holder", "cue_start", "cue_end")
 
 
 class _Merge:
@@ -277,8 +281,8 @@ def _spans(rows: list[tuple], plan: ExportPlan, *, by_user: bool) -> list[Span]:
     """
     labels, usernames = plan.label_names, plan.usernames
     spans = [
-        Span(start, end, labels[label], quote, usernames[user], note, created, updated)
-        for _, start, end, label, quote, user, note, created, updated in rows
+        Span(start, end, labels[label], quote, usernames[user], *tail)
+        for _, start, end, label, quote, user, *tail in rows
     ]
     if by_user:
         spans.sort(key=lambda span: (span.start, span.end, span.user, span.label))

@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotator.corpus.sources import SourceRejected, source_for_name, sources_by_name
 from annotator.datasets.imports.annotation_formats import (
@@ -42,6 +43,8 @@ from annotator.models import (
     AnnotationEvent,
     Document,
     GoldAnnotation,
+    HolderKind,
+    HolderValidationError,
     Label,
     Membership,
     NoteValidationError,
@@ -50,6 +53,7 @@ from annotator.models import (
     Source,
     SpanModel,
     SpanValidationError,
+    check_holder,
     check_note,
     check_span,
     text_sha256,
@@ -257,8 +261,32 @@ class _Importer:
 
     # Spans.
 
+    def holder(
+        self, span: SpanIn, record: DocumentIn, utf16: Utf16Offsets | None
+    ) -> dict[str, Any] | None:
+        """The span's holder fields, checked by the rule of every write
+        (``check_holder``), the cue's offsets mapped as the span's; None when invalid."""
+        kind = span.holder_kind if span.holder_kind is not None else HolderKind.AUTHOR
+        holder = span.holder if span.holder is not None else ""
+        cue = [span.cue_start, span.cue_end]
+        where = span.where
+        try:
+            if any(value is not None and not _is_offset(value) for value in cue):
+                raise HolderValidationError(gettext("Cue offsets must be whole numbers."))
+            if utf16 is not None and None not in cue:
+                cue = [utf16.from_utf16(value) for value in cue]
+            check_holder(record.text, kind, holder, cue[0], cue[1])
+        except (OffsetError, HolderValidationError) as exc:
+            message = exc.messages[0] if isinstance(exc, HolderValidationError) else str(exc)
+            self.error(f"{where}: {message}")
+            return None
+        if record.offsets is not None and None not in cue:
+            cue = [record.offsets[value] for value in cue]
+        return {"holder_kind": kind, "holder": holder, "cue_start": cue[0], "cue_end": cue[1]}
+
     def span(self, span: SpanIn, record: DocumentIn, utf16: Utf16Offsets | None):
-        """(label, user, start, end, created, updated) of a valid span, else None.
+        """(label, user, start, end, created, updated, holder fields) of a valid span,
+        else None.
 
         Offsets are checked against the record's text, then mapped onto the stored
         text when that is the record's text normalised.
@@ -330,7 +358,10 @@ class _Importer:
         except ValueError:
             self.error(f"{where}: created/updated is not an ISO date and time")
             return None
-        return label, user, start, end, created, updated
+        holder = self.holder(span, record, utf16)
+        if holder is None:
+            return None
+        return label, user, start, end, created, updated, holder
 
     def _import_chunk(self, records: list[DocumentIn]) -> None:
         resolved = self.documents(records)
@@ -364,11 +395,12 @@ class _Importer:
                 checked = self.span(span, record, utf16)
                 if checked is None:
                     continue
-                label, user, start, end, created, updated = checked
+                label, user, start, end, created, updated, holder = checked
                 start, end = self.snapped(span, document, start, end)
                 if start == end:
                     continue
                 fields = {
+                    **holder,
                     "project": self.project,
                     "document": document,
                     "label": label,

@@ -57,6 +57,7 @@ from annotator.models import (
     Source,
     text_sha256,
 )
+from annotator.suggestions.tasks import holders_enqueue
 from annotator.text.sentences import Splitting
 
 DEFAULT_LANGUAGE = "ru"
@@ -460,6 +461,10 @@ def _finish(
             gettext("import stopped, nothing written: the database refused a row (%(detail)s)")
             % {"detail": detail}
         ) from exc
+    if project is not None and report.added:
+        # After the commit: the worker must see the documents and their sentences.
+        added = [document.pk for document in report.added]
+        transaction.on_commit(lambda: holders_enqueue(project=project, document_ids=added))
     return report
 
 

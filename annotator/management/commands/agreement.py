@@ -50,6 +50,18 @@ def report_table(report: AgreementReport) -> str:
         f"  Observed agreement              {pct(c.observed):>7}",
         f"  on {count(c.items, 'character')} in {count(c.documents, 'document')}",
         "",
+    ]
+    if report.holders is not None:
+        h = report.holders
+        lines += [
+            "Holders (passages marked by two or more annotators)",
+            f"  Krippendorff's alpha, holder kind {fmt(h.kind_alpha):>7}",
+            f"  Exact holder agreement          {pct(h.exact):>7}",
+            f"  on {count(h.items, 'passage')}; {h.exact_pairs} of {count(h.pairs, 'pair')} "
+            "agree (pairs where both say author left out)",
+            "",
+        ]
+    lines += [
         "Cohen's kappa between annotators (sentences both coded)",
     ]
     for pair in report.pairs:

@@ -2,7 +2,9 @@
 
 The figures of the Sources page, for scripts and for checking: each source's shares by
 sentences and by characters with their 95% intervals (a bootstrap over its documents),
-the documents and sentences they rest on, and the basis (gold, annotators, mixed).
+the documents and sentences they rest on, and the basis (gold, annotators, mixed); in
+JSON also whose voice its labelled spans are in, its vague holders and distancing
+markers, and who it quotes (``annotator.reports.voices``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.models import Project, Story
-from annotator.reports.profiles import (
-    ProfileFilter,
-    label_infos,
-    profiles_json,
-    source_profiles,
-)
+from annotator.reports.figures import profiles_json
+from annotator.reports.profiles import ProfileFilter, label_infos, source_profiles
 from annotator.reports.shares import LabelInfo, Profile, Share
 from annotator.templatetags.report_tags import interval_or_reason, pct
 

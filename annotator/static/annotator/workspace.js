@@ -22,6 +22,8 @@
   const preview = document.getElementById("preview");
   const editor = document.getElementById("editor");
   const noteField = document.getElementById("ed-note");
+  const holderField = document.getElementById("ed-holder");
+  const kindField = document.getElementById("ed-kind");
   const modeButton = document.getElementById("mode-btn");
   const annotationUrl = root.dataset.annotationUrl.replace(/0\/$/, "");
   // The page's words in its language (workspace/js_messages.py): msg(key, {name: value}).
@@ -73,6 +75,8 @@
       labelId = item.dataset.label;
       document.getElementById("ed-quote").textContent = item.querySelector("q").textContent;
       noteField.value = item.querySelector(".note")?.textContent || "";
+      holderField.value = item.dataset.holder || "";
+      kindField.textContent = item.dataset.holderKind || "author";
     } else if (mark) {
       labelId = (mark.className.match(/\blab-(\S+)/) || [])[1];
       document.getElementById("ed-quote").textContent = [...marks].map((m) => m.textContent).join("");
@@ -153,9 +157,26 @@
     if (String(id) === state.selected) choose(null);
   }
 
+  function holderKindOf(id) {
+    return document.getElementById(`ann-${id}`)?.dataset.holderKind || "author";
+  }
+
   function saveNote() {
     if (!isOwn(state.selected)) return;
-    post(`${annotationUrl}${state.selected}/`, { note: noteField.value });
+    // Naming a holder makes the passage attributed; the author's voice has none.
+    const holder = holderField.value.trim();
+    let kind = holderKindOf(state.selected);
+    if (holder && kind === "author") kind = "attributed";
+    post(`${annotationUrl}${state.selected}/`, { note: noteField.value, holder, holder_kind: kind });
+  }
+
+  /** h: the chosen annotation's voice goes from the author's to attributed and back. */
+  function cycleHolder() {
+    if (!isOwn(state.selected)) return;
+    const next = holderKindOf(state.selected) === "author" ? "attributed" : "author";
+    const values = { holder_kind: next };
+    if (next === "author") values.holder = "";
+    post(`${annotationUrl}${state.selected}/`, values);
   }
 
   function undo() {
@@ -306,10 +327,15 @@
     if (event.defaultPrevented || event.isComposing) return;
     const target = event.target;
     if (typingIn(target)) {
-      if (target === noteField && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const inEditor = target === noteField || target === holderField;
+      if (
+        inEditor &&
+        event.key === "Enter" &&
+        (event.ctrlKey || event.metaKey || target === holderField)
+      ) {
         event.preventDefault();
         saveNote();
-      } else if (target === noteField && event.key === "Escape") {
+      } else if (inEditor && event.key === "Escape") {
         event.preventDefault();
         textEl.focus({ preventScroll: true });
       }
@@ -359,6 +385,10 @@
       case "n":
         if (!isOwn(state.selected)) return;
         noteField.focus();
+        break;
+      case "h":
+        if (!isOwn(state.selected)) return;
+        cycleHolder();
         break;
       case "Escape":
         clearSelection();

@@ -40,6 +40,10 @@ CSV_HEADER = (
     "sentence_index",
     "note",
     "gold",
+    "holder_kind",
+    "holder",
+    "cue_start",
+    "cue_end",
 )
 
 
@@ -98,6 +102,10 @@ def csv_chunks(plan: ExportPlan, progress=None, *, bom: bool = False) -> Iterato
                         sentence_index_at(record.sentences, span.start),
                         span.note,
                         "true" if is_gold else "false",
+                        span.holder_kind,
+                        span.holder,
+                        "" if span.cue_start is None else span.cue_start,
+                        "" if span.cue_end is None else span.cue_end,
                     )
                 )
         yield out.drain()

@@ -32,6 +32,10 @@ def _span_json(span: Span, user_key: str) -> dict[str, Any]:
         "note": span.note,
         "created": span.created.isoformat(),
         "updated": span.updated.isoformat(),
+        "holder_kind": span.holder_kind,
+        "holder": span.holder,
+        "cue_start": span.cue_start,
+        "cue_end": span.cue_end,
     }
 
 

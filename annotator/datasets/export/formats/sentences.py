@@ -2,7 +2,9 @@
 
 A sentence's label per annotator comes from ``stats.sentence_labels``; the majority and
 gold columns sit beside them. Gold's "no label" decisions take part in the gold label (a
-null ``gold_label`` where ``reviewed`` is true is the decision "no label").
+null ``gold_label`` where ``reviewed`` is true is the decision "no label"). Its holder per
+annotator (and gold's, with the cue) is that of the span covering most of it
+(``stats.holders.sentence_holders``), empty where no span touches it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from annotator.datasets.export.formats.csv import CsvBuffer
 from annotator.datasets.export.plan import DocumentRecord, ExportPlan, iter_documents
+from annotator.stats.holders import sentence_holders
 from annotator.stats.sentence_labels import majority, sentence_labels
 
 
@@ -28,6 +31,11 @@ class SentenceTable:
             columns.append("majority_label")
         if plan.include_gold:
             columns += ["gold_label", "reviewed"]
+        if plan.include_annotations:
+            for username in self.annotators:
+                columns += [f"holder_kind_{username}", f"holder_{username}"]
+        if plan.include_gold:
+            columns += ["gold_holder_kind", "gold_holder", "gold_cue_start", "gold_cue_end"]
         self.columns = columns
 
     def rows(
@@ -47,6 +55,11 @@ class SentenceTable:
             + [(start, end, None) for start, end in record.gold_no_label],
             order,
         )
+        holders = {
+            user: sentence_holders(spans, [(s.start, s.end, s) for s in user_spans])
+            for user, user_spans in record.annotations_by_user().items()
+        }
+        gold_holders = sentence_holders(spans, [(s.start, s.end, s) for s in record.gold])
         rows = []
         for i, (index, start, end) in enumerate(record.sentences):
             row: list[Any] = [record.id, record.source["name"], index, start, end]
@@ -59,6 +72,17 @@ class SentenceTable:
                     on_labels([by_user[user][i] for user in sorted(by_user)])
             if self.plan.include_gold:
                 row += [gold[i], record.adjudicated]
+            if self.plan.include_annotations:
+                for user in self.annotators:
+                    span = holders[user][i] if user in holders else None
+                    row += [span.holder_kind, span.holder] if span else [None, None]
+            if self.plan.include_gold:
+                span = gold_holders[i]
+                row += (
+                    [span.holder_kind, span.holder, span.cue_start, span.cue_end]
+                    if span
+                    else [None, None, None, None]
+                )
             rows.append(tuple(row))
         return rows
 
@@ -71,6 +95,8 @@ class SentenceTable:
             "start": pa.int32(),
             "end": pa.int32(),
             "reviewed": pa.bool_(),
+            "gold_cue_start": pa.int32(),
+            "gold_cue_end": pa.int32(),
         }
         return pa.schema([pa.field(name, types.get(name, pa.string())) for name in self.columns])
 
