@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from annotator.admin.base import DocumentTitlesMixin, count_of, counted
@@ -83,13 +84,13 @@ class NewMembershipsInline(admin.TabularInline):
 
 
 class ProjectMembersInline(MembershipsInline):
-    fields = ("user", "role", "joined_at")
+    fields = ("user", "role", "suggestions", "joined_at")
     readonly_fields = ("user", "joined_at")
     verbose_name_plural = "members"
 
 
 class ProjectNewMembersInline(NewMembershipsInline):
-    fields = ("user", "role")
+    fields = ("user", "role", "suggestions")
     autocomplete_fields = ("user",)
     verbose_name = "member"
     verbose_name_plural = "add members"
@@ -118,6 +119,10 @@ class ProjectAdmin(admin.ModelAdmin):
                 "fields": ("guidelines", "guidelines_preview"),
                 "description": "Markdown; the preview follows as you type.",
             },
+        ),
+        (
+            _("Suggestions"),
+            {"fields": ("suggestions_enabled", "suggestion_threshold", "retrain_every")},
         ),
     )
 
