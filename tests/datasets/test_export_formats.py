@@ -69,6 +69,9 @@ def test_jsonl_has_every_field_and_exact_quotes(data, tmp_path):
         "note",
         "created",
         "updated",
+        "suggested",
+        "suggestion_agent",
+        "suggestion_score",
     }
     # Offsets are code points: the span after the emoji and the flag starts at 19.
     assert first["annotations"][0]["start"] == 19
@@ -178,6 +181,9 @@ def test_csv_rows_per_annotation_read_by_csv_and_pandas(data, tmp_path):
         "sentence_index",
         "note",
         "gold",
+        "suggested",
+        "suggestion_agent",
+        "suggestion_score",
     ]
     assert len(rows) == 6 + 2
     texts = {9001: export_data.EMOJI_TEXT, 9002: export_data.PLAIN_TEXT}
@@ -212,6 +218,11 @@ SENTENCE_COLUMNS = [
     "majority_label",
     "gold_label",
     "reviewed",
+    "suggested_anna",
+    "suggested_boris",
+    "suggested",
+    "suggestion_agent",
+    "suggestion_score",
 ]
 
 

@@ -40,6 +40,9 @@ CSV_HEADER = (
     "sentence_index",
     "note",
     "gold",
+    "suggested",
+    "suggestion_agent",
+    "suggestion_score",
 )
 
 
@@ -98,6 +101,9 @@ def csv_chunks(plan: ExportPlan, progress=None, *, bom: bool = False) -> Iterato
                         sentence_index_at(record.sentences, span.start),
                         span.note,
                         "true" if is_gold else "false",
+                        "true" if span.suggestion else "false",
+                        span.suggestion[0] if span.suggestion else "",
+                        span.suggestion[1] if span.suggestion else "",
                     )
                 )
         yield out.drain()

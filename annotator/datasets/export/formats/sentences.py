@@ -11,8 +11,25 @@ from pathlib import Path
 from typing import Any
 
 from annotator.datasets.export.formats.csv import CsvBuffer
-from annotator.datasets.export.plan import DocumentRecord, ExportPlan, iter_documents
+from annotator.datasets.export.plan import DocumentRecord, ExportPlan, Span, iter_documents
 from annotator.stats.sentence_labels import majority, sentence_labels
+
+
+def suggested_sentences(
+    sentences: list[tuple[int, int]], labels: list[str | None], spans: list[Span]
+) -> list[tuple[str, float] | None]:
+    """Per sentence, the (agent, score) of the suggestion behind one coder's label of it:
+    an accepted suggestion's span with that label overlapping the sentence (the highest
+    score if several); None if the label was given by hand (or there is none)."""
+    result: list[tuple[str, float] | None] = []
+    for (start, end), label in zip(sentences, labels, strict=True):
+        found = [
+            span.suggestion
+            for span in spans
+            if span.suggestion and span.label == label and span.start < end and start < span.end
+        ]
+        result.append(max(found, key=lambda v: v[1]) if found else None)
+    return result
 
 
 class SentenceTable:
@@ -27,6 +44,10 @@ class SentenceTable:
             columns.append("majority_label")
         if plan.include_gold:
             columns += ["gold_label", "reviewed"]
+        if plan.include_annotations:
+            # whose labels came from an accepted suggestion; the best such suggestion's agent
+            columns += [f"suggested_{username}" for username in self.annotators]
+            columns += ["suggested", "suggestion_agent", "suggestion_score"]
         self.columns = columns
 
     def rows(
@@ -40,6 +61,10 @@ class SentenceTable:
             for user, user_spans in record.annotations_by_user().items()
         }
         gold = sentence_labels(spans, [(s.start, s.end, s.label) for s in record.gold], order)
+        suggested = {
+            user: suggested_sentences(spans, by_user[user], user_spans)
+            for user, user_spans in record.annotations_by_user().items()
+        }
         rows = []
         for i, (index, start, end) in enumerate(record.sentences):
             row: list[Any] = [record.id, record.source["name"], index, start, end]
@@ -52,6 +77,13 @@ class SentenceTable:
                     on_labels([by_user[user][i] for user in sorted(by_user)])
             if self.plan.include_gold:
                 row += [gold[i], record.adjudicated]
+            if self.plan.include_annotations:
+                accepted = [
+                    suggested[user][i] if user in suggested else None for user in self.annotators
+                ]
+                row += [value is not None for value in accepted]
+                top = max((v for v in accepted if v is not None), key=lambda v: v[1], default=None)
+                row += [top is not None, top[0] if top else None, top[1] if top else None]
             rows.append(tuple(row))
         return rows
 
@@ -64,6 +96,9 @@ class SentenceTable:
             "start": pa.int32(),
             "end": pa.int32(),
             "reviewed": pa.bool_(),
+            "suggested": pa.bool_(),
+            "suggestion_score": pa.float64(),
+            **{f"suggested_{username}": pa.bool_() for username in self.annotators},
         }
         return pa.schema([pa.field(name, types.get(name, pa.string())) for name in self.columns])
 
