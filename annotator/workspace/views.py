@@ -55,21 +55,29 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
 
     Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
     ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
-    ``continue_document`` and ``query`` (the filters, for pagination links).
+    ``orders``/``order`` (the queue's order), ``continue_document`` and ``query`` (the
+    filters, for pagination links).
     """
     project, membership = project_for_member(request.user, slug)
     source_id = query_id(request.GET, "source")
     status = request.GET.get("status", "")
     if status not in selectors.STATUSES:
         status = ""
-    documents = selectors.queue(project, membership, source_id=source_id, status=status)
+    order = request.GET.get("order", "")
+    if order not in selectors.ORDERS:
+        order = ""
+    documents = selectors.queue(
+        project, membership, source_id=source_id, status=status, order=order
+    )
     # Pages of ids, each then filled with its documents' rows.
     paginator: Paginator = Paginator(documents.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
     paginator.count = selectors.queue_count(project, membership, source_id=source_id, status=status)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.queue_rows(project, membership, list(page.object_list))
     query = "&".join(
-        f"{key}={value}" for key, value in (("source", source_id), ("status", status)) if value
+        f"{key}={value}"
+        for key, value in (("source", source_id), ("status", status), ("order", order))
+        if value
     )
     return render(
         request,
@@ -80,6 +88,8 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "sources": selectors.queue_sources(project, membership),
             "statuses": selectors.STATUSES,
+            "orders": selectors.ORDERS,
+            "order": order,
             "source_id": source_id,
             "status": status,
             "query": query,

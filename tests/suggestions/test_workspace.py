@@ -217,3 +217,44 @@ def test_the_document_page_asks_no_more_queries_with_suggestions(
     with django_assert_num_queries(9):  # as tests/workspace pins it, suggestions or not
         page = client.get(url).content
     assert b"data-suggestions-url" in page and b"suggestions.js" in page
+
+
+def test_the_queue_can_put_the_most_uncertain_documents_first(client, ws):
+    source = ws.document.source
+    documents = {}
+    for name, scores in (("sure", [0.95, 0.9]), ("unsure", [0.4, 0.5]), ("middling", [0.7])):
+        document = factories.DocumentFactory(source=source, title=name, text=f"Один {name}. Два.")
+        factories.ProjectDocumentFactory(project=ws.project, document=document)
+        for n, score in enumerate(scores):
+            Suggestion.objects.create(
+                project=ws.project,
+                document=document,
+                start=n * 6,
+                end=n * 6 + 5,
+                quote="x",
+                label=ws.labels["fact"],
+                score=score,
+                agent="model",
+            )
+        documents[name] = document
+    # the cue suggester's scores do not count: only the learned suggester's
+    Suggestion.objects.create(
+        project=ws.project,
+        document=documents["sure"],
+        start=0,
+        end=5,
+        quote="x",
+        label=ws.labels["fact"],
+        score=0.01,
+        agent="cues",
+    )
+    client.force_login(ws.analyst)
+    url = reverse("project", args=[ws.project.slug])
+    body = client.get(url + "?order=uncertain").content.decode()
+    titles = [body.index(f">{name}</a>") for name in ("unsure", "middling", "sure")]
+    assert titles == sorted(titles)
+    assert 'value="uncertain" selected' in body
+    default = client.get(url).content.decode()
+    assert 'value="uncertain" selected' not in default
+    # an unknown order is the default order
+    assert client.get(url + "?order=nonsense").status_code == 200
