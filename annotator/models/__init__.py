@@ -27,8 +27,11 @@ from annotator.models.spans import (
     Annotation,
     AnnotationEvent,
     GoldAnnotation,
+    HolderKind,
+    HolderValidationError,
     SpanModel,
     SpanValidationError,
+    check_holder,
     check_span,
 )
 from annotator.models.stories import Story
@@ -61,6 +64,9 @@ __all__ = [
     "Source",
     "Story",
     "check_span",
+    "HolderKind",
+    "HolderValidationError",
+    "check_holder",
     "Cue",
     "Suggestion",
     "SuggestionDecision",

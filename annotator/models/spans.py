@@ -31,6 +31,51 @@ def check_span(text: str, start: int, end: int, quote: str | None = None) -> Non
         )
 
 
+class HolderKind(models.TextChoices):
+    """Whose voice a passage is in: the outlet's own, a named or described holder's
+    («Токаев», «эксперты», «источник»), or not clear from the text."""
+
+    AUTHOR = "author", "Author"
+    ATTRIBUTED = "attributed", "Attributed"
+    UNCLEAR = "unclear", "Unclear"
+
+
+HOLDER_MAX_LENGTH = 300
+
+
+class HolderValidationError(ValidationError):
+    """A holder (kind, name or cue) that does not fit the span or the text."""
+
+
+def check_holder(
+    text: str, holder_kind: str, holder: str, cue_start: int | None, cue_end: int | None
+) -> None:
+    """Validate a span's holder: a known kind, a holder name only when the voice is not
+    the author's, and a cue (both offsets or neither) inside ``text``."""
+    if holder_kind not in HolderKind.values:
+        raise HolderValidationError(
+            f"Unknown holder kind {str(holder_kind)[:20]!r} "
+            f"(one of: {', '.join(HolderKind.values)})."
+        )
+    if not isinstance(holder, str) or len(holder) > HOLDER_MAX_LENGTH:
+        raise HolderValidationError(f"A holder is at most {HOLDER_MAX_LENGTH} characters.")
+    if holder != holder.strip():
+        raise HolderValidationError("A holder has no leading or trailing spaces.")
+    if holder and holder_kind == HolderKind.AUTHOR:
+        raise HolderValidationError(
+            "A passage in the author's own voice has no holder: choose attributed or unclear."
+        )
+    if (cue_start is None) != (cue_end is None):
+        raise HolderValidationError("A cue needs both its start and its end.")
+    if cue_start is not None and cue_end is not None:
+        if not isinstance(cue_start, int) or not isinstance(cue_end, int):
+            raise HolderValidationError("Cue offsets must be whole numbers.")
+        if cue_start < 0 or cue_end > len(text) or cue_start >= cue_end:
+            raise HolderValidationError(
+                f"Cue offsets {cue_start}–{cue_end} are not a passage of the text (0–{len(text)})."
+            )
+
+
 class SpanModel(models.Model):
     """Shared fields and checks of annotators' and gold spans."""
 
@@ -41,6 +86,16 @@ class SpanModel(models.Model):
     end = models.PositiveIntegerField()
     quote = models.TextField()
     note = models.TextField(blank=True)
+    holder_kind = models.CharField(
+        max_length=20, choices=HolderKind.choices, default=HolderKind.AUTHOR
+    )
+    holder = models.CharField(
+        max_length=HOLDER_MAX_LENGTH,
+        blank=True,
+        help_text="Whose opinion or speculation this is, when not the author's (e.g. Токаев).",
+    )
+    cue_start = models.PositiveIntegerField(null=True, blank=True)
+    cue_end = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,6 +113,12 @@ class SpanModel(models.Model):
             check_note(self.note)
         except NoteValidationError as exc:
             raise ValidationError({"note": exc.messages}) from exc
+        try:
+            check_holder(
+                self.document.text, self.holder_kind, self.holder, self.cue_start, self.cue_end
+            )
+        except HolderValidationError as exc:
+            raise ValidationError({"holder": exc.messages}) from exc
         if self.label.project_id != self.project_id:
             raise ValidationError({"label": "This label belongs to another project."})
 

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 
 from annotator.models.corpus import Document
 from annotator.models.projects import Project
+from annotator.models.spans import HolderKind
 
 
 class Cue(models.Model):
@@ -59,10 +60,7 @@ class Cue(models.Model):
 class Suggestion(models.Model):
     """A suggester's proposal for a passage: a label with its score, or a holder."""
 
-    class HolderKind(models.TextChoices):
-        AUTHOR = "author", "Author"
-        ATTRIBUTED = "attributed", "Attributed"
-        UNCLEAR = "unclear", "Unclear"
+    HolderKind = HolderKind
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestions")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="suggestions")

@@ -20,7 +20,12 @@ from annotator.models import (
     ProjectDocument,
 )
 from annotator.review.selectors import document_votes
-from annotator.workspace.annotations import AnnotationRejected, check_annotation
+from annotator.workspace.annotations import (
+    AnnotationRejected,
+    annotation_snapshot,
+    check_annotation,
+    holder_values,
+)
 
 
 class GoldRejected(Rejected):
@@ -36,6 +41,7 @@ def _check(
     end: int,
     quote: str | None,
     note: str = "",
+    holder: dict | None = None,
 ) -> None:
     """The rule every span write follows (``check_annotation``), for gold; and the
     document must be the project's."""
@@ -48,6 +54,7 @@ def _check(
             end=end,
             quote=quote,
             note=note,
+            **(holder or {}),
         )
     except AnnotationRejected as exc:
         raise GoldRejected(str(exc)) from exc
@@ -78,8 +85,11 @@ def gold_create(
     quote: str | None = None,
     note: str = "",
     accepted_from: Annotation | None = None,
+    holder: dict | None = None,
 ) -> GoldAnnotation:
-    """Add a gold span (the reviewer's own, or a copy of an annotator's)."""
+    """Add a gold span (the reviewer's own, or a copy of an annotator's); ``holder``: its
+    holder fields (``holder_kind``, ``holder``, ``cue_start``, ``cue_end``)."""
+    holder = holder_values(holder or {})
     _check(
         project=project,
         document=document,
@@ -88,6 +98,7 @@ def gold_create(
         end=end,
         quote=quote,
         note=note,
+        holder=holder,
     )
     return _save(
         GoldAnnotation(
@@ -100,6 +111,7 @@ def gold_create(
             note=note,
             reviewer=reviewer,
             accepted_from=accepted_from,
+            **holder,
         )
     )
 
@@ -116,6 +128,7 @@ def gold_accept(*, annotation: Annotation, reviewer) -> GoldAnnotation:
         end=annotation.end,
         note=annotation.note,
         accepted_from=annotation,
+        holder=holder_values(annotation_snapshot(annotation)),
     )
 
 
@@ -128,9 +141,18 @@ def gold_update(
     start: int | None = None,
     end: int | None = None,
     quote: str | None = None,
+    holder: dict | None = None,
 ) -> GoldAnnotation:
-    """Change a gold span's boundaries or label; the reviewer becomes its reviewer."""
+    """Change a gold span's boundaries, label or holder fields (``holder``: those to
+    change); the reviewer becomes its reviewer."""
     new_label, new_start, new_end = gold.changed_span(label=label, start=start, end=end)
+    current = {
+        "holder_kind": gold.holder_kind,
+        "holder": gold.holder,
+        "cue_start": gold.cue_start,
+        "cue_end": gold.cue_end,
+    }
+    fields = current | {k: v for k, v in (holder or {}).items() if k in current}
     _check(
         project=gold.project,
         document=gold.document,
@@ -138,7 +160,10 @@ def gold_update(
         start=new_start,
         end=new_end,
         quote=quote,
+        holder=fields,
     )
+    for name, value in fields.items():
+        setattr(gold, name, value)
     gold.label, gold.start, gold.end = new_label, new_start, new_end
     gold.quote = gold.document.text[new_start:new_end]
     gold.reviewer = reviewer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
@@ -11,10 +13,13 @@ from annotator.models import (
     Annotation,
     AnnotationEvent,
     Document,
+    HolderKind,
+    HolderValidationError,
     Label,
     NoteValidationError,
     Project,
     SpanValidationError,
+    check_holder,
     check_note,
     check_span,
 )
@@ -37,6 +42,23 @@ def annotation_snapshot(annotation: Annotation) -> dict:
         "end": annotation.end,
         "quote": annotation.quote,
         "note": annotation.note,
+        "holder_kind": annotation.holder_kind,
+        "holder": annotation.holder,
+        "cue_start": annotation.cue_start,
+        "cue_end": annotation.cue_end,
+    }
+
+
+HOLDER_FIELDS = ("holder_kind", "holder", "cue_start", "cue_end")
+
+
+def holder_values(source: dict) -> dict:
+    """The holder fields of a snapshot or an import row (the author's voice when absent)."""
+    return {
+        "holder_kind": source.get("holder_kind") or HolderKind.AUTHOR,
+        "holder": source.get("holder") or "",
+        "cue_start": source.get("cue_start"),
+        "cue_end": source.get("cue_end"),
     }
 
 
@@ -62,15 +84,21 @@ def check_annotation(
     end: int,
     quote: str | None,
     note: str | None = None,
+    holder_kind: str = HolderKind.AUTHOR,
+    holder: str = "",
+    cue_start: int | None = None,
+    cue_end: int | None = None,
 ) -> None:
-    """Raise AnnotationRejected unless the span, label and note fit the project and text."""
+    """Raise AnnotationRejected unless the span, label, note and holder (its kind, name
+    and cue) fit the project and text."""
     if label.project_id != project.pk:
         raise AnnotationRejected("This label belongs to another project.")
     try:
         if note is not None:
             check_note(note)
         check_span(document.text, start, end, quote)
-    except (NoteValidationError, SpanValidationError) as exc:
+        check_holder(document.text, holder_kind, holder, cue_start, cue_end)
+    except (NoteValidationError, SpanValidationError, HolderValidationError) as exc:
         raise AnnotationRejected(exc.messages[0]) from exc
 
 
@@ -85,7 +113,17 @@ def annotation_create(
     end: int,
     quote: str | None = None,
     note: str = "",
+    holder_kind: str = HolderKind.AUTHOR,
+    holder: str = "",
+    cue_start: int | None = None,
+    cue_end: int | None = None,
 ) -> Annotation:
+    holder_fields: dict[str, Any] = {
+        "holder_kind": holder_kind,
+        "holder": holder,
+        "cue_start": cue_start,
+        "cue_end": cue_end,
+    }
     check_annotation(
         project=project,
         document=document,
@@ -94,6 +132,7 @@ def annotation_create(
         end=end,
         quote=quote,
         note=note,
+        **holder_fields,
     )
     annotation = Annotation(
         project=project,
@@ -104,6 +143,7 @@ def annotation_create(
         end=end,
         quote=document.text[start:end],
         note=note,
+        **holder_fields,
     )
     try:
         # No savepoint: a duplicate rolls back the whole (outer) transaction anyway.
@@ -131,10 +171,17 @@ def annotation_update(
     start: int | None = None,
     end: int | None = None,
     quote: str | None = None,
+    holder: dict | None = None,
 ) -> Annotation:
-    """Change the label, note or boundaries of an annotation."""
+    """Change the label, note, boundaries or holder of an annotation (``holder``: the
+    holder fields to change, any of ``holder_kind``, ``holder``, ``cue_start``,
+    ``cue_end``; the others keep their values)."""
     before = annotation_snapshot(annotation)
     new_label, new_start, new_end = annotation.changed_span(label=label, start=start, end=end)
+    unknown = set(holder or {}) - set(HOLDER_FIELDS)
+    if unknown:
+        raise AnnotationRejected(f"Unknown holder field: {', '.join(sorted(unknown))}.")
+    holder_fields = {name: before[name] for name in HOLDER_FIELDS} | (holder or {})
     check_annotation(
         project=annotation.project,
         document=annotation.document,
@@ -143,12 +190,15 @@ def annotation_update(
         end=new_end,
         quote=quote,
         note=note,
+        **holder_fields,
     )
     annotation.label = new_label
     annotation.start, annotation.end = new_start, new_end
     annotation.quote = annotation.document.text[new_start:new_end]
     if note is not None:
         annotation.note = note
+    for name, value in holder_fields.items():
+        setattr(annotation, name, value)
     try:
         with transaction.atomic():
             annotation.save()
@@ -220,6 +270,7 @@ def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> 
         project_id=project_id,
         quote=snapshot["quote"],
         note=snapshot.get("note", ""),
+        **holder_values(snapshot),
         **values,
     )
     try:

@@ -24,7 +24,7 @@ from annotator.access import (
     project_for_member,
 )
 from annotator.ids import parse_id
-from annotator.models import Annotation, Document, Label, Membership, Project
+from annotator.models import Annotation, Document, HolderKind, Label, Membership, Project
 from annotator.suggestions.decisions import suggestion_reject, suggestions_accept
 from annotator.suggestions.selectors import Shown, shown_suggestions
 from annotator.workspace import annotations as services
@@ -69,6 +69,31 @@ class Page:
         if label_id is not None and Label.objects.filter(pk=label_id).exists():
             raise AnnotationRejected("This label belongs to another project.")
         raise AnnotationRejected(f"Unknown label {value[:20]!r}.")
+
+
+def posted_holder(post) -> dict:
+    """The holder fields a request sends (``holder_kind``, ``holder``, ``cue_start``,
+    ``cue_end``; an empty cue offset clears the cue), only those present."""
+    fields: dict = {}
+    if "holder_kind" in post:
+        fields["holder_kind"] = post["holder_kind"]
+    if "holder" in post:
+        fields["holder"] = post["holder"].strip()
+    for name in ("cue_start", "cue_end"):
+        if name in post:
+            fields[name] = parse_offset(post[name]) if post[name] != "" else None
+    return fields
+
+
+def voice_message(annotation: Annotation) -> str:
+    """The status line after a change of holder."""
+    kind = HolderKind(annotation.holder_kind).label
+    if annotation.holder:
+        return gettext("Voice: %(kind)s (%(holder)s).") % {
+            "kind": kind,
+            "holder": annotation.holder,
+        }
+    return gettext("Voice: %(kind)s.") % {"kind": kind}
 
 
 def rejected(request: HttpRequest, message: str) -> HttpResponse:
@@ -145,9 +170,10 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
 
     POST fields: ``label`` (the label's id), ``start`` and ``end`` (code-point offsets
     into the document text), ``quote`` (the selected text as the page saw it), and
-    optionally ``note``, ``version`` (the document's ``text_sha256`` the page was built
-    from) and ``view=all``. The span is checked against the text and snapped to word
-    boundaries before it is stored.
+    optionally ``note``, the holder (``holder_kind``: author, attributed or unclear;
+    ``holder``; the cue's ``cue_start`` and ``cue_end``), ``version`` (the document's
+    ``text_sha256`` the page was built from) and ``view=all``. The span is checked
+    against the text and snapped to word boundaries before it is stored.
     """
     page = Page.load(request, slug, document_id)
     document, post = page.document, request.POST
@@ -174,6 +200,7 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
             end=end,
             quote=document.text[start:end],
             note=note,
+            **posted_holder(post),
         )
     except AnnotationRejected as exc:
         return rejected(request, str(exc))
@@ -198,22 +225,34 @@ def _own(request: HttpRequest, slug: str, annotation_id: int) -> tuple[Page, Ann
 @login_required
 @require_POST
 def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> HttpResponse:
-    """Change one's own annotation: POST ``label`` (a label id) and/or ``note``."""
+    """Change one's own annotation: POST ``label`` (a label id), ``note`` and/or the
+    holder fields (``holder_kind``, ``holder``, ``cue_start``, ``cue_end``)."""
     page, annotation = _own(request, slug, annotation_id)
     post = request.POST
     try:
-        if "label" not in post and "note" not in post:
+        holder = posted_holder(post)
+        if "label" not in post and "note" not in post and not holder:
             raise AnnotationRejected("Nothing to change.")
         label = page.label(post["label"]) if "label" in post else None
         services.annotation_update(
-            annotation=annotation, actor=request.user, label=label, note=post.get("note")
+            annotation=annotation,
+            actor=request.user,
+            label=label,
+            note=post.get("note"),
+            holder=holder,
         )
     except AnnotationRejected as exc:
         return rejected(request, str(exc))
     return changes(
         request,
         page,
-        message=f"Changed «{annotation.quote}» to {annotation.label}." if label else "Note saved.",
+        message=(
+            f"Changed «{annotation.quote}» to {annotation.label}."
+            if label
+            else "Note saved."
+            if "note" in post
+            else voice_message(annotation)
+        ),
         ranges=[(annotation.start, annotation.end)] if label else [],
         changed=[annotation],
         undo=undo_text("update", annotation.quote),

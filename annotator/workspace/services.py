@@ -23,6 +23,7 @@ from annotator.workspace.annotations import (
     AnnotationRejected,
     annotation_rebuild,
     annotation_snapshot,
+    holder_values,
 )
 from annotator.workspace.selectors import UNDO_MARK, undo_target
 
@@ -160,6 +161,8 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
     annotation.label = _label_for(project, snapshot)
     annotation.start, annotation.end = snapshot["start"], snapshot["end"]
     annotation.quote, annotation.note = snapshot["quote"], snapshot["note"]
+    for name, value in holder_values(snapshot).items():
+        setattr(annotation, name, value)
     try:
         with transaction.atomic():
             annotation.save()

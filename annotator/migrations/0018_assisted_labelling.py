@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0009_suggestions'),
+        ('annotator', '0017_holders'),
     ]
 
     operations = [
