@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from annotator.access import assignment_condition, visible_documents
 from annotator.fastpath.statements import annotation_rows, first_annotation_from
@@ -38,8 +38,8 @@ ANNOTATOR_STYLES = 6  # underline styles in app.css (.by-0 … .by-5)
 # the learned suggester is least sure of (active learning), those it has not suggested on
 # after them in the default order.
 ORDERS = {
-    "": _("Source and date"),
-    "uncertain": _("Most uncertain first"),
+    "": gettext_lazy("Source and date"),
+    "uncertain": gettext_lazy("Most uncertain first"),
 }
 
 STATUSES = {
