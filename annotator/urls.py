@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("annotator.datasets.urls")),
     path("", include("annotator.progress.urls")),
     path("", include("annotator.search.urls")),
+    path("", include("annotator.suggestions.urls")),
 ]

@@ -407,6 +407,11 @@ TABLE: dict[tuple[str, str], Case] = {
     ("source", "GET"): Case(PROFILES, lambda w: {"source_id": w.document.source_id}),
     ("agreement", "GET"): Case(REVIEWERS, slug),
     ("team_progress", "GET"): Case(REVIEWERS, slug),
+    # The suggesters' evaluation; retraining is queued by managers (the tests' task
+    # backend runs jobs at once, so nothing is queued: nothing changes either way).
+    ("suggestions", "GET"): Case(REVIEWERS, slug),
+    ("suggestions_retrain", "POST"): Case(roles(LOGIN, 404, 403, 403, 302), slug, writes=None),
+    ("suggestions_retrain", "GET"): Case(POST_ONLY, slug),
     # Everyone in the project searches; what they find is their own (tests/search).
     ("search", "GET"): Case(MEMBERS, slug, data=lambda w: {"q": "Токаев"}),
     ("review", "GET"): Case(REVIEWERS, document),

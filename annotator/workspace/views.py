@@ -23,6 +23,7 @@ from annotator.access import (
 from annotator.ids import query_id
 from annotator.models import NOTE_MAX, DocumentProgress, Label, Membership, Project
 from annotator.progress.selectors import project_lines
+from annotator.suggestions.tasks import sentences_labelled
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -211,6 +212,9 @@ def document_done(request: SignedInRequest, slug: str, document_id: int) -> Http
     progress = progress_set_done(
         project=project, document=document, annotator=request.user, done=done
     )
+    if done:
+        # The document's sentences count towards the next retraining (queued, never run here).
+        sentences_labelled(project=project, document=document)
     if not request.htmx:
         return redirect("document", slug=project.slug, document_id=document.pk)
     # The template reads ``done_at``, which the document page gets from its query.
