@@ -23,7 +23,10 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+# The Russian interface: locale/*/LC_MESSAGES/*.po compiled into .mo (standard library
+# only, no GNU gettext needed; the .mo files are not committed).
 install: $(VENV)/.installed
+	@$(PY) scripts/compile_messages.py
 
 migrate: install
 	$(PY) manage.py migrate --noinput

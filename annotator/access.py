@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django_htmx.middleware import HtmxDetails
 
 from annotator.fastpath.rows import Columns
@@ -43,7 +44,7 @@ def project_for_member(user, slug: str) -> tuple[Project, Membership]:
         .first()
     )
     if membership is None:
-        raise Http404("No such project.")
+        raise Http404(gettext("No such project."))
     return membership.project, membership
 
 
@@ -161,12 +162,12 @@ def member_document(user, slug: str, document_id: int) -> tuple[Project, Members
         cursor.execute(_member_document_sql(connection.vendor), [document_id, slug, user.pk])
         row = cursor.fetchone()
     if row is None:
-        raise Http404("No such project.")
+        raise Http404(gettext("No such project."))
     membership = _MEMBERSHIP.instance(connection, row)
     project = _PROJECT.instance(connection, row, len(_MEMBERSHIP))
     offset = len(_MEMBERSHIP) + len(_PROJECT)
     if row[offset] is None:
-        raise Http404("No Document matches the given query.")
+        raise Http404(gettext("No Document matches the given query."))
     document = _DOCUMENT.instance(connection, row, offset)
     membership.project = project
     return project, membership, document

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.urls import register_converter
+from django.utils.translation import gettext_lazy as _
 
 from annotator.ids import IdConverter
 from annotator.web.middleware import make_upload_folder
@@ -7,11 +8,12 @@ from annotator.web.middleware import make_upload_folder
 
 class AnnotatorConfig(AppConfig):
     name = "annotator"
-    verbose_name = "Source-bias annotation"
+    verbose_name = _("Source-bias annotation")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         # Before any URLconf is read: the feature URLs write their ids as <id:...>.
         register_converter(IdConverter, "id")
         make_upload_folder()
+        from annotator.accounts import preferences  # noqa: F401  (reads the profile at login)
         from annotator.reports import tallies  # noqa: F401  (connects the span signal receivers)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("annotator.progress.urls")),
     path("", include("annotator.search.urls")),
     path("", include("annotator.suggestions.urls")),
+    path("", include("annotator.accounts.urls")),
 ]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "Source-bias annotation — administration"
-admin.site.site_title = "Source-bias annotation"
-admin.site.index_title = "Campaign administration"
+admin.site.site_header = _("Source-bias annotation — administration")
+admin.site.site_title = _("Source-bias annotation")
+admin.site.index_title = _("Campaign administration")
 admin.site.site_url = "/"
 
 urlpatterns = [

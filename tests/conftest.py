@@ -15,6 +15,29 @@ CHROMIUM = next(
 )
 
 
+def pytest_configure(config):
+    """Compile the message catalogues when a .po is newer than its .mo (``make install``
+    does it too), so a bare ``pytest`` sees the Russian interface as it is written."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    catalogues = list((root / "locale").glob("*/LC_MESSAGES/*.po"))
+    stale = [
+        po
+        for po in catalogues
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        subprocess.run(
+            [sys.executable, str(root / "scripts" / "compile_messages.py")],
+            check=True,
+            capture_output=True,
+        )
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if CHROMIUM is None:

@@ -458,6 +458,15 @@ TABLE: dict[tuple[str, str], Case] = {
     ("password_change", "GET"): Case(LOGGED_IN),
     ("password_change", "POST"): Case(LOGGED_IN),  # empty form: errors, nothing changes
     ("password_change_done", "GET"): Case(LOGGED_IN),
+    # One's own profile (language, time zone) and the header's language switch
+    ("profile", "GET"): Case(LOGGED_IN),
+    ("profile", "POST"): Case(
+        roles(LOGIN, 302, 302, 302, 302),
+        data=lambda w: {"language": "ru", "time_zone": "Europe/Moscow"},
+        writes=True,
+    ),
+    ("language_set", "POST"): Case(each(302), data=lambda w: {"language": "ru"}, writes=None),
+    ("language_set", "GET"): Case(each(405)),
     # The admin: staff only. The manager is a campaign manager as load_demo makes one:
     # staff, not superuser, in the "Campaign managers" group.
     ("admin:index", "GET"): Case(STAFF),

@@ -1,4 +1,5 @@
-"""Writes on accounts: the group that makes a staff user a campaign manager.
+"""Writes on accounts: the group that makes a staff user a campaign manager, and each
+user's profile (language and time zone).
 
 Kept out of the commands that use it (load_demo, and any deployment set-up) so the
 one definition of what a manager may do in the admin is here.
@@ -9,6 +10,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+
+from annotator.models import UserProfile
 
 MANAGERS_GROUP = "Campaign managers"
 
@@ -30,3 +33,12 @@ def managers_group_get_or_create() -> Group:
     )
     group.permissions.set(permissions)
     return group
+
+
+@transaction.atomic
+def profile_update(*, user, language: str, time_zone: str) -> UserProfile:
+    """Save the user's language and time zone (the profile row is made on first save)."""
+    profile, _ = UserProfile.objects.update_or_create(
+        user=user, defaults={"language": language, "time_zone": time_zone}
+    )
+    return profile

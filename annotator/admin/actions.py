@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.admin.forms import AssignForm, DocumentExportForm, UnassignForm, count_noun
 from annotator.corpus.assignments import (
@@ -94,7 +96,7 @@ class DocumentActionsMixin(ActionPageMixin):
             project = first_two[0] if len(first_two) == 1 else None
         return form_class(request.POST if "apply" in request.POST else None, project=project)
 
-    @admin.action(description="Assign selected documents to annotators…", permissions=["assign"])
+    @admin.action(description=_("Assign selected documents to annotators…"), permissions=["assign"])
     def assign(self, request: HttpRequest, queryset):
         form = self._project_form(AssignForm, request, queryset)
         if form.is_bound and form.is_valid():
@@ -110,14 +112,17 @@ class DocumentActionsMixin(ActionPageMixin):
             except AssignmentRejected as exc:
                 form.add_error(None, str(exc))
             else:
-                message = (
-                    f"{count_noun(result.assigned, 'new assignment')} of "
-                    f"{count_noun(len(queryset), 'document')} to "
-                    f"{count_noun(len(annotators), 'annotator')} in «{project}»."
-                )
+                message = gettext(
+                    "%(assigned)s of %(documents)s to %(annotators)s in «%(project)s»."
+                ) % {
+                    "assigned": count_noun(result.assigned, "new assignment"),
+                    "documents": count_noun(len(queryset), "document"),
+                    "annotators": count_noun(len(annotators), "annotator"),
+                    "project": project,
+                }
                 if result.added_to_project:
                     added = count_noun(result.added_to_project, "document")
-                    message += f" Added {added} to the project."
+                    message += " " + gettext("Added %(added)s to the project.") % {"added": added}
                 self.message_user(request, message, messages.SUCCESS)
                 return None
         return self.render_action_page(
@@ -125,16 +130,16 @@ class DocumentActionsMixin(ActionPageMixin):
             queryset,
             action="assign",
             form=form,
-            title="Assign documents to annotators",
-            intro=(
+            title=gettext("Assign documents to annotators"),
+            intro=gettext(
                 "Choose the project and its annotators. Documents not yet in the project "
                 "are added to it; existing assignments stay."
             ),
-            submit_label="Assign",
-            refresh_label="Show this project's annotators",
+            submit_label=gettext("Assign"),
+            refresh_label=gettext("Show this project's annotators"),
         )
 
-    @admin.action(description="Unassign selected documents…", permissions=["unassign"])
+    @admin.action(description=_("Unassign selected documents…"), permissions=["unassign"])
     def unassign(self, request: HttpRequest, queryset):
         form = self._project_form(UnassignForm, request, queryset)
         if form.is_bound and form.is_valid():
@@ -146,8 +151,8 @@ class DocumentActionsMixin(ActionPageMixin):
             )
             self.message_user(
                 request,
-                f"Removed {count_noun(removed, 'assignment')} in «{project}»; "
-                "annotations already made stay.",
+                gettext("Removed %(removed)s in «%(project)s»; annotations already made stay.")
+                % {"removed": count_noun(removed, "assignment"), "project": project},
                 messages.SUCCESS,
             )
             return None
@@ -156,30 +161,42 @@ class DocumentActionsMixin(ActionPageMixin):
             queryset,
             action="unassign",
             form=form,
-            title="Unassign documents",
-            intro="Annotations already made on these documents stay.",
-            submit_label="Unassign",
-            refresh_label="Show this project's annotators",
+            title=gettext("Unassign documents"),
+            intro=gettext("Annotations already made on these documents stay."),
+            submit_label=gettext("Unassign"),
+            refresh_label=gettext("Show this project's annotators"),
         )
 
-    @admin.action(description="Mark selected documents reviewed", permissions=["review"])
+    @admin.action(description=_("Mark selected documents reviewed"), permissions=["review"])
     def mark_reviewed(self, request: HttpRequest, queryset) -> None:
         project = self._listed_project(request)
         marked = documents_mark_reviewed(
             documents=list(queryset), reviewer=request.user, project=project
         )
-        where = f" in «{project}»" if project else ""
         if marked:
             marked_documents = count_noun(marked, "document")
-            self.message_user(request, f"Marked {marked_documents} reviewed{where}.")
-        else:
-            self.message_user(
-                request,
-                f"Nothing to mark{where}: the documents are already reviewed or in no project.",
-                messages.WARNING,
+            message = (
+                gettext("Marked %(documents)s reviewed in «%(project)s».")
+                if project
+                else gettext("Marked %(documents)s reviewed.")
             )
+            self.message_user(
+                request, message % {"documents": marked_documents, "project": project}
+            )
+        else:
+            message = (
+                gettext(
+                    "Nothing to mark in «%(project)s»: the documents are already reviewed "
+                    "or in no project."
+                )
+                if project
+                else gettext(
+                    "Nothing to mark: the documents are already reviewed or in no project."
+                )
+            )
+            self.message_user(request, message % {"project": project}, messages.WARNING)
 
-    @admin.action(description="Export selected documents' annotations…", permissions=["export"])
+    @admin.action(description=_("Export selected documents' annotations…"), permissions=["export"])
     def export(self, request: HttpRequest, queryset):
         form = self._project_form(DocumentExportForm, request, queryset)
         if form.is_bound and form.is_valid():
@@ -201,12 +218,12 @@ class DocumentActionsMixin(ActionPageMixin):
             queryset,
             action="export",
             form=form,
-            title="Export annotations",
-            intro=(
+            title=gettext("Export annotations"),
+            intro=gettext(
                 "The selected documents of the project, with their annotations and gold "
                 "spans, in one of the dataset formats (the same files as export_dataset)."
             ),
-            submit_label="Download",
+            submit_label=gettext("Download"),
         )
 
     def has_assign_permission(self, request: HttpRequest) -> bool:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from annotator.admin.base import DocumentTitlesMixin, ReadOnlyAdmin
 from annotator.admin.forms import SpanAdminForm
@@ -25,7 +26,7 @@ from annotator.workspace.annotations import annotation_delete, annotation_update
 class LabelNameFilter(admin.SimpleListFilter):
     """Labels by name across projects (each project has its own «fact»)."""
 
-    title = "label"
+    title = _("label")
     parameter_name = "label"
 
     def lookups(self, request, model_admin):
@@ -67,11 +68,11 @@ class SpanAdmin(DocumentTitlesMixin, admin.ModelAdmin):
             labels.queryset = Label.objects.filter(project_id=obj.project_id)
         return form
 
-    @admin.display(description="quote", ordering="quote")
+    @admin.display(description=_("quote"), ordering="quote")
     def quote_column(self, obj) -> str:
         return format_html('<span title="{}">{}</span>', obj.quote, Truncator(obj.quote).chars(80))
 
-    @admin.display(description="source", ordering="document__source__name")
+    @admin.display(description=_("source"), ordering="document__source__name")
     def source_column(self, obj) -> str:
         return obj.document.source.name
 
@@ -113,7 +114,7 @@ class AnnotationAdmin(SpanAdmin):
     )
     readonly_fields = (*SpanAdmin.readonly_fields, "annotator", "history")
 
-    @admin.display(description="history")
+    @admin.display(description=_("history"))
     def history(self, obj: Annotation) -> str:
         events = AnnotationEvent.objects.filter(annotation_id=obj.pk).select_related("actor")
         return render_to_string("admin/annotator/annotation/history.html", {"events": events})
@@ -167,7 +168,7 @@ class AnnotationEventAdmin(DocumentTitlesMixin, ReadOnlyAdmin):
     date_hierarchy = "at"
     show_full_result_count = False
 
-    @admin.display(description="change")
+    @admin.display(description=_("change"))
     def change_summary(self, obj: AnnotationEvent) -> str:
         return event_change(obj)
 

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from annotator.admin.actions import DocumentActionsMixin
 from annotator.admin.base import DocumentTitlesMixin, ReadOnlyAdmin, count_of, counted
@@ -54,11 +55,11 @@ def workspace_url(project: Project, document: Document) -> str:
 
 
 class AnnotatedFilter(admin.SimpleListFilter):
-    title = "annotated"
+    title = _("annotated")
     parameter_name = "annotated"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Annotated"), ("no", "Not annotated"))
+        return (("yes", _("Annotated")), ("no", _("Not annotated")))
 
     def queryset(self, request, queryset):
         annotated = Exists(Annotation.objects.filter(document=OuterRef("pk")))
@@ -96,9 +97,9 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
     readonly_fields = ("workspace_links", "text_sha256", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("source", "title", "author", "published_on", "url", "language")}),
-        ("Text", {"fields": ("text",)}),
+        (_("Text"), {"fields": ("text",)}),
         (
-            "Record",
+            _("Record"),
             {
                 "fields": (
                     "workspace_links",
@@ -127,7 +128,7 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
             .prefetch_related(Prefetch("projects", Project.objects.only("pk", "name", "slug")))
         )
 
-    @admin.display(description="open in the annotation workspace")
+    @admin.display(description=_("open in the annotation workspace"))
     def workspace_links(self, obj: Document) -> str:
         if obj.pk is None:
             return "—"
@@ -180,7 +181,7 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import documents",
+            "title": _("Import documents"),
             "form": form,
             "report": report,
             **(shortened_report(report) if report else {}),
@@ -201,6 +202,6 @@ class SentenceAdmin(DocumentTitlesMixin, ReadOnlyAdmin):
         text = Substr("document__text", F("start") + 1, F("end") - F("start"))
         return super().get_queryset(request).annotate(sentence_text=text)
 
-    @admin.display(description="sentence")
+    @admin.display(description=_("sentence"))
     def sentence(self, obj: WithAnnotations[Sentence, SentenceText]) -> str:
         return Truncator(obj.sentence_text).chars(120)

@@ -9,15 +9,28 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat, pluralize
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from annotator.corpus.assignments import project_annotators
 from annotator.datasets.export.forms import ExportForm
 from annotator.datasets.imports.decode import normalize_text
 from annotator.models import Document, Project, text_sha256
 
+# The nouns the admin counts, each with its plural forms in every language.
+COUNTED = {
+    "document": ngettext_lazy("%(n)d document", "%(n)d documents", "n"),
+    "assignment": ngettext_lazy("%(n)d assignment", "%(n)d assignments", "n"),
+    "new assignment": ngettext_lazy("%(n)d new assignment", "%(n)d new assignments", "n"),
+    "annotator": ngettext_lazy("%(n)d annotator", "%(n)d annotators", "n"),
+    "story": ngettext_lazy("%(n)d story", "%(n)d stories", "n"),
+}
+
 
 def count_noun(n: int, noun: str) -> str:
-    """«1 document», «3 documents»."""
+    """«1 document», «3 documents» (in the active language for the nouns of COUNTED)."""
+    if noun in COUNTED:
+        return str(COUNTED[noun] % {"n": n})
     return f"{n} {noun}{pluralize(n)}"
 
 
@@ -88,8 +101,10 @@ class DocumentAdminForm(forms.ModelForm):
             if twin is not None:  # a form-wide error: the text field keeps its value
                 self.add_error(
                     None,
-                    f"Document {twin.pk} «{twin}» from {twin.source} already has exactly this "
-                    "text.",
+                    gettext(
+                        "Document %(id)s «%(title)s» from %(source)s already has exactly this text."
+                    )
+                    % {"id": twin.pk, "title": twin, "source": twin.source},
                 )
         return cleaned
 
@@ -126,7 +141,9 @@ class LabelInlineFormSet(forms.BaseInlineFormSet):
             title = form.cleaned_data.get("title") or form.cleaned_data.get("name")
             if hotkey in used:
                 form.add_error(
-                    "hotkey", f"Hotkey {hotkey!r} is given to both «{used[hotkey]}» and «{title}»."
+                    "hotkey",
+                    gettext("Hotkey %(key)r is given to both «%(first)s» and «%(second)s».")
+                    % {"key": hotkey, "first": used[hotkey], "second": title},
                 )
             else:
                 used[hotkey] = title
@@ -156,10 +173,10 @@ class ProjectAnnotatorsForm(forms.Form):
 
 class AssignForm(ProjectAnnotatorsForm):
     per_document = forms.IntegerField(
-        label="Annotators per document",
+        label=_("Annotators per document"),
         min_value=1,
         required=False,
-        help_text=(
+        help_text=_(
             "Round-robin: each document goes to this many of the chosen annotators, "
             "those with the fewest documents in the project first. Leave empty to give "
             "every chosen annotator every document."
@@ -171,7 +188,7 @@ class UnassignForm(ProjectAnnotatorsForm):
     annotators = AnnotatorChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        help_text="Leave all unticked to remove every annotator's assignment.",
+        help_text=_("Leave all unticked to remove every annotator's assignment."),
     )
 
 
@@ -180,7 +197,7 @@ class DocumentExportForm(forms.Form):
 
     project = forms.ModelChoiceField(
         queryset=Project.objects.all(),
-        help_text="Documents outside this project are left out.",
+        help_text=_("Documents outside this project are left out."),
     )
     format = ExportForm.base_fields["format"]
     bom = ExportForm.base_fields["bom"]
@@ -205,8 +222,8 @@ class SourceMergeForm(forms.Form):
     into = SourceChoiceField(
         queryset=None,
         widget=forms.RadioSelect,
-        label="Keep",
-        help_text="The other selected sources are merged into this one.",
+        label=_("Keep"),
+        help_text=_("The other selected sources are merged into this one."),
     )
 
     def __init__(self, *args, sources, **kwargs) -> None:
@@ -216,32 +233,32 @@ class SourceMergeForm(forms.Form):
 
 class ImportForm(forms.Form):
     upload = forms.FileField(
-        label="File",
-        help_text="A .txt, .jsonl or .csv file, or a .zip of .txt files.",
+        label=_("File"),
+        help_text=_("A .txt, .jsonl or .csv file, or a .zip of .txt files."),
     )
     project = forms.ModelChoiceField(
         queryset=Project.objects.all(),
         required=False,
-        help_text="Add the imported documents (and already stored duplicates) to this project.",
+        help_text=_("Add the imported documents (and already stored duplicates) to this project."),
     )
     default_source = forms.CharField(
         max_length=200,
         required=False,
-        label="Default source",
-        help_text=(
+        label=_("Default source"),
+        help_text=_(
             "The source of records that name none; created (kind «other») if new. "
             "The same as import_documents --source."
         ),
     )
     skip_bad = forms.BooleanField(
         required=False,
-        label="Skip bad records",
-        help_text="Import the good records and list the bad ones, instead of importing nothing.",
+        label=_("Skip bad records"),
+        help_text=_("Import the good records and list the bad ones, instead of importing nothing."),
     )
     remove_repeats = forms.BooleanField(
         required=False,
-        label="Remove repeats",
-        help_text="Remove an exact repeated run of paragraphs inside a document.",
+        label=_("Remove repeats"),
+        help_text=_("Remove an exact repeated run of paragraphs inside a document."),
     )
 
     def clean_upload(self):
@@ -249,7 +266,14 @@ class ImportForm(forms.Form):
         limit = settings.IMPORT_UPLOAD_MAX_BYTES
         if upload.size > limit:
             raise ValidationError(
-                f"{upload.name} is {filesizeformat(upload.size)}; uploads are limited to "
-                f"{filesizeformat(limit)} (IMPORT_UPLOAD_MAX_BYTES)."
+                gettext(
+                    "%(name)s is %(size)s; uploads are limited to %(limit)s "
+                    "(IMPORT_UPLOAD_MAX_BYTES)."
+                )
+                % {
+                    "name": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(limit),
+                }
             )
         return upload

@@ -4,11 +4,13 @@ tie documents and people to a project (assignments, progress, memberships).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -112,12 +114,12 @@ class ProjectAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("guidelines_preview", "created_at")
     fieldsets = (
-        (None, {"fields": ("name", "slug", "description", "show_all_annotations")}),
+        (None, {"fields": ("name", "slug", "description", "language", "show_all_annotations")}),
         (
-            "Guidelines",
+            _("Guidelines"),
             {
                 "fields": ("guidelines", "guidelines_preview"),
-                "description": "Markdown; the preview follows as you type.",
+                "description": _("Markdown; the preview follows as you type."),
             },
         ),
         (
@@ -125,6 +127,14 @@ class ProjectAdmin(admin.ModelAdmin):
             {"fields": ("suggestions_enabled", "suggestion_threshold", "retrain_every")},
         ),
     )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """A new project's language (of its default labels) is its creator's."""
+        initial = super().get_changeform_initial_data(request)
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES):
+            initial.setdefault("language", language)
+        return initial
 
     members_column = counted("members", "member_count")
     documents_column = counted("documents", "document_count")
@@ -159,7 +169,7 @@ class ProjectAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def guidelines_preview(self, obj: Project) -> str:
         return format_html(
             '<div id="guidelines-preview" class="guidelines-preview" data-url="{}">{}</div>',
@@ -218,7 +228,7 @@ class LabelAdmin(admin.ModelAdmin):
             kwargs["widget"] = ColorInput
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description="colour")
+    @admin.display(description=_("colour"))
     def swatch(self, obj: Label) -> str:
         return label_swatch(obj)
 

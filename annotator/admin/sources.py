@@ -10,6 +10,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.admin.actions import ActionPageMixin
 from annotator.admin.base import changelist_url, count_of, counted
@@ -69,7 +71,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="documents")
+    @admin.display(description=_("documents"))
     def documents_summary(self, obj: WithAnnotations[Source, SourceCounts]) -> str:
         if obj.pk is None:
             return "—"
@@ -79,7 +81,7 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
             count_noun(obj.document_count, "document"),
         )
 
-    @admin.display(description="annotation totals")
+    @admin.display(description=_("annotation totals"))
     def annotation_totals(self, obj: WithAnnotations[Source, SourceCounts]) -> str:
         if obj.pk is None:
             return "—"
@@ -94,17 +96,17 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
             for name, n in totals
         ]
         if not rows:
-            return "No annotations yet."
+            return gettext("No annotations yet.")
         return format_html(
             "{} in all: {}",
             obj.annotation_count,
             format_html_join(", ", '<a href="{}">{}</a> {}', rows),
         )
 
-    @admin.action(description="Merge selected sources (same outlet)…", permissions=["merge"])
+    @admin.action(description=_("Merge selected sources (same outlet)…"), permissions=["merge"])
     def merge_sources(self, request: HttpRequest, queryset):
         if queryset.count() < 2:
-            self.message_user(request, "Select at least two sources to merge.", messages.ERROR)
+            self.message_user(request, _("Select at least two sources to merge."), messages.ERROR)
             return None
         form = SourceMergeForm(
             request.POST if "apply" in request.POST else None, sources=queryset.order_by("name")
@@ -120,7 +122,8 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
                 names = ", ".join(f"«{other.name}»" for other in others)
                 self.message_user(
                     request,
-                    f"Merged {names} into «{into.name}»: {count_noun(moved, 'document')} moved.",
+                    gettext("Merged %(names)s into «%(into)s»: %(moved)s moved.")
+                    % {"names": names, "into": into.name, "moved": count_noun(moved, "document")},
                     messages.SUCCESS,
                 )
                 return None
@@ -129,13 +132,13 @@ class SourceAdmin(ActionPageMixin, admin.ModelAdmin):
             queryset,
             action="merge_sources",
             form=form,
-            title="Merge sources",
-            intro=(
+            title=gettext("Merge sources"),
+            intro=gettext(
                 "These sources are one outlet. Choose the one to keep: the documents of "
                 "the others move to it, their names, URLs and descriptions are kept in its "
                 "description, and then the others are deleted."
             ),
-            submit_label="Merge",
+            submit_label=gettext("Merge"),
         )
 
     def has_merge_permission(self, request: HttpRequest) -> bool:

@@ -18,8 +18,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.admin.base import count_of, counted
+from annotator.admin.forms import count_noun
 from annotator.corpus.stories import (
     DAYS,
     MIN_SHARED,
@@ -31,30 +34,32 @@ from annotator.models import Document, Project, Story
 
 
 def stories(n: int) -> str:
-    return f"{n} {'story' if n == 1 else 'stories'}"
+    return count_noun(n, "story")
 
 
 class SuggestStoriesForm(forms.Form):
     project = forms.ModelChoiceField(
         Project.objects.order_by("name"),
         required=False,
-        empty_label="Every document",
-        help_text="Suggest among this project's documents only.",
+        empty_label=_("Every document"),
+        help_text=_("Suggest among this project's documents only."),
     )
     days = forms.IntegerField(
         min_value=0,
         max_value=60,
         initial=DAYS,
-        label="Days apart",
-        help_text="Documents published at most this many days apart can be one story.",
+        label=_("Days apart"),
+        help_text=_("Documents published at most this many days apart can be one story."),
     )
     min_shared = forms.IntegerField(
         min_value=1,
         max_value=20,
         initial=MIN_SHARED,
-        label="Shared names",
-        help_text="How many names (capitalised words: people, places, organisations) "
-        "two documents must both mention.",
+        label=_("Shared names"),
+        help_text=_(
+            "How many names (capitalised words: people, places, organisations) "
+            "two documents must both mention."
+        ),
     )
 
 
@@ -88,7 +93,7 @@ class StoryAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="compare its outlets")
+    @admin.display(description=_("compare its outlets"))
     def compare(self, obj: Story) -> str:
         if obj.pk is None:
             return "—"
@@ -103,7 +108,7 @@ class StoryAdmin(admin.ModelAdmin):
             for slug, name in projects
         ]
         if not links:
-            return "Its documents are in no project yet."
+            return gettext("Its documents are in no project yet.")
         return format_html_join(", ", '<a href="{}">Sources of {}</a>', links)
 
     def get_urls(self):
@@ -140,11 +145,15 @@ class StoryAdmin(admin.ModelAdmin):
                     refused.append(str(exc))
             if created:
                 names = ", ".join(f"«{story.name}»" for story in created)
-                self.message_user(request, f"Created {stories(len(created))}: {names}.")
+                self.message_user(
+                    request,
+                    gettext("Created %(stories)s: %(names)s.")
+                    % {"stories": stories(len(created)), "names": names},
+                )
             for message in refused:
                 self.message_user(request, message, messages.ERROR)
             if not created and not refused:
-                self.message_user(request, "Tick the stories to create.", messages.WARNING)
+                self.message_user(request, _("Tick the stories to create."), messages.WARNING)
             return redirect("admin:annotator_story_changelist")
         titles = {}
         if suggestions:
@@ -158,7 +167,7 @@ class StoryAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Suggest stories",
+            "title": _("Suggest stories"),
             "form": form,
             "suggestions": [
                 (index, suggestion, [titles[pk] for pk in suggestion.document_ids])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
+from django.utils.translation import gettext
 
 from annotator.admin.base import ReadOnlyAdmin
 from annotator.models import Cue, Label, Suggestion, SuggestionDecision
@@ -24,14 +25,23 @@ class CueForm(ModelForm):
         data = super().clean() or {}
         phrase, label, project = data.get("phrase"), data.get("label"), data.get("project")
         if phrase is not None and not any(ch.isalpha() for ch in phrase):
-            self.add_error("phrase", "A cue needs at least one word.")
+            self.add_error("phrase", gettext("A cue needs at least one word."))
         if label:
             labels = Label.objects.filter(name=label)
             if project is not None:
                 labels = labels.filter(project=project)
             if not labels.exists():
-                where = f"project {project}" if project else "any project"
-                raise ValidationError({"label": f"No label named {label!r} in {where}."})
+                where = (
+                    gettext("project %(project)s") % {"project": project}
+                    if project
+                    else gettext("any project")
+                )
+                raise ValidationError(
+                    {
+                        "label": gettext("No label named %(label)r in %(where)s.")
+                        % {"label": label, "where": where}
+                    }
+                )
         return data
 
 

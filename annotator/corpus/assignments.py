@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from annotator.errors import Rejected
 from annotator.models import Assignment, Document, Membership, Project, ProjectDocument
@@ -38,7 +39,12 @@ def assignment_plan(
     wanted = len(annotators) if per_document is None else per_document
     if wanted > len(annotators):
         raise AssignmentRejected(
-            f"Choose at least {wanted} annotators to give each document {wanted} of them."
+            ngettext(
+                "Choose at least %(n)d annotator to give each document %(n)d of them.",
+                "Choose at least %(n)d annotators to give each document %(n)d of them.",
+                wanted,
+            )
+            % {"n": wanted}
         )
     load = Counter({annotator: load.get(annotator, 0) for annotator in annotators})
     position = {annotator: i for i, annotator in enumerate(annotators)}
@@ -81,13 +87,16 @@ def documents_assign(
     """
     annotator_ids = [user.pk for user in annotators]
     if not annotator_ids:
-        raise AssignmentRejected("Choose at least one annotator.")
+        raise AssignmentRejected(gettext("Choose at least one annotator."))
     members = set(
         project_annotators(project).filter(pk__in=annotator_ids).values_list("pk", flat=True)
     )
     outsiders = [user.get_username() for user in annotators if user.pk not in members]
     if outsiders:
-        raise AssignmentRejected(f"Not annotators in «{project}»: {', '.join(sorted(outsiders))}.")
+        raise AssignmentRejected(
+            gettext("Not annotators in «%(project)s»: %(names)s.")
+            % {"project": project, "names": ", ".join(sorted(outsiders))}
+        )
     document_ids = [document.pk for document in documents]
     in_project = set(
         ProjectDocument.objects.filter(project=project, document_id__in=document_ids).values_list(

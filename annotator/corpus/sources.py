@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annotator.errors import Rejected, validation_message
 from annotator.models import Document, Source
@@ -82,7 +83,9 @@ def source_merge(*, into: Source, others: Iterable[Source]) -> int:
     """
     others = [source for source in others if source.pk != into.pk]
     if not others:
-        raise SourceMergeRejected(f"Choose at least one other source to merge into «{into}».")
+        raise SourceMergeRejected(
+            gettext("Choose at least one other source to merge into «%(into)s».") % {"into": into}
+        )
     moved = Document.objects.filter(source__in=others).count()
     for relation in Source._meta.related_objects:
         if relation.many_to_many:

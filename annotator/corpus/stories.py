@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from annotator.errors import Rejected
 from annotator.models import Document, Project, Story
@@ -54,16 +55,20 @@ def story_create(
     """A new story of ``documents``; refused when the name is taken or the dates reversed."""
     name = name.strip()
     if not name:
-        raise StoryRejected("A story needs a name.")
+        raise StoryRejected(gettext("A story needs a name."))
     if date_from and date_to and date_from > date_to:
-        raise StoryRejected(f"The story «{name}» would end before it begins.")
+        raise StoryRejected(
+            gettext("The story «%(name)s» would end before it begins.") % {"name": name}
+        )
     try:
         with transaction.atomic():
             story = Story.objects.create(
                 name=name, description=description, date_from=date_from, date_to=date_to
             )
     except IntegrityError as exc:
-        raise StoryRejected(f"A story named «{name}» already exists.") from exc
+        raise StoryRejected(
+            gettext("A story named «%(name)s» already exists.") % {"name": name}
+        ) from exc
     story.documents.set(list(documents))
     return story
 

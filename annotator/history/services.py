@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from annotator.models import (
     Annotation,
@@ -87,13 +88,15 @@ def annotation_restore(*, event: AnnotationEvent, actor) -> Annotation:
     """
     snapshot = event.before
     if event.action != AnnotationEvent.Action.DELETE or not snapshot:
-        raise AnnotationRejected("Only a deleted annotation can be restored.")
+        raise AnnotationRejected(gettext("Only a deleted annotation can be restored."))
     if Annotation.objects.filter(pk=snapshot["id"]).exists():
         # Said before "changed after": restoring it is what changed it.
-        raise AnnotationRejected("This annotation exists: it has been restored already.")
+        raise AnnotationRejected(gettext("This annotation exists: it has been restored already."))
     if _later_event_exists(event):
         raise AnnotationRejected(
-            "This annotation changed after this deletion; restore it from its latest deletion."
+            gettext(
+                "This annotation changed after this deletion; restore it from its latest deletion."
+            )
         )
     annotation = annotation_rebuild(
         snapshot=snapshot, project_id=event.project_id, document_id=event.document_id

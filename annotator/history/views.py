@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_manager
@@ -26,11 +27,16 @@ EVENTS_PER_PAGE = 50
 
 class HistoryFilterForm(forms.Form):
     action = forms.ChoiceField(
-        required=False, choices=[("", "Any change"), *AnnotationEvent.Action.choices]
+        required=False, choices=[("", gettext_lazy("Any change")), *AnnotationEvent.Action.choices]
     )
-    actor = IdChoiceField(required=False, queryset=None, empty_label="Anyone", label="By")
+    actor = IdChoiceField(
+        required=False, queryset=None, empty_label=gettext_lazy("Anyone"), label=gettext_lazy("By")
+    )
     annotator = IdChoiceField(
-        required=False, queryset=None, empty_label="Any annotator", label="Annotation of"
+        required=False,
+        queryset=None,
+        empty_label=gettext_lazy("Any annotator"),
+        label=gettext_lazy("Annotation of"),
     )
     document = IdField(required=False, widget=forms.HiddenInput)
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -118,7 +124,9 @@ def history_restore(request: HttpRequest, slug: str, event_id: int) -> HttpRespo
     else:
         quote = Truncator(annotation.quote).chars(60)
         messages.success(
-            request, f"Restored “{quote}” ({annotation.label.name}) in {event.document}."
+            request,
+            gettext("Restored “%(quote)s” (%(label)s) in %(document)s.")
+            % {"quote": quote, "label": annotation.label.name, "document": event.document},
         )
     history = reverse("project_history", kwargs={"slug": project.slug})
     query = request.GET.urlencode()

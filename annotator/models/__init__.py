@@ -5,12 +5,14 @@
 - ``spans``: annotations, gold spans, the audit trail;
 - ``stories``: documents of several outlets grouped by the event they cover;
 - ``tallies``: the stored counts behind source profiles;
+- ``accounts``: each user's language and time zone;
 - ``suggestions``: suggested labels and holders, decisions on them, added cues.
 
 Offsets everywhere are Unicode code points into ``Document.text`` (Python string
 indices), never UTF-16 units or bytes.
 """
 
+from annotator.models.accounts import UserProfile
 from annotator.models.corpus import Document, FrozenTextError, Sentence, Source, text_sha256
 from annotator.models.notes import NOTE_MAX, NoteValidationError, check_note
 from annotator.models.projects import (
@@ -72,4 +74,5 @@ __all__ = [
     "SuggestionDecision",
     "sentence_spans",
     "text_sha256",
+    "UserProfile",
 ]

@@ -11,6 +11,8 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.text.sentences import sentence_spans
 
@@ -23,22 +25,26 @@ class Source(models.Model):
     """The outlet or channel a text comes from."""
 
     class Kind(models.TextChoices):
-        NEWS_SITE = "news_site", "News site"
-        AGENCY = "agency", "News agency"
-        TELEGRAM = "telegram", "Telegram channel"
-        VK = "vk", "VK page"
-        BLOG = "blog", "Blog"
-        OTHER = "other", "Other"
+        NEWS_SITE = "news_site", _("News site")
+        AGENCY = "agency", _("News agency")
+        TELEGRAM = "telegram", _("Telegram channel")
+        VK = "vk", _("VK page")
+        BLOG = "blog", _("Blog")
+        OTHER = "other", _("Other")
 
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    url = models.URLField(max_length=500, blank=True)
-    country = models.CharField(max_length=100, blank=True)
-    language = models.CharField(max_length=20, blank=True)
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.OTHER, verbose_name=_("kind")
+    )
+    url = models.URLField(max_length=500, blank=True, verbose_name=_("URL"))
+    country = models.CharField(max_length=100, blank=True, verbose_name=_("country"))
+    language = models.CharField(max_length=20, blank=True, verbose_name=_("language"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -50,19 +56,28 @@ class FrozenTextError(ValidationError):
 
 
 class Document(models.Model):
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="documents")
-    title = models.CharField(max_length=500, blank=True)
-    author = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField(null=True, blank=True)
-    url = models.URLField(max_length=500, blank=True)
-    text = models.TextField(help_text="The exact stored text all annotation offsets point into.")
-    text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    language = models.CharField(max_length=20, blank=True, default="ru")
-    imported_from = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="documents", verbose_name=_("source")
+    )
+    title = models.CharField(max_length=500, blank=True, verbose_name=_("title"))
+    author = models.CharField(max_length=200, blank=True, verbose_name=_("author"))
+    published_on = models.DateField(null=True, blank=True, verbose_name=_("published on"))
+    url = models.URLField(max_length=500, blank=True, verbose_name=_("URL"))
+    text = models.TextField(
+        help_text=_("The exact stored text all annotation offsets point into."),
+        verbose_name=_("text"),
+    )
+    text_sha256 = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("text SHA-256")
+    )
+    language = models.CharField(max_length=20, blank=True, default="ru", verbose_name=_("language"))
+    imported_from = models.CharField(max_length=500, blank=True, verbose_name=_("imported from"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["source__name", "published_on", "id"]
         indexes = [models.Index(fields=["source", "published_on"])]
 
@@ -91,7 +106,7 @@ class Document(models.Model):
     def clean(self) -> None:
         super().clean()
         if not self.text or not self.text.strip():
-            raise ValidationError({"text": "The document text is empty."})
+            raise ValidationError({"text": gettext("The document text is empty.")})
         self._stored_text_if_changed()
 
     def _stored_text_if_changed(self) -> str | None:
@@ -122,12 +137,16 @@ class Document(models.Model):
 
 
 class Sentence(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sentences")
-    index = models.PositiveIntegerField()
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="sentences", verbose_name=_("document")
+    )
+    index = models.PositiveIntegerField(verbose_name=_("index"))
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
 
     class Meta:
+        verbose_name = _("sentence")
+        verbose_name_plural = _("sentences")
         ordering = ["document", "index"]
         constraints = [
             models.UniqueConstraint(fields=["document", "index"], name="sentence_unique_index"),

@@ -10,6 +10,7 @@ the length keeps a pasted article out of a field meant for a remark.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 NOTE_MAX = 5000
 
@@ -21,6 +22,8 @@ class NoteValidationError(ValidationError):
 def check_note(note: str) -> None:
     """Raise NoteValidationError unless ``note`` can be stored."""
     if len(note) > NOTE_MAX:
-        raise NoteValidationError(f"The note is too long (at most {NOTE_MAX} characters).")
+        raise NoteValidationError(
+            gettext("The note is too long (at most %(max)d characters).") % {"max": NOTE_MAX}
+        )
     if "\x00" in note:
-        raise NoteValidationError("The note contains a NUL character (U+0000); remove it.")
+        raise NoteValidationError(gettext("The note contains a NUL character (U+0000); remove it."))

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.corpus import Document
 from annotator.models.notes import NoteValidationError, check_note
@@ -19,15 +21,20 @@ class SpanValidationError(ValidationError):
 def check_span(text: str, start: int, end: int, quote: str | None = None) -> None:
     """Validate code-point offsets (and the quote the client saw) against ``text``."""
     if not isinstance(start, int) or not isinstance(end, int):
-        raise SpanValidationError("Offsets must be whole numbers.")
+        raise SpanValidationError(gettext("Offsets must be whole numbers."))
     if start < 0 or end > len(text):
-        raise SpanValidationError(f"Offsets {start}–{end} are outside the text (0–{len(text)}).")
+        raise SpanValidationError(
+            gettext("Offsets %(start)s–%(end)s are outside the text (0–%(length)s).")
+            % {"start": start, "end": end, "length": len(text)}
+        )
     if start >= end:
-        raise SpanValidationError("The selection is empty.")
+        raise SpanValidationError(gettext("The selection is empty."))
     if quote is not None and text[start:end] != quote:
         raise SpanValidationError(
-            "The quoted text does not match the document at these offsets "
-            "(the page may be stale: reload it)."
+            gettext(
+                "The quoted text does not match the document at these offsets "
+                "(the page may be stale: reload it)."
+            )
         )
 
 
@@ -35,9 +42,9 @@ class HolderKind(models.TextChoices):
     """Whose voice a passage is in: the outlet's own, a named or described holder's
     («Токаев», «эксперты», «источник»), or not clear from the text."""
 
-    AUTHOR = "author", "Author"
-    ATTRIBUTED = "attributed", "Attributed"
-    UNCLEAR = "unclear", "Unclear"
+    AUTHOR = "author", _("Author")
+    ATTRIBUTED = "attributed", _("Attributed")
+    UNCLEAR = "unclear", _("Unclear")
 
 
 HOLDER_MAX_LENGTH = 300
@@ -54,50 +61,67 @@ def check_holder(
     the author's, and a cue (both offsets or neither) inside ``text``."""
     if holder_kind not in HolderKind.values:
         raise HolderValidationError(
-            f"Unknown holder kind {str(holder_kind)[:20]!r} "
-            f"(one of: {', '.join(HolderKind.values)})."
+            gettext("Unknown holder kind %(kind)r (one of: %(kinds)s).")
+            % {"kind": str(holder_kind)[:20], "kinds": ", ".join(HolderKind.values)}
         )
     if not isinstance(holder, str) or len(holder) > HOLDER_MAX_LENGTH:
-        raise HolderValidationError(f"A holder is at most {HOLDER_MAX_LENGTH} characters.")
+        raise HolderValidationError(
+            gettext("A holder is at most %(max)s characters.") % {"max": HOLDER_MAX_LENGTH}
+        )
     if holder != holder.strip():
-        raise HolderValidationError("A holder has no leading or trailing spaces.")
+        raise HolderValidationError(gettext("A holder has no leading or trailing spaces."))
     if holder and holder_kind == HolderKind.AUTHOR:
         raise HolderValidationError(
-            "A passage in the author's own voice has no holder: choose attributed or unclear."
+            gettext(
+                "A passage in the author's own voice has no holder: choose attributed or unclear."
+            )
         )
     if (cue_start is None) != (cue_end is None):
-        raise HolderValidationError("A cue needs both its start and its end.")
+        raise HolderValidationError(gettext("A cue needs both its start and its end."))
     if cue_start is not None and cue_end is not None:
         if not isinstance(cue_start, int) or not isinstance(cue_end, int):
-            raise HolderValidationError("Cue offsets must be whole numbers.")
+            raise HolderValidationError(gettext("Cue offsets must be whole numbers."))
         if cue_start < 0 or cue_end > len(text) or cue_start >= cue_end:
             raise HolderValidationError(
-                f"Cue offsets {cue_start}–{cue_end} are not a passage of the text (0–{len(text)})."
+                gettext(
+                    "Cue offsets %(start)s–%(end)s are not a passage of the text (0–%(length)s)."
+                )
+                % {"start": cue_start, "end": cue_end, "length": len(text)}
             )
 
 
 class SpanModel(models.Model):
     """Shared fields and checks of annotators' and gold spans."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
-    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="+")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    quote = models.TextField()
-    note = models.TextField(blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="+", verbose_name=_("label")
+    )
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    quote = models.TextField(verbose_name=_("quote"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
     holder_kind = models.CharField(
-        max_length=20, choices=HolderKind.choices, default=HolderKind.AUTHOR
+        max_length=20,
+        choices=HolderKind.choices,
+        default=HolderKind.AUTHOR,
+        verbose_name=_("holder kind"),
     )
     holder = models.CharField(
         max_length=HOLDER_MAX_LENGTH,
         blank=True,
-        help_text="Whose opinion or speculation this is, when not the author's (e.g. Токаев).",
+        help_text=_("Whose opinion or speculation this is, when not the author's (e.g. Токаев)."),
+        verbose_name=_("holder"),
     )
-    cue_start = models.PositiveIntegerField(null=True, blank=True)
-    cue_end = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    cue_start = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("cue start"))
+    cue_end = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("cue end"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         abstract = True
@@ -120,7 +144,7 @@ class SpanModel(models.Model):
         except HolderValidationError as exc:
             raise ValidationError({"holder": exc.messages}) from exc
         if self.label.project_id != self.project_id:
-            raise ValidationError({"label": "This label belongs to another project."})
+            raise ValidationError({"label": gettext("This label belongs to another project.")})
 
     def check_against_text(self, text: str) -> None:
         check_span(text, self.start, self.end, self.quote)
@@ -139,14 +163,25 @@ class SpanModel(models.Model):
 class Annotation(SpanModel):
     """One annotator's label on a span of a document."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotations")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
-    annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="annotations"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="annotations", verbose_name=_("project")
     )
-    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="annotations")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="annotations", verbose_name=_("document")
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="annotations",
+        verbose_name=_("annotator"),
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="annotations", verbose_name=_("label")
+    )
 
     class Meta:
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
         ordering = ["document", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_gte_0"),
@@ -169,16 +204,27 @@ class Annotation(SpanModel):
 class GoldAnnotation(SpanModel):
     """An adjudicated span: the reviewer's decision, kept apart from annotators' work."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="gold_annotations")
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="gold_annotations"
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="gold_annotations",
+        verbose_name=_("project"),
     )
-    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="gold_annotations")
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.CASCADE,
+        related_name="gold_annotations",
+        verbose_name=_("document"),
+    )
+    label = models.ForeignKey(
+        Label, on_delete=models.RESTRICT, related_name="gold_annotations", verbose_name=_("label")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="gold_annotations",
+        verbose_name=_("reviewer"),
     )
     accepted_from = models.ForeignKey(
         Annotation,
@@ -186,10 +232,13 @@ class GoldAnnotation(SpanModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="gold_copies",
-        help_text="The annotator's span this gold span was accepted from, if any.",
+        help_text=_("The annotator's span this gold span was accepted from, if any."),
+        verbose_name=_("accepted from"),
     )
 
     class Meta:
+        verbose_name = _("gold annotation")
+        verbose_name_plural = _("gold annotations")
         ordering = ["document", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="gold_start_gte_0"),
@@ -209,28 +258,39 @@ class AnnotationEvent(models.Model):
     """Audit trail: every create, change, delete and restore of an annotation."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Deleted"
-        RESTORE = "restore", "Restored"
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        RESTORE = "restore", _("Restored")
 
-    annotation_id = models.BigIntegerField(db_index=True)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="annotation_events")
+    annotation_id = models.BigIntegerField(db_index=True, verbose_name=_("annotation id"))
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="annotation_events",
+        verbose_name=_("project"),
+    )
     document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="annotation_events"
+        Document,
+        on_delete=models.CASCADE,
+        related_name="annotation_events",
+        verbose_name=_("document"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.SET_NULL,
         related_name="annotation_events",
+        verbose_name=_("actor"),
     )
-    action = models.CharField(max_length=10, choices=Action.choices)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("action"))
+    before = models.JSONField(null=True, blank=True, verbose_name=_("before"))
+    after = models.JSONField(null=True, blank=True, verbose_name=_("after"))
+    at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("annotation event")
+        verbose_name_plural = _("annotation events")
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["project", "at"]),

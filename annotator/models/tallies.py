@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from annotator.models.projects import DocumentCopies, Label, Project, ProjectDocument
 
@@ -21,21 +22,33 @@ class DocumentTally(DocumentCopies):
     never edit by hand.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(ProjectDocument, on_delete=models.CASCADE, related_name="tallies")
-    annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
     )
-    gold = models.BooleanField(default=False)
-    preferred = models.BooleanField(default=False)
-    label = models.ForeignKey(Label, null=True, on_delete=models.CASCADE, related_name="+")
-    chars = models.PositiveIntegerField(default=0)
-    sentences = models.PositiveIntegerField(default=0)
-    touched = models.PositiveIntegerField(default=0)
-    tied = models.PositiveIntegerField(default=0)
-    tied_chars = models.PositiveIntegerField(default=0)
+    item = models.ForeignKey(
+        ProjectDocument, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("item")
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("annotator"),
+    )
+    gold = models.BooleanField(default=False, verbose_name=_("gold"))
+    preferred = models.BooleanField(default=False, verbose_name=_("preferred"))
+    label = models.ForeignKey(
+        Label, null=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("label")
+    )
+    chars = models.PositiveIntegerField(default=0, verbose_name=_("chars"))
+    sentences = models.PositiveIntegerField(default=0, verbose_name=_("sentences"))
+    touched = models.PositiveIntegerField(default=0, verbose_name=_("touched"))
+    tied = models.PositiveIntegerField(default=0, verbose_name=_("tied"))
+    tied_chars = models.PositiveIntegerField(default=0, verbose_name=_("tied chars"))
 
     class Meta:
+        verbose_name = _("document tally")
+        verbose_name_plural = _("document tallies")
         indexes = [
             # Covers the profiles' reads: one source's rows, per coder and label, in order.
             models.Index(
@@ -56,21 +69,33 @@ class DocumentTally(DocumentCopies):
 class PassageVote(DocumentCopies):
     """A sentence a coder set (see DocumentTally) labelled with a non-neutral label."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(ProjectDocument, on_delete=models.CASCADE, related_name="+")
-    annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
     )
-    gold = models.BooleanField(default=False)
-    preferred = models.BooleanField(default=False)
-    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="+")
-    sentence = models.PositiveIntegerField()
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    votes = models.PositiveIntegerField()
-    coders = models.PositiveIntegerField()
+    item = models.ForeignKey(
+        ProjectDocument, on_delete=models.CASCADE, related_name="+", verbose_name=_("item")
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("annotator"),
+    )
+    gold = models.BooleanField(default=False, verbose_name=_("gold"))
+    preferred = models.BooleanField(default=False, verbose_name=_("preferred"))
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="+", verbose_name=_("label")
+    )
+    sentence = models.PositiveIntegerField(verbose_name=_("sentence"))
+    start = models.PositiveIntegerField(verbose_name=_("start"))
+    end = models.PositiveIntegerField(verbose_name=_("end"))
+    votes = models.PositiveIntegerField(verbose_name=_("votes"))
+    coders = models.PositiveIntegerField(verbose_name=_("coders"))
 
     class Meta:
+        verbose_name = _("passage vote")
+        verbose_name_plural = _("passage votes")
         indexes = [
             models.Index(fields=["item", "label"], name="passage_item_label"),
             models.Index(

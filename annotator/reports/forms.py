@@ -6,20 +6,27 @@ from collections.abc import Sequence
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from annotator.models import Project
 
 
 class ProfileFilterForm(forms.Form):
-    project = forms.ChoiceField(label="Project")
+    project = forms.ChoiceField(label=gettext_lazy("Project"))
     date_from = forms.DateField(
-        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Published from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        required=False, label="Published until", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Published until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    annotator = forms.ChoiceField(required=False, label="Annotator")
-    story = forms.TypedChoiceField(required=False, label="Story", coerce=int, empty_value=None)
+    annotator = forms.ChoiceField(required=False, label=gettext_lazy("Annotator"))
+    story = forms.TypedChoiceField(
+        required=False, label=gettext_lazy("Story"), coerce=int, empty_value=None
+    )
 
     def __init__(
         self,
@@ -34,10 +41,10 @@ class ProfileFilterForm(forms.Form):
             (p.slug, p.name) for p in projects
         ]
         cast(forms.ChoiceField, self.fields["annotator"]).choices = [
-            ("", "Gold, else annotators' majority")
+            ("", gettext("Gold, else annotators' majority"))
         ] + [(name, name) for _, name in annotators]
         self.annotator_ids = {name: uid for uid, name in annotators}
-        cast(forms.ChoiceField, self.fields["story"]).choices = [("", "All documents")] + [
+        cast(forms.ChoiceField, self.fields["story"]).choices = [("", gettext("All documents"))] + [
             (str(pk), name) for pk, name in stories
         ]
         self.story_names = dict(stories)
@@ -47,7 +54,7 @@ class ProfileFilterForm(forms.Form):
         cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            raise forms.ValidationError("The start date is after the end date.")
+            raise forms.ValidationError(gettext("The start date is after the end date."))
         return cleaned
 
     def annotator_id(self) -> int | None:
@@ -58,9 +65,9 @@ class ProfileFilterForm(forms.Form):
 class GoldSpanForm(forms.Form):
     """A gold span the reviewer adds or edits: label and code-point offsets."""
 
-    label = forms.ChoiceField(label="Label")
-    start = forms.IntegerField(label="Start", min_value=0)
-    end = forms.IntegerField(label="End", min_value=1)
+    label = forms.ChoiceField(label=gettext_lazy("Label"))
+    start = forms.IntegerField(label=gettext_lazy("Start"), min_value=0)
+    end = forms.IntegerField(label=gettext_lazy("End"), min_value=1)
     quote = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, labels: list[tuple[str, str]], **kwargs):
@@ -69,7 +76,7 @@ class GoldSpanForm(forms.Form):
 
 
 class MajorityForm(forms.Form):
-    min_agree = forms.IntegerField(label="At least", min_value=2, initial=2)
+    min_agree = forms.IntegerField(label=gettext_lazy("At least"), min_value=2, initial=2)
 
 
 def form_errors(form: forms.Form) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext
 
 from annotator.stats.bootstrap import Interval, cluster_bootstrap_together
 
@@ -193,18 +194,17 @@ def basis_kind(counts: Counts) -> str | None:
 
 def basis_of(counts: Counts, annotator: str | None = None) -> str:
     if annotator:
-        return f"{annotator}'s labels"
+        return gettext("%(annotator)s's labels") % {"annotator": annotator}
     kind = basis_kind(counts)
     if kind is None:
-        return "no labels yet"
+        return gettext("no labels yet")
     if kind == GOLD_BASIS:
-        return "gold"
+        return gettext("gold")
     if kind == ANNOTATORS_BASIS:
-        return "annotators' majority"
-    return (
-        f"gold for {counts.gold_documents} of {counts.annotated_documents} documents, "
-        "annotators' majority for the rest"
-    )
+        return gettext("annotators' majority")
+    return gettext(
+        "gold for %(gold)d of %(documents)d documents, annotators' majority for the rest"
+    ) % {"gold": counts.gold_documents, "documents": counts.annotated_documents}
 
 
 def make_profile(

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from annotator.access import project_for_reviewer, reviewable_projects, source_for_reviewer
 from annotator.corpus.stories import project_stories
@@ -103,8 +104,8 @@ def sources(request: HttpRequest) -> HttpResponse:
             details_for=documents_of if list_documents else None,
         )
         for measure, title, list_documents in (
-            ("sentences", "Share of labelled sentences", True),
-            ("characters", "Share of annotated characters", False),
+            ("sentences", gettext("Share of labelled sentences"), True),
+            ("characters", gettext("Share of annotated characters"), False),
         )
     ]
     context["labels"] = labels
@@ -143,19 +144,19 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
                 labels=labels,
             )
             for measure, title in (
-                ("sentences", "Share of labelled sentences"),
-                ("characters", "Share of annotated characters"),
+                ("sentences", gettext("Share of labelled sentences")),
+                ("characters", gettext("Share of annotated characters")),
             )
         ],
         month_chart=month_chart(
             chart_id="months",
-            title="Per month, share of labelled sentences",
+            title=gettext("Per month, share of labelled sentences"),
             months=detail.months,
             labels=labels,
         ),
         document_chart=profile_chart(
             chart_id="documents",
-            title="Per document, share of labelled sentences",
+            title=gettext("Per document, share of labelled sentences"),
             profiles=documents.object_list,
             measure="sentences",
             labels=labels,
@@ -163,7 +164,7 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         ),
         annotator_chart=profile_chart(
             chart_id="annotators",
-            title="Per annotator (their own labels), share of labelled sentences",
+            title=gettext("Per annotator (their own labels), share of labelled sentences"),
             profiles=detail.annotators,
             measure="sentences",
             labels=labels,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotator.errors import Rejected
 from annotator.models import (
@@ -59,7 +60,7 @@ def _check(
     except AnnotationRejected as exc:
         raise GoldRejected(str(exc)) from exc
     if not ProjectDocument.objects.filter(project=project, document=document).exists():
-        raise GoldRejected("This document is not part of the project.")
+        raise GoldRejected(gettext("This document is not part of the project."))
 
 
 def _save(gold: GoldAnnotation) -> GoldAnnotation:
@@ -68,7 +69,7 @@ def _save(gold: GoldAnnotation) -> GoldAnnotation:
             gold.save()
     except IntegrityError as exc:
         raise GoldRejected(
-            "The gold standard already has this label on exactly this passage."
+            gettext("The gold standard already has this label on exactly this passage.")
         ) from exc
     return gold
 
@@ -185,9 +186,9 @@ def gold_accept_majority(
     Sentences that gold already touches are left alone: the reviewer's decisions stand.
     """
     if min_agree < 2:
-        raise GoldRejected("At least 2 annotators must agree for a majority.")
+        raise GoldRejected(gettext("At least 2 annotators must agree for a majority."))
     if not ProjectDocument.objects.filter(project=project, document=document).exists():
-        raise GoldRejected("This document is not part of the project.")
+        raise GoldRejected(gettext("This document is not part of the project."))
     votes = document_votes(project, document)
     labels = {label.pk: label for label in project.labels.all()}
     created = []
@@ -218,7 +219,7 @@ def document_mark_reviewed(
     links = ProjectDocument.objects.select_for_update()
     link = links.filter(project=project, document=document).first()
     if link is None:
-        raise GoldRejected("This document is not part of the project.")
+        raise GoldRejected(gettext("This document is not part of the project."))
     link.reviewed_at = timezone.now() if reviewed else None
     link.reviewed_by = reviewer if reviewed else None
     link.save(update_fields=["reviewed_at", "reviewed_by"])

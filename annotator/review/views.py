@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_reviewer
@@ -145,7 +146,7 @@ def accept(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     project, document, _ = _reviewed_document(request, slug, document_id)
     annotation_id = parse_id(request.POST.get("annotation"))
     if annotation_id is None:
-        raise Http404("No such annotation.")
+        raise Http404(gettext("No such annotation."))
     annotation = get_object_or_404(
         Annotation.objects.select_related("label", "project", "document", "annotator"),
         pk=annotation_id,
@@ -155,7 +156,10 @@ def accept(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
 
     def action() -> str:
         gold_accept(annotation=annotation, reviewer=request.user)
-        return f"Accepted {annotation.annotator.username}'s {annotation.label.name} span as gold."
+        return gettext("Accepted %(annotator)s's %(label)s span as gold.") % {
+            "annotator": annotation.annotator.username,
+            "label": annotation.label.name,
+        }
 
     _attempt(request, action)
     return _back(project, document, "gold")
@@ -179,8 +183,12 @@ def majority(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
         )
         k = form.cleaned_data["min_agree"]
         if not created:
-            return f"No sentence without gold has a majority of at least {k} annotators."
-        return f"Accepted the majority label for {len(created)} sentence(s) as gold."
+            return gettext(
+                "No sentence without gold has a majority of at least %(k)d annotators."
+            ) % {"k": k}
+        return gettext("Accepted the majority label for %(n)d sentence(s) as gold.") % {
+            "n": len(created)
+        }
 
     _attempt(request, action)
     return _back(project, document, "gold")
@@ -209,7 +217,10 @@ def gold_add(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
 
         def action() -> str:
             gold = gold_create(project=project, document=document, reviewer=request.user, **span)
-            return f"Added gold {gold.label.name} on «{short(gold.quote)}»."
+            return gettext("Added gold %(label)s on «%(quote)s».") % {
+                "label": gold.label.name,
+                "quote": short(gold.quote),
+            }
 
         _attempt(request, action)
     return _back(project, document, request.POST.get("anchor") or "gold")
@@ -234,7 +245,10 @@ def gold_edit(request: HttpRequest, slug: str, document_id: int, gold_id: int) -
 
         def action() -> str:
             gold_update(gold=gold, reviewer=request.user, **span)
-            return f"Changed gold span to {gold.label.name} on «{short(gold.quote)}»."
+            return gettext("Changed gold span to %(label)s on «%(quote)s».") % {
+                "label": gold.label.name,
+                "quote": short(gold.quote),
+            }
 
         _attempt(request, action)
     return _back(project, document, "gold")
@@ -246,7 +260,11 @@ def gold_remove(request: HttpRequest, slug: str, document_id: int, gold_id: int)
     project, document, _ = _reviewed_document(request, slug, document_id)
     gold = _gold(project, document, gold_id)
     gold_delete(gold=gold)
-    messages.success(request, f"Removed gold {gold.label.name} on «{short(gold.quote)}».")
+    messages.success(
+        request,
+        gettext("Removed gold %(label)s on «%(quote)s».")
+        % {"label": gold.label.name, "quote": short(gold.quote)},
+    )
     return _back(project, document, "gold")
 
 
@@ -256,5 +274,7 @@ def reviewed(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     project, document, _ = _reviewed_document(request, slug, document_id)
     done = request.POST.get("reviewed") == "1"
     document_mark_reviewed(project=project, document=document, reviewer=request.user, reviewed=done)
-    messages.success(request, "Marked reviewed." if done else "Marked not reviewed.")
+    messages.success(
+        request, gettext("Marked reviewed.") if done else gettext("Marked not reviewed.")
+    )
     return _back(project, document)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext
 
 from annotator.errors import Rejected
 from annotator.models import (
@@ -39,7 +40,8 @@ def project_documents(project: Project, ids: Sequence[int] = ()) -> list[Documen
         missing = sorted(set(ids) - {d.id for d in documents})
         if missing:
             raise SuggestionRejected(
-                f"Not in project {project.slug}: document {', '.join(map(str, missing))}."
+                gettext("Not in project %(slug)s: document %(ids)s.")
+                % {"slug": project.slug, "ids": ", ".join(map(str, missing))}
             )
     return list(documents)
 

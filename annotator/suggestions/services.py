@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annotator.models import Document, Label, Project, Suggestion
 from annotator.suggestions import cues, learned, store
@@ -107,14 +108,16 @@ def suggestions_run(
     unknown = sorted(set(agents) - set(AGENTS))
     if unknown:
         raise SuggestionRejected(
-            f"Unknown agent: {', '.join(unknown)} (known: {', '.join(AGENTS)})."
+            gettext("Unknown agent: %(unknown)s (known: %(known)s).")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(AGENTS)}
         )
     trained = store.load_latest(project.slug)
     if not agents:
         agents = AGENTS if trained else ("cues",)
     if "model" in agents and trained is None:
         raise SuggestionRejected(
-            f"No trained model for project {project.slug}: run train_suggester first."
+            gettext("No trained model for project %(slug)s: run train_suggester first.")
+            % {"slug": project.slug}
         )
     if documents is None:
         documents = project_documents(project)
@@ -147,17 +150,25 @@ def suggester_train(
     next version with its training data, and return the version and its evaluation."""
     rows = labelled_sentences(project)
     if not rows:
-        raise SuggestionRejected(f"Project {project.slug} has no labelled sentences yet.")
+        raise SuggestionRejected(
+            gettext("Project %(slug)s has no labelled sentences yet.") % {"slug": project.slug}
+        )
     y = [row.label or learned.NO_LABEL for row in rows]
     if len(set(y)) < 2:
         raise SuggestionRejected(
-            f"Project {project.slug}: training needs sentences of at least two labels "
-            f"(all {len(y)} are {y[0]})."
+            gettext(
+                "Project %(slug)s: training needs sentences of at least two labels "
+                "(all %(n)d are %(label)s)."
+            )
+            % {"slug": project.slug, "n": len(y), "label": y[0]}
         )
     if len({row.document for row in rows}) < 2:
         raise SuggestionRejected(
-            f"Project {project.slug}: training needs labelled sentences in two documents "
-            "at least (cross-validation holds out whole documents)."
+            gettext(
+                "Project %(slug)s: training needs labelled sentences in two documents "
+                "at least (cross-validation holds out whole documents)."
+            )
+            % {"slug": project.slug}
         )
     texts_by_document = dict(
         Document.objects.filter(id__in={row.document for row in rows}).values_list("id", "text")

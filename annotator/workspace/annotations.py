@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from annotator.errors import Rejected
 from annotator.fastpath.rows import insert
@@ -92,7 +93,7 @@ def check_annotation(
     """Raise AnnotationRejected unless the span, label, note and holder (its kind, name
     and cue) fit the project and text."""
     if label.project_id != project.pk:
-        raise AnnotationRejected("This label belongs to another project.")
+        raise AnnotationRejected(gettext("This label belongs to another project."))
     try:
         if note is not None:
             check_note(note)
@@ -151,7 +152,9 @@ def annotation_create(
             # As annotation.save() (checked above), with the statement built once.
             insert(annotation)
     except IntegrityError as exc:
-        raise AnnotationRejected("You already have this label on exactly this passage.") from exc
+        raise AnnotationRejected(
+            gettext("You already have this label on exactly this passage.")
+        ) from exc
     _record(
         annotation,
         actor=annotator,
@@ -180,7 +183,9 @@ def annotation_update(
     new_label, new_start, new_end = annotation.changed_span(label=label, start=start, end=end)
     unknown = set(holder or {}) - set(HOLDER_FIELDS)
     if unknown:
-        raise AnnotationRejected(f"Unknown holder field: {', '.join(sorted(unknown))}.")
+        raise AnnotationRejected(
+            gettext("Unknown holder field: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     holder_fields = {name: before[name] for name in HOLDER_FIELDS} | (holder or {})
     check_annotation(
         project=annotation.project,
@@ -203,7 +208,9 @@ def annotation_update(
         with transaction.atomic():
             annotation.save()
     except IntegrityError as exc:
-        raise AnnotationRejected("You already have this label on exactly this passage.") from exc
+        raise AnnotationRejected(
+            gettext("You already have this label on exactly this passage.")
+        ) from exc
     _record(
         annotation,
         actor=actor,
@@ -234,14 +241,16 @@ def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> 
     restored.
     """
     if Annotation.objects.filter(pk=snapshot["id"]).exists():
-        raise AnnotationRejected("This annotation exists: it has been restored already.")
+        raise AnnotationRejected(gettext("This annotation exists: it has been restored already."))
     # Lock the document row: its text cannot change while the span is checked and stored.
     document = Document.objects.select_for_update().get(pk=document_id)
     try:
         check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
     except SpanValidationError as exc:
         raise AnnotationRejected(
-            "The document's text no longer matches this annotation, so it cannot be restored."
+            gettext(
+                "The document's text no longer matches this annotation, so it cannot be restored."
+            )
         ) from exc
     labels = Label.objects.filter(project_id=project_id)
     label = (
@@ -249,11 +258,12 @@ def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> 
     ) or labels.filter(name=snapshot["label"]).first()
     if label is None:
         raise AnnotationRejected(
-            f"The label “{snapshot['label']}” no longer exists in this project."
+            gettext("The label “%(label)s” no longer exists in this project.")
+            % {"label": snapshot["label"]}
         )
     annotator = get_user_model().objects.filter(pk=snapshot["annotator"]).first()
     if annotator is None:
-        raise AnnotationRejected("The annotator of this annotation no longer exists.")
+        raise AnnotationRejected(gettext("The annotator of this annotation no longer exists."))
     values = {
         "document": document,
         "annotator": annotator,
@@ -263,7 +273,7 @@ def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> 
     }
     if Annotation.objects.filter(**values).exists():
         raise AnnotationRejected(
-            "An identical annotation exists (same annotator, label and passage)."
+            gettext("An identical annotation exists (same annotator, label and passage).")
         )
     annotation = Annotation(
         pk=snapshot["id"],
@@ -278,6 +288,6 @@ def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> 
             annotation.save(force_insert=True)
     except IntegrityError as exc:
         raise AnnotationRejected(
-            "This annotation was restored or re-created meanwhile; reload the page."
+            gettext("This annotation was restored or re-created meanwhile; reload the page.")
         ) from exc
     return annotation

@@ -62,13 +62,13 @@ class Page:
 
     def label(self, value: str | None) -> Label:
         if not value:
-            raise AnnotationRejected("Choose a label.")
+            raise AnnotationRejected(gettext("Choose a label."))
         label_id = parse_id(value)
         if label_id in self.labels:
             return self.labels[label_id]
         if label_id is not None and Label.objects.filter(pk=label_id).exists():
-            raise AnnotationRejected("This label belongs to another project.")
-        raise AnnotationRejected(f"Unknown label {value[:20]!r}.")
+            raise AnnotationRejected(gettext("This label belongs to another project."))
+        raise AnnotationRejected(gettext("Unknown label %(label)r.") % {"label": value[:20]})
 
 
 def posted_holder(post) -> dict:
@@ -181,9 +181,11 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
         label = page.label(post.get("label"))
         version = post.get("version")
         if version and version != document.text_sha256:
-            raise AnnotationRejected("This document changed after the page was loaded: reload it.")
+            raise AnnotationRejected(
+                gettext("This document changed after the page was loaded: reload it.")
+            )
         if "quote" not in post:
-            raise AnnotationRejected("The selected text (quote) is missing.")
+            raise AnnotationRejected(gettext("The selected text (quote) is missing."))
         note = post.get("note", "")
         start, end = selection_span(
             text=document.text,
@@ -207,7 +209,8 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
     return changes(
         request,
         page,
-        message=f"Saved «{annotation.quote}» as {label}.",
+        message=gettext("Saved «%(quote)s» as %(label)s.")
+        % {"quote": annotation.quote, "label": label},
         ranges=[(start, end)],
         added=[annotation],
         undo=undo_text("create", annotation.quote),
@@ -232,7 +235,7 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
     try:
         holder = posted_holder(post)
         if "label" not in post and "note" not in post and not holder:
-            raise AnnotationRejected("Nothing to change.")
+            raise AnnotationRejected(gettext("Nothing to change."))
         label = page.label(post["label"]) if "label" in post else None
         services.annotation_update(
             annotation=annotation,
@@ -247,9 +250,10 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
         request,
         page,
         message=(
-            f"Changed «{annotation.quote}» to {annotation.label}."
+            gettext("Changed «%(quote)s» to %(label)s.")
+            % {"quote": annotation.quote, "label": annotation.label}
             if label
-            else "Note saved."
+            else gettext("Note saved.")
             if "note" in post
             else voice_message(annotation)
         ),
@@ -269,7 +273,7 @@ def annotation_delete(request: HttpRequest, slug: str, annotation_id: int) -> Ht
     return changes(
         request,
         page,
-        message=f"Deleted «{snapshot['quote']}». Press u to undo.",
+        message=gettext("Deleted «%(quote)s». Press u to undo.") % {"quote": snapshot["quote"]},
         ranges=[(snapshot["start"], snapshot["end"])],
         removed=[snapshot["id"]],
         undo=undo_text("delete", snapshot["quote"]),
@@ -310,7 +314,7 @@ def annotation_undo_view(request: HttpRequest, slug: str, document_id: int) -> H
 def _suggestions_page(request: HttpRequest, slug: str, document_id: int) -> Page:
     page = Page.load(request, slug, document_id)
     if not page.membership.sees_suggestions:
-        raise Http404("No suggestions here.")
+        raise Http404(gettext("No suggestions here."))
     return page
 
 

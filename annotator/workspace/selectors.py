@@ -43,9 +43,9 @@ ORDERS = {
 }
 
 STATUSES = {
-    "todo": "Not started",
-    "started": "In progress",
-    "done": "Done",
+    "todo": gettext_lazy("Not started"),
+    "started": gettext_lazy("In progress"),
+    "done": gettext_lazy("Done"),
 }
 
 

@@ -7,6 +7,7 @@ from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotator.models import (
     Annotation,
@@ -41,7 +42,9 @@ def selection_span(*, text: str, start: int, end: int, quote: str | None) -> tup
         raise AnnotationRejected(exc.messages[0]) from exc
     start, end = snap(text, start, end)
     if start == end:
-        raise AnnotationRejected("The selection holds no words, only spaces or punctuation.")
+        raise AnnotationRejected(
+            gettext("The selection holds no words, only spaces or punctuation.")
+        )
     return start, end
 
 
@@ -49,7 +52,7 @@ def parse_offset(value: str | None) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise AnnotationRejected("Offsets must be whole numbers.") from None
+        raise AnnotationRejected(gettext("Offsets must be whole numbers.")) from None
 
 
 def progress_opened(*, project: Project, document: Document, annotator) -> None:
@@ -107,7 +110,7 @@ def _record_undo(annotation_id: int, *, project, document, actor, action, before
 def _label_for(project: Project, snapshot: dict) -> Label:
     label = Label.objects.filter(project=project, pk=snapshot["label_id"]).first()
     if label is None:
-        raise AnnotationRejected("Cannot undo: that label no longer exists.")
+        raise AnnotationRejected(gettext("Cannot undo: that label no longer exists."))
     return label
 
 
@@ -121,7 +124,7 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
     """
     event = undo_target(project=project, document=document, actor=actor)
     if event is None:
-        raise AnnotationRejected("Nothing to undo.")
+        raise AnnotationRejected(gettext("Nothing to undo."))
     common = {"project": project, "document": document, "actor": actor, "of": event}
     Action = AnnotationEvent.Action
     if event.action == Action.DELETE:
@@ -132,10 +135,10 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
                 snapshot=snapshot, project_id=project.pk, document_id=document.pk
             )
         except AnnotationRejected as exc:
-            raise AnnotationRejected(f"Cannot undo. {exc}") from exc
+            raise AnnotationRejected(gettext("Cannot undo. %(reason)s") % {"reason": exc}) from exc
         _record_undo(restored.pk, action=Action.RESTORE, before=None, after=snapshot, **common)
         return UndoOutcome(
-            f"Restored «{restored.quote}».",
+            gettext("Restored «%(quote)s».") % {"quote": restored.quote},
             ranges=[(restored.start, restored.end)],
             added=[restored],
         )
@@ -145,7 +148,7 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
         .first()
     )
     if found is None:
-        raise AnnotationRejected("Cannot undo: that annotation no longer exists.")
+        raise AnnotationRejected(gettext("Cannot undo: that annotation no longer exists."))
     annotation = found
     annotation.document = document
     current = annotation_snapshot(annotation)
@@ -153,7 +156,7 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
         _record_undo(annotation.pk, action=Action.DELETE, before=current, after=None, **common)
         annotation.delete()
         return UndoOutcome(
-            f"Removed «{current['quote']}».",
+            gettext("Removed «%(quote)s».") % {"quote": current["quote"]},
             ranges=[(current["start"], current["end"])],
             removed=[current["id"]],
         )
@@ -168,7 +171,7 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
             annotation.save()
     except IntegrityError as exc:
         raise AnnotationRejected(
-            "Cannot undo: you already have this label on exactly this passage."
+            gettext("Cannot undo: you already have this label on exactly this passage.")
         ) from exc
     _record_undo(
         annotation.pk,
@@ -178,7 +181,8 @@ def annotation_undo(*, project: Project, document: Document, actor) -> UndoOutco
         **common,
     )
     return UndoOutcome(
-        f"Put back «{annotation.quote}» as {annotation.label}.",
+        gettext("Put back «%(quote)s» as %(label)s.")
+        % {"quote": annotation.quote, "label": annotation.label},
         ranges=[(current["start"], current["end"]), (annotation.start, annotation.end)],
         changed=[annotation],
     )

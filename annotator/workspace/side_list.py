@@ -11,6 +11,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 QUOTE_SHOWN = 160
 
@@ -22,12 +23,13 @@ def item_html(annotation, *, oob: bool = False) -> str:
     note = f'<p class="note">{escape(annotation.note)}</p>' if annotation.note else ""
     swap = ' hx-swap-oob="true"' if oob else ""
     pk, label_id = annotation.pk, annotation.label_id
+    delete = escape(gettext("Delete"))
     return (
         f'<li id="ann-{pk}" class="item" data-id="{pk}" data-label="{label_id}"{swap}>'
         f'<button type="button" class="item-main" data-action="select">'
         f'<span class="chip lab-{label_id}">{escape(str(annotation.label))}</span> '
         f"<q>{escape(quote)}</q></button>{note}"
-        f'<button type="button" class="del" data-action="delete" aria-label="Delete">×</button>'
+        f'<button type="button" class="del" data-action="delete" aria-label="{delete}">×</button>'
         f"</li>"
     )
 

@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,6 +28,7 @@ from annotator.suggestions.tasks import sentences_labelled
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
+from annotator.workspace.js_messages import js_messages
 from annotator.workspace.services import progress_opened, progress_set_done
 from annotator.workspace.side_list import items_html
 
@@ -163,15 +165,16 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "undo": undo_description(undo),
             "guidelines": guidelines_html(project.guidelines),
             "note_max": NOTE_MAX,
+            "js_messages": js_messages(),
         },
     )
 
 
 UNDO_VERBS = {
-    "create": "adding",
-    "update": "changing",
-    "delete": "deleting",
-    "restore": "restoring",
+    "create": gettext_lazy("adding"),
+    "update": gettext_lazy("changing"),
+    "delete": gettext_lazy("deleting"),
+    "restore": gettext_lazy("restoring"),
 }
 
 
@@ -196,8 +199,12 @@ def document_step(request: HttpRequest, slug: str, document_id: int, direction: 
     step = -1 if direction == "previous" else 1
     neighbour = selectors.neighbour_id(project, membership, document.pk, step)
     if neighbour is None:
-        edge = "first" if step < 0 else "last"
-        messages.info(request, f"This is the {edge} document in your queue.")
+        messages.info(
+            request,
+            gettext("This is the first document in your queue.")
+            if step < 0
+            else gettext("This is the last document in your queue."),
+        )
         return redirect("document", slug=project.slug, document_id=document.pk)
     return redirect("document", slug=project.slug, document_id=neighbour)
 
@@ -219,7 +226,7 @@ def document_done(request: SignedInRequest, slug: str, document_id: int) -> Http
         return redirect("document", slug=project.slug, document_id=document.pk)
     # The template reads ``done_at``, which the document page gets from its query.
     document.done_at = progress.done_at  # type: ignore[attr-defined]
-    message = "Marked done." if done else "Marked not done."
+    message = gettext("Marked done.") if done else gettext("Marked not done.")
     return render(
         request,
         "workspace/document.html#done-changed",

@@ -6,6 +6,7 @@ from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 
 from annotator.datasets.export.plan import ExportFilters
 from annotator.models import Membership, Project, Source
@@ -25,26 +26,28 @@ FORMAT_CHOICES = [
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="jsonl")
     source = forms.MultipleChoiceField(
-        required=False, help_text="Only these sources (none selected: all)."
+        required=False, help_text=gettext_lazy("Only these sources (none selected: all).")
     )
     annotator = forms.MultipleChoiceField(
-        required=False, help_text="Only these annotators' spans, without gold."
+        required=False, help_text=gettext_lazy("Only these annotators' spans, without gold.")
     )
     since = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Only spans created or changed on or after this day.",
+        help_text=gettext_lazy("Only spans created or changed on or after this day."),
     )
-    gold_only = forms.BooleanField(required=False, label="Gold only")
+    gold_only = forms.BooleanField(required=False, label=gettext_lazy("Gold only"))
     bom = forms.BooleanField(
         required=False,
-        label="CSV for Excel",
-        help_text="Start CSV files with a byte order mark so spreadsheets read UTF-8.",
+        label=gettext_lazy("CSV for Excel"),
+        help_text=gettext_lazy(
+            "Start CSV files with a byte order mark so spreadsheets read UTF-8."
+        ),
     )
     raw = forms.BooleanField(
         required=False,
-        label="Raw CSV text",
-        help_text=(
+        label=gettext_lazy("Raw CSV text"),
+        help_text=gettext_lazy(
             "For pipelines: CSV cells exactly as written. Otherwise a cell starting with "
             "=, +, -, @, a tab or a carriage return gets a leading ' so spreadsheets do not "
             "run it as a formula. jsonl and Parquet are never altered."
@@ -69,7 +72,9 @@ class ExportForm(forms.Form):
         data = self.cleaned_data
         if data.get("gold_only") and data.get("annotator"):
             raise forms.ValidationError(
-                "Gold only cannot be combined with annotators: gold spans are the reviewers'."
+                gettext(
+                    "Gold only cannot be combined with annotators: gold spans are the reviewers'."
+                )
             )
         return data
 

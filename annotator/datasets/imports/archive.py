@@ -18,6 +18,8 @@ import zipfile
 import zlib
 from pathlib import Path, PurePath
 
+from django.utils.translation import gettext
+
 from annotator.datasets.imports.report import ImportFailed
 
 # Bytes asked of a member's stream at a time.
@@ -52,19 +54,30 @@ class Archive:
                 and not info.filename.startswith("__MACOSX/")
             ]
         except zipfile.BadZipFile:
-            raise ImportFailed(f"{name}: not a valid .zip file") from None
+            raise ImportFailed(
+                gettext("%(name)s: not a valid .zip file") % {"name": name}
+            ) from None
         except OSError as exc:
-            raise ImportFailed(f"{name}: cannot read ({exc.strerror})") from None
+            raise ImportFailed(
+                gettext("%(name)s: cannot read (%(strerror)s)")
+                % {"name": name, "strerror": exc.strerror}
+            ) from None
         if sum(info.file_size for info in self.members) > budget:
-            raise ImportFailed(f"{name}: unpacks to more than {budget_text(budget)}")
+            raise ImportFailed(
+                gettext("%(name)s: unpacks to more than %(limit)s")
+                % {"name": name, "limit": budget_text(budget)}
+            )
 
     def read(self, info: zipfile.ZipInfo, where: str) -> bytes:
         """The bytes of one member, read in chunks and refused as soon as too many come."""
         if info.compress_type not in METHODS:
             method = METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
             raise ImportFailed(
-                f"{where}: compressed with {method}, which the importer does not unpack "
-                "(use a .zip of stored or deflated files)"
+                gettext(
+                    "%(where)s: compressed with %(method)s, which the importer does not unpack "
+                    "(use a .zip of stored or deflated files)"
+                )
+                % {"where": where, "method": method}
             )
         limit = min(info.file_size, self.left)
         # The stream stops at its ZipInfo's file_size (checking the CRC there): give it
@@ -79,13 +92,21 @@ class Archive:
                     size += len(chunk)
                     chunks.append(chunk)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError) as exc:
-            raise ImportFailed(f"{where}: cannot unpack ({exc})") from None
+            raise ImportFailed(
+                gettext("%(where)s: cannot unpack (%(exc)s)") % {"where": where, "exc": exc}
+            ) from None
         if size > info.file_size:
             raise ImportFailed(
-                f"{where}: unpacks to more than the {info.file_size} bytes its zip header "
-                "declares (a damaged or hostile archive)"
+                gettext(
+                    "%(where)s: unpacks to more than the %(file_size)s bytes its zip header "
+                    "declares (a damaged or hostile archive)"
+                )
+                % {"where": where, "file_size": info.file_size}
             )
         if size > self.left:
-            raise ImportFailed(f"{self.name}: unpacks to more than {budget_text(self.budget)}")
+            raise ImportFailed(
+                gettext("%(name)s: unpacks to more than %(limit)s")
+                % {"name": self.name, "limit": budget_text(self.budget)}
+            )
         self.left -= size
         return b"".join(chunks)

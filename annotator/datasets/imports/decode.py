@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from charset_normalizer import from_bytes
+from django.utils.translation import gettext
 
 from annotator.datasets.imports.report import ImportFailed
 
@@ -61,7 +62,7 @@ def bom_encoding(data: bytes) -> str | None:
 def refuse_binary(name: str, data: bytes) -> None:
     """ImportFailed if ``data`` (without a BOM) is not text: NUL bytes or a known signature."""
     if b"\x00" in data or data.startswith(BINARY_SIGNATURES):
-        raise ImportFailed(f"{name}: binary file, not text")
+        raise ImportFailed(gettext("%(name)s: binary file, not text") % {"name": name})
 
 
 def decode_bytes(name: str, data: bytes) -> tuple[str, str]:
@@ -83,11 +84,13 @@ def decode_bytes(name: str, data: bytes) -> tuple[str, str]:
         pass
     best = from_bytes(data, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
-        raise ImportFailed(f"{name}: binary file or unknown text encoding, not readable")
+        raise ImportFailed(
+            gettext("%(name)s: binary file or unknown text encoding, not readable") % {"name": name}
+        )
     text = str(best)
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
     if controls > len(text) // 100:
-        raise ImportFailed(f"{name}: binary file, not text")
+        raise ImportFailed(gettext("%(name)s: binary file, not text") % {"name": name})
     return text, codecs.lookup(best.encoding).name
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext
 
 from annotator.datasets.imports.decode import normalize_text
 from annotator.datasets.imports.report import ImportFailed
@@ -56,13 +57,19 @@ def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:
         if value is None:
             continue
         if not isinstance(value, str):
-            raise ImportFailed(f"{where}: '{name}' must be text, not {type(value).__name__}")
+            raise ImportFailed(
+                gettext("%(where)s: '%(name)s' must be text, not %(type)s")
+                % {"where": where, "name": name, "type": type(value).__name__}
+            )
         value = unicodedata.normalize("NFC", " ".join(value.split()))
         if not value:
             continue
         limit = MAX_LENGTHS.get(name)
         if limit and len(value) > limit:
-            raise ImportFailed(f"{where}: {name} is longer than {limit} characters")
+            raise ImportFailed(
+                gettext("%(where)s: %(name)s is longer than %(limit)s characters")
+                % {"where": where, "name": name, "limit": limit}
+            )
         cleaned[name] = value
 
     kind = cleaned.get("source_kind")
@@ -70,8 +77,12 @@ def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:
         kind = str(kind).lower()
         if kind not in SOURCE_KINDS:
             raise ImportFailed(
-                f"{where}: unknown source kind '{cleaned['source_kind']}' "
-                f"(use one of: {', '.join(SOURCE_KINDS)})"
+                gettext("%(where)s: unknown source kind '%(source_kind)s' (use one of: %(kinds)s)")
+                % {
+                    "where": where,
+                    "source_kind": cleaned["source_kind"],
+                    "kinds": ", ".join(SOURCE_KINDS),
+                }
             )
         cleaned["source_kind"] = kind
     if "published_on" in cleaned:
@@ -79,13 +90,16 @@ def clean_fields(where: str, values: Mapping[str, object]) -> dict[str, Any]:
             cleaned["published_on"] = date.fromisoformat(str(cleaned["published_on"]))
         except ValueError:
             raise ImportFailed(
-                f"{where}: bad published_on '{cleaned['published_on']}' (use YYYY-MM-DD)"
+                gettext("%(where)s: bad published_on '%(published_on)s' (use YYYY-MM-DD)")
+                % {"where": where, "published_on": cleaned["published_on"]}
             ) from None
     if "url" in cleaned:
         try:
             URLValidator()(cleaned["url"])
         except ValidationError:
-            raise ImportFailed(f"{where}: bad url '{cleaned['url']}'") from None
+            raise ImportFailed(
+                gettext("%(where)s: bad url '%(url)s'") % {"where": where, "url": cleaned["url"]}
+            ) from None
     return cleaned
 
 
@@ -95,7 +109,10 @@ def flag(where: str, name: str, value: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ImportFailed(f"{where}: bad {name} '{value}' (use yes or no)")
+    raise ImportFailed(
+        gettext("%(where)s: bad %(name)s '%(value)s' (use yes or no)")
+        % {"where": where, "name": name, "value": value}
+    )
 
 
 def csv_rows(name: str, text: str, *, required: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -112,10 +129,15 @@ def csv_rows(name: str, text: str, *, required: str) -> Iterator[tuple[int, dict
     try:
         header = [column.strip().lower() for column in next(reader, [])]
     except csv.Error as exc:
-        raise ImportFailed(f"{name} line 1: bad CSV ({exc})") from None
+        raise ImportFailed(
+            gettext("%(name)s line 1: bad CSV (%(exc)s)") % {"name": name, "exc": exc}
+        ) from None
     if required not in header:
         found = ", ".join(column for column in header if column) or "none"
-        raise ImportFailed(f"{name}: missing '{required}' column (found: {found})")
+        raise ImportFailed(
+            gettext("%(name)s: missing '%(required)s' column (found: %(found)s)")
+            % {"name": name, "required": required, "found": found}
+        )
     line = reader.line_num + 1
     while True:
         try:
@@ -123,7 +145,10 @@ def csv_rows(name: str, text: str, *, required: str) -> Iterator[tuple[int, dict
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ImportFailed(f"{name} line {line}: bad CSV ({exc})") from None
+            raise ImportFailed(
+                gettext("%(name)s line %(line)s: bad CSV (%(exc)s)")
+                % {"name": name, "line": line, "exc": exc}
+            ) from None
         if any(cell.strip() for cell in row):
             yield line, dict(zip(header, row, strict=False))
         line = reader.line_num + 1
@@ -134,12 +159,15 @@ def record_of(
 ) -> Record:
     """A validated record; field problems are reported at ``fields_where`` if given."""
     if not isinstance(text, str):
-        raise ImportFailed(f"{where}: 'text' must be text, not {type(text).__name__}")
+        raise ImportFailed(
+            gettext("%(where)s: 'text' must be text, not %(type)s")
+            % {"where": where, "type": type(text).__name__}
+        )
     if "\x00" in text:
-        raise ImportFailed(f"{where}: text contains NUL characters")
+        raise ImportFailed(gettext("%(where)s: text contains NUL characters") % {"where": where})
     text = normalize_text(text)
     if not text.strip():
-        raise ImportFailed(f"{where}: empty text")
+        raise ImportFailed(gettext("%(where)s: empty text") % {"where": where})
     return Record(where=where, text=text, **clean_fields(fields_where or where, values))
 
 
@@ -151,13 +179,18 @@ def read_jsonl(name: str, text: str) -> Iterator[Record | ImportFailed]:
         try:
             values = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield ImportFailed(f"{where}: bad JSON ({exc.msg} at column {exc.colno})")
+            yield ImportFailed(
+                gettext("%(where)s: bad JSON (%(msg)s at column %(colno)s)")
+                % {"where": where, "msg": exc.msg, "colno": exc.colno}
+            )
             continue
         if not isinstance(values, dict):
-            yield ImportFailed(f"{where}: expected a JSON object with a 'text' key")
+            yield ImportFailed(
+                gettext("%(where)s: expected a JSON object with a 'text' key") % {"where": where}
+            )
             continue
         if "text" not in values:
-            yield ImportFailed(f"{where}: missing 'text' key")
+            yield ImportFailed(gettext("%(where)s: missing 'text' key") % {"where": where})
             continue
         try:
             yield record_of(where, values["text"], values)
@@ -181,8 +214,14 @@ def read_metadata(name: str, text: str, files: Iterable[str]) -> dict[str, tuple
         where = f"{name} line {number}"
         filename = row["file"].strip()
         if filename not in present:
-            raise ImportFailed(f"{where}: no file '{filename}' in the folder")
+            raise ImportFailed(
+                gettext("%(where)s: no file '%(filename)s' in the folder")
+                % {"where": where, "filename": filename}
+            )
         if filename in rows:
-            raise ImportFailed(f"{where}: '{filename}' is listed twice")
+            raise ImportFailed(
+                gettext("%(where)s: '%(filename)s' is listed twice")
+                % {"where": where, "filename": filename}
+            )
         rows[filename] = (where, row)
     return rows

@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, ngettext
 from tqdm import tqdm
 
 from annotator.corpus.sources import (
@@ -74,10 +75,11 @@ class DocumentImportReport(ImportReport):
 
     def summary(self) -> str:
         added = len(self.added)
-        return (
-            f"{added} document{'' if added == 1 else 's'} added, "
-            f"{len(self.duplicates)} skipped as duplicate, {self.error_count} rejected"
-        )
+        return ngettext(
+            "%(added)d document added, %(duplicates)d skipped as duplicate, %(rejected)d rejected",
+            "%(added)d documents added, %(duplicates)d skipped as duplicate, %(rejected)d rejected",
+            added,
+        ) % {"added": added, "duplicates": len(self.duplicates), "rejected": self.error_count}
 
 
 # ---------------------------------------------------------------- reading
@@ -122,8 +124,11 @@ class _Reader:
         try:
             if suffix not in {".txt", ".jsonl", ".csv"}:
                 raise ImportFailed(
-                    f"{name}: unsupported file type "
-                    "(use .txt, .jsonl, .csv, a .zip of .txt files or a folder)"
+                    gettext(
+                        "%(name)s: unsupported file type "
+                        "(use .txt, .jsonl, .csv, a .zip of .txt files or a folder)"
+                    )
+                    % {"name": name}
                 )
             text = self.decode(name, load())
             if suffix == ".txt":
@@ -140,7 +145,9 @@ class _Reader:
         texts = sorted(f for f in files if f.lower().endswith(".txt"))
         try:
             if not texts:
-                raise ImportFailed(f"{name}: no .txt files in this folder")
+                raise ImportFailed(
+                    gettext("%(name)s: no .txt files in this folder") % {"name": name}
+                )
             metadata: dict[str, tuple[str, dict]] = {}
             if METADATA_FILE in files:
                 meta_name = f"{name}/{METADATA_FILE}"
@@ -174,7 +181,7 @@ class _Reader:
                 },
             )
         elif not path.is_file():
-            self.reject(ImportFailed(f"{name}: no such file or folder"))
+            self.reject(ImportFailed(gettext("%(name)s: no such file or folder") % {"name": name}))
         elif path.suffix.lower() == ".zip":
             self.zip(name, path)
         else:
@@ -194,7 +201,12 @@ class _Reader:
         for info in archive.members:
             base = PurePath(info.filename).name
             if base in files:
-                self.reject(ImportFailed(f"{name}: two files named '{base}'"))
+                self.reject(
+                    ImportFailed(
+                        gettext("%(name)s: two files named '%(base)s'")
+                        % {"name": name, "base": base}
+                    )
+                )
                 return
             files[base] = partial(archive.read, info, f"{name}/{base}")
         self.folder(name, files)
@@ -204,7 +216,9 @@ def _read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ImportFailed(f"{path}: cannot read ({exc.strerror})") from None
+        raise ImportFailed(
+            gettext("%(path)s: cannot read (%(reason)s)") % {"path": path, "reason": exc.strerror}
+        ) from None
 
 
 # ---------------------------------------------------------------- writing
@@ -219,7 +233,9 @@ def _resolve_sources(records: list[Record]) -> dict[str, Source]:
                 record.source, known=known, kind=record.source_kind or Source.Kind.OTHER
             )
         except SourceRejected as exc:
-            raise ImportFailed(f"{record.where}: source: {exc}") from exc
+            raise ImportFailed(
+                gettext("%(where)s: source: %(reason)s") % {"where": record.where, "reason": exc}
+            ) from exc
     return known
 
 
@@ -277,10 +293,16 @@ def _write(
         if sha in existing:
             document = existing[sha]
             title = f" «{document.title}»" if document.title else ""
-            report.duplicates.append(f"{record.where}: same text as document {document.pk}{title}")
+            report.duplicates.append(
+                gettext("%(where)s: same text as document %(id)s%(title)s")
+                % {"where": record.where, "id": document.pk, "title": title}
+            )
             continue
         if sha in first_seen:
-            report.duplicates.append(f"{record.where}: same text as {first_seen[sha].where}")
+            report.duplicates.append(
+                gettext("%(where)s: same text as %(first)s")
+                % {"where": record.where, "first": first_seen[sha].where}
+            )
             continue
         first_seen[sha] = record
         new.append(
@@ -324,13 +346,21 @@ def _finish(
         if not record.source:
             reader.reject(
                 ImportFailed(
-                    f"{record.where}: no source (name one in the input or give a default "
-                    "source with --source)"
+                    gettext(
+                        "%(where)s: no source (name one in the input or give a default "
+                        "source with --source)"
+                    )
+                    % {"where": record.where}
                 )
             )
             continue
         if len(record.source) > MAX_LENGTHS["source"]:
-            reader.reject(ImportFailed(f"{record.where}: source is longer than 200 characters"))
+            reader.reject(
+                ImportFailed(
+                    gettext("%(where)s: source is longer than 200 characters")
+                    % {"where": record.where}
+                )
+            )
             continue
         removing = remove_all_repeats or record.remove_repeats
         if removing:
@@ -338,7 +368,7 @@ def _finish(
         else:
             repeats = find_repeats(record.text)
         for repeat in repeats:
-            outcome = "removed" if removing else "kept"
+            outcome = gettext("removed") if removing else gettext("kept")
             report.repeats.append(f"{record.where}: {repeat.describe()} ({outcome})")
         records.append(record)
     try:
@@ -347,7 +377,8 @@ def _finish(
     except IntegrityError as exc:
         detail = " ".join(str(exc).split())
         raise ImportFailed(
-            f"import stopped, nothing written: the database refused a row ({detail})"
+            gettext("import stopped, nothing written: the database refused a row (%(detail)s)")
+            % {"detail": detail}
         ) from exc
     return report
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 # A repeated run of paragraphs is reported when it holds at least this many
 # characters: a headline printed twice is common and harmless, a repeated body is not.
 MIN_REPEAT_CHARS = 200
@@ -25,11 +27,16 @@ class Repeat:
 
     def describe(self) -> str:
         if self.first[0] == self.first[1]:
-            return f"line {self.first[0]} repeats as line {self.second[0]}"
-        return (
-            f"lines {self.first[0]}-{self.first[1]} repeat as "
-            f"lines {self.second[0]}-{self.second[1]}"
-        )
+            return gettext("line %(first)d repeats as line %(second)d") % {
+                "first": self.first[0],
+                "second": self.second[0],
+            }
+        return gettext("lines %(a)d-%(b)d repeat as lines %(c)d-%(d)d") % {
+            "a": self.first[0],
+            "b": self.first[1],
+            "c": self.second[0],
+            "d": self.second[1],
+        }
 
 
 def _paragraphs(text: str) -> list[tuple[str, int, int, int]]:

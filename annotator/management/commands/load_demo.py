@@ -20,6 +20,8 @@ DEMO_PROJECT = {
     "slug": "demo",
     "name": "Demo: Putin and Tokayev visits",
     "description": "The seed corpus: five Russian texts on Russia–Kazakhstan visits.",
+    # The analysts are Russian speakers: the default labels are titled and defined in Russian.
+    "language": "ru",
 }
 DEMO_STORY = {
     "name": "Визиты Путина и Токаева",

@@ -13,6 +13,10 @@
   const listUrl = root.dataset.suggestionsUrl;
   const acceptAll = document.getElementById("accept-all");
   const state = { items: [], threshold: 1, focused: null };
+  // The page's words in its language (workspace/js_messages.py), as workspace.js reads them.
+  const messages = JSON.parse(document.getElementById("ws-messages")?.textContent || "{}");
+  const msg = (key, values = {}) =>
+    (messages[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
 
   function say(message) {
     const status = document.getElementById("status");
@@ -65,7 +69,9 @@
     draw();
     const sentence = item && sentenceOf(item);
     if (sentence) sentence.scrollIntoView({ block: "nearest" });
-    if (item) say(`${item.label_name} ${item.score.toFixed(2)} (${item.agent}): Enter or a accepts, x rejects.`);
+    if (item) {
+      say(msg("suggestion_focused", { label: item.label_name, score: item.score.toFixed(2), agent: item.agent }));
+    }
   }
 
   function move(step) {

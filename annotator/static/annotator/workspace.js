@@ -23,6 +23,10 @@
   const noteField = document.getElementById("ed-note");
   const modeButton = document.getElementById("mode-btn");
   const annotationUrl = root.dataset.annotationUrl.replace(/0\/$/, "");
+  // The page's words in its language (workspace/js_messages.py): msg(key, {name: value}).
+  const messages = JSON.parse(document.getElementById("ws-messages")?.textContent || "{}");
+  const msg = (key, values = {}) =>
+    (messages[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
 
   const state = {
     mode: "select", // or "sentence"
@@ -58,10 +62,10 @@
   });
   document.body.addEventListener("htmx:responseError", (event) => {
     const status = event.detail.xhr.status;
-    say(`The server refused this (HTTP ${status}); nothing was changed. Reload the page.`, true);
+    say(msg("refused", { status }), true);
   });
   document.body.addEventListener("htmx:sendError", () => {
-    say("The server cannot be reached; nothing was saved.", true);
+    say(msg("unreachable"), true);
   });
   // A fragment that has no place on this page (changed in another tab): redraw it all.
   document.body.addEventListener("htmx:oobErrorNoTarget", () => window.location.reload());
@@ -73,7 +77,7 @@
       textEl.setAttribute("aria-readonly", "true");
       textEl.setAttribute("aria-multiline", "true");
       textEl.setAttribute("role", "textbox");
-      textEl.setAttribute("aria-label", "Document text");
+      textEl.setAttribute("aria-label", msg("document_text"));
       textEl.spellcheck = false;
     } else {
       textEl.removeAttribute("contenteditable");
@@ -122,7 +126,7 @@
       return;
     }
     if (selection.empty) {
-      preview.textContent = "Only spaces or punctuation selected.";
+      preview.textContent = msg("only_spaces");
       return;
     }
     if (highlights) {
@@ -133,7 +137,7 @@
       .filter((b) => b.dataset.hotkey)
       .map((b) => `${b.dataset.hotkey} ${b.dataset.title}`)
       .join(", ");
-    preview.textContent = `Selected «${shown}»: press ${keys}.`;
+    preview.textContent = msg("selected", { quote: shown, keys });
   }
 
   function clearSelection() {
@@ -176,14 +180,14 @@
     owner.hidden = Boolean(item);
     if (!item && mark) {
       const style = (mark.className.match(/\bby-(\S+)/) || [])[1];
-      const name = document.querySelector(`.legend .by-${style}`)?.textContent || "another annotator";
-      owner.textContent = `By ${name} (read only).`;
+      const name = document.querySelector(`.legend .by-${style}`)?.textContent || msg("another_annotator");
+      owner.textContent = msg("by_read_only", { name });
     }
     document.getElementById("ed-controls").hidden = !item;
     const list = document.getElementById("ed-here");
     list.replaceChildren();
     if (here && here.length > 1) {
-      list.append(`${here.length} annotations here: `);
+      list.append(msg("here", { count: here.length }));
       for (const other of here) {
         const button = document.createElement("button");
         button.type = "button";
@@ -222,12 +226,12 @@
     if (state.mode === "sentence") {
       const sentence = currentSentence();
       if (sentence) saveSentence(sentence, label);
-      else say("Move to a sentence first (j / k, or click one).");
+      else say(msg("sentence_first"));
       return;
     }
     const selection = state.selection;
     if (selection && selection.empty) {
-      say("The selection holds no words, only spaces or punctuation.", true);
+      say(msg("no_words"), true);
     } else if (selection) {
       state.caret = selection.end16;
       saveSpan(label, selection.start, selection.end, selection.quote);
@@ -235,7 +239,7 @@
     } else if (isOwn(state.selected)) {
       post(`${annotationUrl}${state.selected}/`, { label });
     } else {
-      say(`Select a passage first, then press ${button.dataset.hotkey || "the label"}.`);
+      say(msg("select_first", { key: button.dataset.hotkey || msg("the_label") }));
     }
   }
 
@@ -311,12 +315,12 @@
         start = sentences().find((s) => Number(s.dataset.e) > at) || start;
       }
       focusSentence(currentSentence() || start);
-      say("Sentence mode: j / k move, a label key (or Enter, or a click) labels the sentence.");
+      say(msg("sentence_mode"));
     } else {
       for (const old of textEl.querySelectorAll(".sent.is-current")) old.classList.remove("is-current");
       setEditable(true);
       textEl.focus({ preventScroll: true });
-      say("Selection mode.");
+      say(msg("selection_mode"));
     }
   }
 

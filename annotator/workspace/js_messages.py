@@ -1,0 +1,38 @@
+"""The words workspace.js shows, translated on the server and handed to the page as JSON
+(``json_script``): no second catalogue and no extra request for the script.
+
+Placeholders are ``%(name)s``; the script fills them (``msg`` in workspace.js).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+JS_MESSAGES = {
+    "refused": _(
+        "The server refused this (HTTP %(status)s); nothing was changed. Reload the page."
+    ),
+    "unreachable": _("The server cannot be reached; nothing was saved."),
+    "document_text": _("Document text"),
+    "only_spaces": _("Only spaces or punctuation selected."),
+    "selected": _("Selected «%(quote)s»: press %(keys)s."),
+    "another_annotator": _("another annotator"),
+    "by_read_only": _("By %(name)s (read only)."),
+    "here": _("%(count)s annotations here: "),
+    "sentence_first": _("Move to a sentence first (j / k, or click one)."),
+    "no_words": _("The selection holds no words, only spaces or punctuation."),
+    "select_first": _("Select a passage first, then press %(key)s."),
+    "the_label": _("the label"),
+    "sentence_mode": _(
+        "Sentence mode: j / k move, a label key (or Enter, or a click) labels the sentence."
+    ),
+    "selection_mode": _("Selection mode."),
+    "suggestion_focused": _(
+        "Suggested: %(label)s %(score)s (%(agent)s). Enter or a accepts, x rejects."
+    ),
+}
+
+
+def js_messages() -> dict[str, str]:
+    """The messages in the active language."""
+    return {key: str(message) for key, message in JS_MESSAGES.items()}
