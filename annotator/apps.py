@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +18,7 @@ class AnnotatorConfig(AppConfig):
         make_upload_folder()
         from annotator.accounts import preferences  # noqa: F401  (reads the profile at login)
         from annotator.reports import tallies  # noqa: F401  (connects the span signal receivers)
+        from annotator.search.index import repair_after_migrate
+
+        # Table rebuilds by later migrations drop SQLite's full-text triggers.
+        post_migrate.connect(repair_after_migrate, sender=self)

@@ -6,7 +6,7 @@ documents they may open); reviewers and managers find everyone's only when the p
 shows all annotations (``access.can_see_everyone``).
 
 The text is matched by the database's full-text index: PostgreSQL's ``russian``
-configuration (stems, GIN indexes of migration 0010), or SQLite's FTS5 tables kept by
+configuration (stems, GIN indexes of migration 0008), or SQLite's FTS5 tables kept by
 triggers, queried with word prefixes (a crude stem: FTS5 has no Russian stemmer). Source
 names, label names and user names are short lists, matched by substring. Where the passage
 lies is found in Python (``passage``), the same way on both databases.

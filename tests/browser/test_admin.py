@@ -21,7 +21,8 @@ def log_in(page: Page, url: str, username: str, password: str = PASSWORD) -> Non
     page.goto(url)
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.locator("input[type=submit], button[type=submit]").first.click()
+    # The login form's button (the header also has the language switch's).
+    page.locator('form[action*="login"] [type=submit]').first.click()
     expect(page).not_to_have_url(url)
 
 
