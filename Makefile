@@ -116,6 +116,11 @@ bench: install
 bench-quick: install
 	$(BENCH_DB) --size quick $(BENCH_ARGS)
 
+# The suggester alone: training on 10,000 labelled sentences, one document's suggestions.
+.PHONY: bench-suggester
+bench-suggester: install
+	$(PY) -m bench.run --alone suggester --size $(or $(SIZE),full)
+
 # The export alone at full size (data built once in bench/work/; FORMAT=bundle etc.).
 .PHONY: bench-export
 bench-export: install

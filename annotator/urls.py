@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("annotator.progress.urls")),
     path("", include("annotator.search.urls")),
     path("", include("annotator.jobs.urls")),
+    path("", include("annotator.suggestions.urls")),
     path("", include("annotator.accounts.urls")),
 ]

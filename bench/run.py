@@ -47,6 +47,7 @@ class Size:
     large_page_requests: int
     clients: int = 8
     time_cap: float = 120.0
+    suggester_sentences: int = 10_000
 
 
 SIZES = {
@@ -68,6 +69,7 @@ SIZES = {
         page_requests=40,
         large_page_requests=4,
         time_cap=30.0,
+        suggester_sentences=1_000,
     ),
 }
 
@@ -174,9 +176,17 @@ def main(argv: list[str] | None = None) -> int:
         " results.json is left as it is.",
     )
     parser.add_argument("--requests", type=int, help="with --only: requests per figure")
+    parser.add_argument(
+        "--alone",
+        choices=sorted(ALONE),
+        help="Run one scenario that needs no corpus and no server; its figures go to "
+        "bench/results-<name>.json.",
+    )
     args = parser.parse_args(argv)
     only = set(filter(None, (args.only or "").split(",")))
     size = SIZES[args.size]
+    if args.alone:
+        return run_alone(args.alone, args.size, size)
     # One folder per size and database, so that `make bench-quick` leaves a full corpus.
     work = WORK / f"{args.size}-{args.db}"
     if not args.reuse:
@@ -291,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     log(f"agreement: {seconds:.1f} s")
 
+    for name, scenario_figures in ALONE.items():
+        figures += scenario_figures(size)
+        log(f"{name}: done")
+
     results = {
         "size": args.size,
         "database": args.db,
@@ -311,6 +325,32 @@ def main(argv: list[str] | None = None) -> int:
     if errors:
         log(f"{errors} requests failed: see the errors column")
         return 1
+    return 0
+
+
+def _suggester(size: Size) -> list[dict]:
+    from bench import suggester_bench
+
+    return suggester_bench.figures(size.suggester_sentences, log=log)
+
+
+# Scenarios that need neither the corpus nor the server: run after the others by `make
+# bench`, or alone with --only NAME.
+ALONE = {"suggester": _suggester}
+
+
+def run_alone(name: str, size_name: str, size: Size) -> int:
+    results = {
+        "size": size_name,
+        "database": "none",
+        "corpus": {"documents": 0, "annotations": 0},
+        "server": {"peak_memory_mb": "—"},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "figures": ALONE[name](size),
+    }
+    path = RESULTS.with_name(f"results-{name}.json")
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print_table(results)
     return 0
 
 

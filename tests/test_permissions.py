@@ -107,6 +107,10 @@ def annotation(w: World) -> dict:
     return {"slug": w.project.slug, "annotation_id": w.annotation.pk}
 
 
+def suggestion(w: World) -> dict:
+    return document(w) | {"suggestion_id": w.objects["annotator_suggestion"].pk}
+
+
 def gold(w: World) -> dict:
     return document(w) | {"gold_id": w.gold.pk}
 
@@ -425,11 +429,22 @@ TABLE: dict[tuple[str, str], Case] = {
     # Undo: the annotator's latest change was a deletion; the others have nothing to undo.
     ("annotation_undo", "POST"): Case(roles(LOGIN, 404, 200, 400, 400), document, writes=True),
     ("annotation_undo", "GET"): Case(POST_ONLY, document),
+    # Suggestions: every member who sees them; the annotator has rejected the only one
+    # already (400: nothing to answer), and it scores under the threshold (0.8).
+    ("suggestion_list", "GET"): Case(MEMBERS, document),
+    **post_only("suggestion_accept", roles(LOGIN, 404, 400, 200, 200), suggestion),
+    **post_only("suggestion_reject", roles(LOGIN, 404, 400, 200, 200), suggestion),
+    **post_only("suggestion_accept_all", roles(LOGIN, 404, 400, 400, 400), document),
     # Source profiles, agreement and review (adjudication into gold)
     ("sources", "GET"): Case(PROFILES),
     ("source", "GET"): Case(PROFILES, lambda w: {"source_id": w.document.source_id}),
     ("agreement", "GET"): Case(REVIEWERS, slug),
     ("team_progress", "GET"): Case(REVIEWERS, slug),
+    # The suggesters' evaluation; retraining is queued by managers (the tests' task
+    # backend runs jobs at once, so nothing is queued: nothing changes either way).
+    ("suggestions", "GET"): Case(REVIEWERS, slug),
+    ("suggestions_retrain", "POST"): Case(roles(LOGIN, 404, 403, 403, 302), slug, writes=None),
+    ("suggestions_retrain", "GET"): Case(POST_ONLY, slug),
     # Everyone in the project searches; what they find is their own (tests/search).
     ("search", "GET"): Case(MEMBERS, slug, data=lambda w: {"q": "Токаев"}),
     ("review", "GET"): Case(REVIEWERS, document),

@@ -88,13 +88,13 @@ class NewMembershipsInline(admin.TabularInline):
 
 
 class ProjectMembersInline(MembershipsInline):
-    fields = ("user", "role", "joined_at")
+    fields = ("user", "role", "suggestions", "joined_at")
     readonly_fields = ("user", "joined_at")
     verbose_name_plural = "members"
 
 
 class ProjectNewMembersInline(NewMembershipsInline):
-    fields = ("user", "role")
+    fields = ("user", "role", "suggestions")
     autocomplete_fields = ("user",)
     verbose_name = "member"
     verbose_name_plural = "add members"
@@ -124,6 +124,10 @@ class ProjectAdmin(admin.ModelAdmin):
                 "fields": ("guidelines", "guidelines_preview"),
                 "description": _("Markdown; the preview follows as you type."),
             },
+        ),
+        (
+            _("Suggestions"),
+            {"fields": ("suggestions_enabled", "suggestion_threshold", "retrain_every")},
         ),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -205,6 +206,12 @@ def suggester_train(
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "seed": seed,
             "lexicon_version": lex.version,
+            "training_data": {
+                "sentences": len(rows),
+                "documents": len({row.document for row in rows}),
+                "coders": sorted({row.coder for row in rows}),
+                "labels": dict(sorted(Counter(y).items())),
+            },
             "training_sha256": hashlib.sha256(
                 json.dumps(training, ensure_ascii=False).encode()
             ).hexdigest(),

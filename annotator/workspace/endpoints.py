@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -30,6 +30,8 @@ from annotator.access import (
 )
 from annotator.ids import parse_id
 from annotator.models import Annotation, Document, HolderKind, Label, Membership, Project
+from annotator.suggestions.decisions import suggestion_reject, suggestions_accept
+from annotator.suggestions.selectors import Shown, shown_suggestions
 from annotator.workspace import annotations as services
 from annotator.workspace import selectors
 from annotator.workspace.annotations import AnnotationRejected
@@ -327,3 +329,110 @@ def annotation_undo_view(request: HttpRequest, slug: str, document_id: int) -> H
         undo=undo_description(following),
         selected=next((a.pk for a in [*outcome.added, *outcome.changed]), None),
     )
+
+
+# ---- suggestions: fetched after the page has loaded (the page's own queries stay as they
+# are), accepted through ``changes`` like any save, rejected with a status line.
+
+
+def _suggestions_page(request: HttpRequest, slug: str, document_id: int) -> Page:
+    page = Page.load(request, slug, document_id)
+    if not page.membership.sees_suggestions:
+        raise Http404(gettext("No suggestions here."))
+    return page
+
+
+def _shown(page: Page, user) -> list[Shown]:
+    return shown_suggestions(page.project, page.document, user)
+
+
+@login_required
+def suggestion_list(request: HttpRequest, slug: str, document_id: int) -> JsonResponse:
+    """The suggestions the member sees on the document, as JSON: ``threshold`` and
+    ``suggestions`` (``id``, ``start``, ``end`` in code points, ``label`` id,
+    ``label_name``, ``score``, ``agent``)."""
+    page = _suggestions_page(request, slug, document_id)
+    return JsonResponse(
+        {
+            "threshold": page.project.suggestion_threshold,
+            "suggestions": [
+                {
+                    "id": s.id,
+                    "start": s.start,
+                    "end": s.end,
+                    "label": s.label_id,
+                    "label_name": s.label,
+                    "score": s.score,
+                    "agent": s.agent,
+                }
+                for s in _shown(page, request.user)
+            ],
+        }
+    )
+
+
+def _accepted(request: HttpRequest, page: Page, chosen: list[Shown]) -> HttpResponse:
+    if not chosen:
+        return rejected(request, gettext("No suggestion to accept here."))
+    try:
+        made = suggestions_accept(
+            project=page.project,
+            document=page.document,
+            annotator=request.user,
+            suggestions=chosen,
+            labels=page.labels,
+        )
+    except AnnotationRejected as exc:
+        return rejected(request, str(exc))
+    if len(made) == 1:
+        message = gettext("Accepted «%(quote)s» as %(label)s.") % {
+            "quote": made[0].quote,
+            "label": page.labels[made[0].label_id],
+        }
+    else:
+        message = gettext("Accepted %(n)d suggestions.") % {"n": len(made)}
+    return changes(
+        request,
+        page,
+        message=message,
+        ranges=[(a.start, a.end) for a in made],
+        added=made,
+        undo=undo_text("create", made[-1].quote),
+        selected=made[-1].pk if len(made) == 1 else None,
+    )
+
+
+@login_required
+@require_POST
+def suggestion_accept(
+    request: HttpRequest, slug: str, document_id: int, suggestion_id: int
+) -> HttpResponse:
+    """Accept one suggestion: it becomes the member's annotation (snapped, audited,
+    undoable like any save)."""
+    page = _suggestions_page(request, slug, document_id)
+    chosen = [s for s in _shown(page, request.user) if s.id == suggestion_id]
+    return _accepted(request, page, chosen)
+
+
+@login_required
+@require_POST
+def suggestion_accept_all(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """Accept every suggestion on the document scoring the project's threshold or more."""
+    page = _suggestions_page(request, slug, document_id)
+    threshold = page.project.suggestion_threshold
+    return _accepted(request, page, [s for s in _shown(page, request.user) if s.score >= threshold])
+
+
+@login_required
+@require_POST
+def suggestion_reject_view(
+    request: HttpRequest, slug: str, document_id: int, suggestion_id: int
+) -> HttpResponse:
+    """Reject one suggestion: it is stored, and no longer shown to this member."""
+    page = _suggestions_page(request, slug, document_id)
+    found = next((s for s in _shown(page, request.user) if s.id == suggestion_id), None)
+    if found is None:
+        return rejected(request, gettext("No such suggestion here (answered already?)."))
+    suggestion_reject(suggestion=found, annotator=request.user)
+    message = gettext("Rejected the suggestion %(label)s.") % {"label": found.label}
+    return render(request, "workspace/document.html#status-oob", {"message": message})

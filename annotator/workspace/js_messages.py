@@ -27,6 +27,9 @@ JS_MESSAGES = {
         "Sentence mode: j / k move, a label key (or Enter, or a click) labels the sentence."
     ),
     "selection_mode": _("Selection mode."),
+    "suggestion_focused": _(
+        "Suggested: %(label)s %(score)s (%(agent)s). Enter or a accepts, x rejects."
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +34,14 @@ QUEUE_ORDER = (F("source__name").asc(), F("published_on").asc(nulls_first=True),
 
 ANNOTATOR_STYLES = 6  # underline styles in app.css (.by-0 … .by-5)
 
+# Queue orders beside the default (source, date): "uncertain" puts first the documents
+# the learned suggester is least sure of (active learning), those it has not suggested on
+# after them in the default order.
+ORDERS = {
+    "": gettext_lazy("Source and date"),
+    "uncertain": gettext_lazy("Most uncertain first"),
+}
+
 STATUSES = {
     "todo": gettext_lazy("Not started"),
     "started": gettext_lazy("In progress"),
@@ -56,16 +64,38 @@ def _status_filters(project: Project, membership: Membership, document, status: 
     return filters.get(status, [])
 
 
+def model_confidence(project: Project) -> Subquery:
+    """A document's mean top-label probability by the learned suggester (agent ``model``)
+    over its sentences: low means uncertain; null where the model has not suggested."""
+    scores = (
+        Suggestion.objects.filter(project=project, document=OuterRef("pk"), agent="model")
+        .order_by()
+        .values("document")
+        .annotate(mean=Avg("score"))
+        .values("mean")
+    )
+    return Subquery(scores)
+
+
 def queue(
-    project: Project, membership: Membership, *, source_id: int | None = None, status: str = ""
+    project: Project,
+    membership: Membership,
+    *,
+    source_id: int | None = None,
+    status: str = "",
+    order: str = "",
 ) -> QuerySet[Document]:
     """The member's documents in queue order (ids only: paginate this, then load the
-    page's rows with ``queue_rows``). ``status`` is one of ``STATUSES`` (or empty for all).
+    page's rows with ``queue_rows``). ``status`` is one of ``STATUSES`` (or empty for all),
+    ``order`` one of ``ORDERS``.
     """
     documents = visible_documents(project, membership)
     if source_id is not None:
         documents = documents.filter(source_id=source_id)
     documents = documents.filter(*_status_filters(project, membership, OuterRef("pk"), status))
+    if order == "uncertain":
+        documents = documents.annotate(confidence=model_confidence(project))
+        return documents.only("id").order_by(F("confidence").asc(nulls_last=True), *QUEUE_ORDER)
     return documents.only("id").order_by(*QUEUE_ORDER)
 
 

@@ -25,6 +25,7 @@ from annotator.ids import query_id
 from annotator.models import NOTE_MAX, DocumentProgress, Label, Membership, Project
 from annotator.progress.selectors import project_lines
 from annotator.review.selectors import gold_conflict_documents
+from annotator.suggestions.tasks import sentences_labelled
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -58,22 +59,30 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
 
     Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
     ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
-    ``continue_document``, ``query`` (the filters, for pagination links) and, for reviewers
-    and managers, ``gold_conflicts`` (documents whose gold contradicts itself).
+    ``orders``/``order`` (the queue's order), ``continue_document``, ``query`` (the
+    filters, for pagination links) and, for reviewers and managers, ``gold_conflicts``
+    (documents whose gold contradicts itself).
     """
     project, membership = project_for_member(request.user, slug)
     source_id = query_id(request.GET, "source")
     status = request.GET.get("status", "")
     if status not in selectors.STATUSES:
         status = ""
-    documents = selectors.queue(project, membership, source_id=source_id, status=status)
+    order = request.GET.get("order", "")
+    if order not in selectors.ORDERS:
+        order = ""
+    documents = selectors.queue(
+        project, membership, source_id=source_id, status=status, order=order
+    )
     # Pages of ids, each then filled with its documents' rows.
     paginator: Paginator = Paginator(documents.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
     paginator.count = selectors.queue_count(project, membership, source_id=source_id, status=status)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.queue_rows(project, membership, list(page.object_list))
     query = "&".join(
-        f"{key}={value}" for key, value in (("source", source_id), ("status", status)) if value
+        f"{key}={value}"
+        for key, value in (("source", source_id), ("status", status), ("order", order))
+        if value
     )
     return render(
         request,
@@ -84,6 +93,8 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "sources": selectors.queue_sources(project, membership),
             "statuses": selectors.STATUSES,
+            "orders": selectors.ORDERS,
+            "order": order,
             "source_id": source_id,
             "status": status,
             "query": query,
@@ -214,6 +225,9 @@ def document_done(request: SignedInRequest, slug: str, document_id: int) -> Http
     progress = progress_set_done(
         project=project, document=document, annotator=request.user, done=done
     )
+    if done:
+        # The document's sentences count towards the next retraining (queued, never run here).
+        sentences_labelled(project=project, document=document)
     if not request.htmx:
         return redirect("document", slug=project.slug, document_id=document.pk)
     # The template reads ``done_at``, which the document page gets from its query.

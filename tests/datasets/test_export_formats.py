@@ -74,6 +74,9 @@ def test_jsonl_has_every_field_and_exact_quotes(data, tmp_path):
         "holder",
         "cue_start",
         "cue_end",
+        "suggested",
+        "suggestion_agent",
+        "suggestion_score",
     }
     tokayev = first["annotations"][1]
     assert (tokayev["holder_kind"], tokayev["holder"]) == ("attributed", "Токаев")
@@ -194,6 +197,9 @@ def test_csv_rows_per_annotation_read_by_csv_and_pandas(data, tmp_path):
         "holder",
         "cue_start",
         "cue_end",
+        "suggested",
+        "suggestion_agent",
+        "suggestion_score",
     ]
     assert len(rows) == 6 + 2
     tokayev = [r for r in rows if r["holder"] == "Токаев"]
@@ -241,6 +247,11 @@ SENTENCE_COLUMNS = [
     "gold_holder",
     "gold_cue_start",
     "gold_cue_end",
+    "suggested_anna",
+    "suggested_boris",
+    "suggested",
+    "suggestion_agent",
+    "suggestion_score",
 ]
 
 

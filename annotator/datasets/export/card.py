@@ -114,6 +114,9 @@ SPAN_FEATURES = [
     ("holder", "string"),
     ("cue_start", "int64"),
     ("cue_end", "int64"),
+    ("suggested", "bool"),
+    ("suggestion_agent", "string"),
+    ("suggestion_score", "float64"),
 ]
 
 
@@ -219,11 +222,13 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
         "- `documents.jsonl` (config `documents`): one document per line: `id`, `source` "
         "(`name`, `kind`, `country`, `language`), `title`, `author`, `url`, `published`, "
         "`language`, `text`, and `annotations` (`start`, `end`, `label`, `quote`, "
-        "`annotator`, `note`, `created`, `updated`, and whose voice the passage is in: "
+        "`annotator`, `note`, `created`, `updated`, whose voice the passage is in: "
         "`holder_kind` (`author`: the outlet's own; `attributed`: a named or described "
         "holder; `unclear`: none or a vague one), `holder` (e.g. «Касым-Жомарт Токаев», "
         "empty for the author) and the cue's offsets `cue_start`, `cue_end` (null when "
-        "not marked))"
+        "not marked), and `suggested`, `suggestion_agent`, `suggestion_score`: whether the "
+        "annotator accepted the label from a suggestion, from which agent and with what "
+        "score)"
         + (
             "; `reviewed_at`, `reviewed_by` and `gold` (the same fields, `reviewer` for "
             "`annotator`)."
@@ -241,7 +246,14 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
             if plan.include_gold
             else ""
         )
-        + " A sentence's holder columns are those of the span covering most of it.",
+        + " A sentence's holder columns are those of the span covering most of it."
+        + (
+            " `suggested_<annotator>` says the annotator's label of the sentence came from an "
+            "accepted suggestion; `suggested`, `suggestion_agent` and `suggestion_score`: "
+            "whether anyone's did, and the highest-scoring such suggestion."
+            if plan.include_annotations
+            else ""
+        ),
         "",
         "Loading:",
         "",

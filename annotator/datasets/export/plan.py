@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from annotator.errors import Rejected
@@ -26,6 +27,7 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
     Source,
+    SuggestionDecision,
 )
 
 CHUNK_SIZE = 2000  # rows of spans or sentences per fetch
@@ -81,6 +83,9 @@ class Span(NamedTuple):
     holder: str = ""
     cue_start: int | None = None
     cue_end: int | None = None
+    # (agent, score) of the suggestion the annotator accepted to make this span; None:
+    # labelled by hand (and always None for gold)
+    suggestion: tuple[str, float] | None = None
 
 
 @dataclass(slots=True)
@@ -206,6 +211,17 @@ class ExportPlan:
             queryset = queryset.filter(annotator_id__in=self.annotator_ids)
         return queryset
 
+    def suggested_annotations(self):
+        """``annotations`` with the agent and score of the suggestion each was accepted
+        from (both None for a span labelled by hand)."""
+        accepted = SuggestionDecision.objects.filter(
+            annotation=OuterRef("pk"), verdict=SuggestionDecision.Verdict.ACCEPTED
+        ).order_by("id")
+        return self.annotations().annotate(
+            suggestion_agent=Subquery(accepted.values("suggestion__agent")[:1]),
+            suggestion_score=Subquery(accepted.values("suggestion__score")[:1]),
+        )
+
     def gold_annotations(self):
         """Labelled gold spans ("no label" decisions are in ``gold_no_label``)."""
         return self._spans(GoldAnnotation).filter(label__isnull=False)
@@ -274,15 +290,26 @@ def _chunked(queryset, *fields: str, chunk_size: int = CHUNK_SIZE) -> Iterator[t
 
 
 def _spans(rows: list[tuple], plan: ExportPlan, *, by_user: bool) -> list[Span]:
-    """Span rows (as SPAN_FIELDS, user id, SPAN_TAIL) in export order.
+    """Span rows (as SPAN_FIELDS, user id, SPAN_TAIL, and for annotations the suggestion's
+    agent and score) in export order.
 
     Annotators' spans: by start, end, annotator, label; gold: by start, end, label
     (each unique by the database's constraints, so the order never depends on ids).
     """
     labels, usernames = plan.label_names, plan.usernames
     spans = [
-        Span(start, end, labels[label], quote, usernames[user], *tail)
+        Span(
+            start,
+            end,
+            labels[label],
+            quote,
+            usernames[user],
+            *tail[:7],
+            (suggested[0], suggested[1]) if suggested and suggested[0] is not None else None,
+        )
+        # tail: SPAN_TAIL's seven fields; then, for annotations, the suggestion's two
         for _, start, end, label, quote, user, *tail in rows
+        for suggested in [tail[7:]]
     ]
     if by_user:
         spans.sort(key=lambda span: (span.start, span.end, span.user, span.label))
@@ -297,7 +324,16 @@ def iter_documents(
     """Every exported document with its spans (and sentences), in document-id order."""
     empty = _Merge(())
     annotations = (
-        _Merge(_chunked(plan.annotations(), *SPAN_FIELDS, "annotator_id", *SPAN_TAIL))
+        _Merge(
+            _chunked(
+                plan.suggested_annotations(),
+                *SPAN_FIELDS,
+                "annotator_id",
+                *SPAN_TAIL,
+                "suggestion_agent",
+                "suggestion_score",
+            )
+        )
         if plan.include_annotations
         else empty
     )

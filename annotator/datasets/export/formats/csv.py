@@ -44,6 +44,9 @@ CSV_HEADER = (
     "holder",
     "cue_start",
     "cue_end",
+    "suggested",
+    "suggestion_agent",
+    "suggestion_score",
 )
 
 
@@ -106,6 +109,9 @@ def csv_chunks(plan: ExportPlan, progress=None, *, bom: bool = False) -> Iterato
                         span.holder,
                         "" if span.cue_start is None else span.cue_start,
                         "" if span.cue_end is None else span.cue_end,
+                        "true" if span.suggestion else "false",
+                        span.suggestion[0] if span.suggestion else "",
+                        span.suggestion[1] if span.suggestion else "",
                     )
                 )
         yield out.drain()

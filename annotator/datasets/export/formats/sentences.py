@@ -14,9 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from annotator.datasets.export.formats.csv import CsvBuffer
-from annotator.datasets.export.plan import DocumentRecord, ExportPlan, iter_documents
+from annotator.datasets.export.plan import DocumentRecord, ExportPlan, Span, iter_documents
 from annotator.stats.holders import sentence_holders
 from annotator.stats.sentence_labels import majority, sentence_labels
+
+
+def suggested_sentences(
+    sentences: list[tuple[int, int]], labels: list[str | None], spans: list[Span]
+) -> list[tuple[str, float] | None]:
+    """Per sentence, the (agent, score) of the suggestion behind one coder's label of it:
+    an accepted suggestion's span with that label overlapping the sentence (the highest
+    score if several); None if the label was given by hand (or there is none)."""
+    result: list[tuple[str, float] | None] = []
+    for (start, end), label in zip(sentences, labels, strict=True):
+        found = [
+            span.suggestion
+            for span in spans
+            if span.suggestion and span.label == label and span.start < end and start < span.end
+        ]
+        result.append(max(found, key=lambda v: v[1]) if found else None)
+    return result
 
 
 class SentenceTable:
@@ -36,6 +53,10 @@ class SentenceTable:
                 columns += [f"holder_kind_{username}", f"holder_{username}"]
         if plan.include_gold:
             columns += ["gold_holder_kind", "gold_holder", "gold_cue_start", "gold_cue_end"]
+        if plan.include_annotations:
+            # whose labels came from an accepted suggestion; the best such suggestion's agent
+            columns += [f"suggested_{username}" for username in self.annotators]
+            columns += ["suggested", "suggestion_agent", "suggestion_score"]
         self.columns = columns
 
     def rows(
@@ -60,6 +81,10 @@ class SentenceTable:
             for user, user_spans in record.annotations_by_user().items()
         }
         gold_holders = sentence_holders(spans, [(s.start, s.end, s) for s in record.gold])
+        suggested = {
+            user: suggested_sentences(spans, by_user[user], user_spans)
+            for user, user_spans in record.annotations_by_user().items()
+        }
         rows = []
         for i, (index, start, end) in enumerate(record.sentences):
             row: list[Any] = [record.id, record.source["name"], index, start, end]
@@ -83,6 +108,13 @@ class SentenceTable:
                     if span
                     else [None, None, None, None]
                 )
+            if self.plan.include_annotations:
+                accepted = [
+                    suggested[user][i] if user in suggested else None for user in self.annotators
+                ]
+                row += [value is not None for value in accepted]
+                top = max((v for v in accepted if v is not None), key=lambda v: v[1], default=None)
+                row += [top is not None, top[0] if top else None, top[1] if top else None]
             rows.append(tuple(row))
         return rows
 
@@ -97,6 +129,9 @@ class SentenceTable:
             "reviewed": pa.bool_(),
             "gold_cue_start": pa.int32(),
             "gold_cue_end": pa.int32(),
+            "suggested": pa.bool_(),
+            "suggestion_score": pa.float64(),
+            **{f"suggested_{username}": pa.bool_() for username in self.annotators},
         }
         return pa.schema([pa.field(name, types.get(name, pa.string())) for name in self.columns])
 
