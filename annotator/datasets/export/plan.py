@@ -304,12 +304,32 @@ def _spans(rows: list[tuple], plan: ExportPlan, *, by_user: bool) -> list[Span]:
             labels[label],
             quote,
             usernames[user],
-            *tail[:7],
+            note,
+            created,
+            updated,
+            kind,
+            holder,
+            cue_start,
+            cue_end,
             (suggested[0], suggested[1]) if suggested and suggested[0] is not None else None,
         )
-        # tail: SPAN_TAIL's seven fields; then, for annotations, the suggestion's two
-        for _, start, end, label, quote, user, *tail in rows
-        for suggested in [tail[7:]]
+        # SPAN_FIELDS, the user, SPAN_TAIL; then, for annotations, the suggestion's two
+        for (
+            _,
+            start,
+            end,
+            label,
+            quote,
+            user,
+            note,
+            created,
+            updated,
+            kind,
+            holder,
+            cue_start,
+            cue_end,
+            *suggested,
+        ) in rows
     ]
     if by_user:
         spans.sort(key=lambda span: (span.start, span.end, span.user, span.label))
