@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: run serve test test-sqlite test-postgres check lint typecheck lint-imports format install \
+.PHONY: run worker serve test test-sqlite test-postgres check lint typecheck lint-imports format install \
 	migrate demo bench bench-quick clean
 
 $(VENV)/.installed: requirements.txt
@@ -34,18 +34,32 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The server and, beside it, one background worker (large imports, exports, recounts: the
+# Jobs page). Stopping the server (Ctrl+C) stops the worker: asked first, killed after 5 s
+# (a job cut short is marked failed and has written nothing).
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (log in as analyst1 / annotate)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (log in as analyst1 / annotate), with a background worker"
+	@$(PY) manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do \
+	  kill -0 $$worker 2>/dev/null || exit 0; sleep 0.5; done; kill -KILL $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The background worker alone (make serve runs the web server only: run this beside it,
+# under the same process manager; README, Production).
+worker: install
+	$(PY) manage.py db_worker --no-reload
 
 # Production serving: gunicorn, static files by whitenoise, DJANGO_DEBUG=0. Needs
 # DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS, DATABASE_URL); see README "Production".
+# Background jobs run in `manage.py db_worker` (make worker), a second service under the
+# same process manager, as many as wanted on PostgreSQL (README, "Background jobs").
 serve: install
 	@[ -n "$$DJANGO_SECRET_KEY" ] || { echo "make serve runs in production mode:" \
 	  "set DJANGO_SECRET_KEY first (README, Production)" >&2; exit 1; }
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
 	@echo "Serving on http://$(HOST):$(PORT)/ (gunicorn.conf.py: workers and threads)"
+	@echo "Background jobs need a worker beside it: $(PY) manage.py db_worker --no-reload (make worker)"
 	DJANGO_DEBUG=0 exec $(BIN)/gunicorn project.wsgi:application --bind $(HOST):$(PORT) \
 	  --access-logfile -
 
@@ -101,6 +115,11 @@ bench: install
 
 bench-quick: install
 	$(BENCH_DB) --size quick $(BENCH_ARGS)
+
+# The suggester alone: training on 10,000 labelled sentences, one document's suggestions.
+.PHONY: bench-suggester
+bench-suggester: install
+	$(PY) -m bench.run --alone suggester --size $(or $(SIZE),full)
 
 # The export alone at full size (data built once in bench/work/; FORMAT=bundle etc.).
 .PHONY: bench-export

@@ -4,7 +4,6 @@ from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
 from annotator.ids import IdConverter
-from annotator.web.middleware import make_upload_folder
 
 
 class AnnotatorConfig(AppConfig):
@@ -15,6 +14,9 @@ class AnnotatorConfig(AppConfig):
     def ready(self) -> None:
         # Before any URLconf is read: the feature URLs write their ids as <id:...>.
         register_converter(IdConverter, "id")
+        # Imported here: the middleware reads models (API tokens), loaded only now.
+        from annotator.web.middleware import make_upload_folder
+
         make_upload_folder()
         from annotator.accounts import preferences  # noqa: F401  (reads the profile at login)
         from annotator.reports import tallies  # noqa: F401  (connects the span signal receivers)

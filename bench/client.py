@@ -6,6 +6,7 @@ Standard library only, so that the client's own cost stays small and predictable
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import statistics
 import threading
@@ -34,19 +35,23 @@ class Session:
         self,
         method: str,
         path: str,
-        body: dict | None = None,
+        body: dict | bytes | None = None,
         headers: dict | None = None,
         *,
         retry: bool = True,
     ) -> tuple[int, bytes]:
         """One request; with ``retry``, sent again once on a new connection when the
         server closed a kept-alive one (without: the next request gets a new connection,
-        this one raises, as a save whose answer was lost may have been stored)."""
+        this one raises, as a save whose answer was lost may have been stored).
+        ``body``: a form (a dict, sent urlencoded) or bytes sent as they are (give
+        their Content-Type in ``headers``)."""
         all_headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None
-        if body is not None:
+        if isinstance(body, bytes):
+            data = body
+        elif body is not None:
             data = urlencode(body).encode()
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
             all_headers["Referer"] = f"http://{self.host}:{self.port}{path}"
@@ -79,6 +84,12 @@ class Session:
         return self.request(
             "POST", path, body=body, headers={**csrf, **(headers or {})}, retry=retry
         )
+
+    def post_json(self, path: str, value, token: str) -> tuple[int, bytes]:
+        """POST ``value`` as JSON to the API with a personal token (no session, no CSRF)."""
+        body = json.dumps(value, ensure_ascii=False).encode()
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        return self.request("POST", path, body=body, headers=headers)
 
     def login(self, username: str, password: str) -> None:
         status, page = self.get("/accounts/login/")

@@ -80,6 +80,35 @@ def word_spans(text: str, rng: random.Random, count: int) -> list[tuple[int, int
     return sorted(spans)
 
 
+def curation_spans(
+    text: str,
+    sentences: list[tuple[int, int]],
+    rng: random.Random,
+    *,
+    annotators: int = 3,
+    per_annotator: int = 1500,
+    labels: int = 3,
+) -> list[list[tuple[int, int, int]]]:
+    """Each annotator's ``(start, end, label index)`` spans on one document, as a document
+    waiting for curation has them: the annotators mostly mark the same passages (whole
+    sentences and runs of words), each one most of them, and agree on the label about
+    three times in four."""
+    pool = [*rng.sample(sentences, min(len(sentences), per_annotator * 3 // 4))]
+    pool += word_spans(text, rng, per_annotator // 2)
+    pool = sorted(set(pool))
+    truth = {span: rng.randrange(labels) for span in pool}
+    result = []
+    for _ in range(annotators):
+        chosen = rng.sample(pool, min(len(pool), per_annotator))
+        result.append(
+            [
+                (start, end, truth[start, end] if rng.random() < 0.75 else rng.randrange(labels))
+                for start, end in chosen
+            ]
+        )
+    return result
+
+
 class AnnotationWriter:
     """Inserts annotation rows in large batches with one prepared statement."""
 
@@ -119,7 +148,7 @@ class AnnotationWriter:
                 end,
                 text[start:end],
                 "",
-                "author",  # the outlet's own voice, the model's default
+                "author",  # the holder fields' defaults (HolderKind.AUTHOR, no name)
                 "",
                 self.now,
                 self.now,

@@ -47,6 +47,7 @@ class Size:
     large_page_requests: int
     clients: int = 8
     time_cap: float = 120.0
+    suggester_sentences: int = 10_000
 
 
 SIZES = {
@@ -68,6 +69,7 @@ SIZES = {
         page_requests=40,
         large_page_requests=4,
         time_cap=30.0,
+        suggester_sentences=1_000,
     ),
 }
 
@@ -93,6 +95,8 @@ def server_env(database_url: str) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_HSTS_SECONDS": "0",
+        # The API's clients save as fast as they can: no rate limit in the way.
+        "API_RATE": "1000000/minute",
     }
 
 
@@ -166,8 +170,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's")
+    parser.add_argument(
+        "--only",
+        help="Measure only these HTTP figures (comma-separated names, e.g. review_page_large);"
+        " results.json is left as it is.",
+    )
+    parser.add_argument("--requests", type=int, help="with --only: requests per figure")
+    parser.add_argument(
+        "--alone",
+        choices=sorted(ALONE),
+        help="Run one scenario that needs no corpus and no server; its figures go to "
+        "bench/results-<name>.json.",
+    )
     args = parser.parse_args(argv)
+    only = set(filter(None, (args.only or "").split(",")))
     size = SIZES[args.size]
+    if args.alone:
+        return run_alone(args.alone, args.size, size)
     # One folder per size and database, so that `make bench-quick` leaves a full corpus.
     work = WORK / f"{args.size}-{args.db}"
     if not args.reuse:
@@ -204,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "migrate", "--noinput", "-v0")
         # The save measurement's documents (a corpus built by an older benchmark has fewer).
         corpus.save_documents = scenario.save_documents(size, corpus)
+        corpus.review_document = scenario.review_document(corpus)
     else:
         if args.db == "postgres":
             scenario.empty_postgres()
@@ -241,7 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         scenario.wait_for(port)
         with PeakMemory(server.pid) as memory:
-            scenario.measure_http(size, port, corpus, figures, log=log)
+            scenario.measure_http(
+                size, port, corpus, figures, log=log, only=only, requests=args.requests
+            )
         server_peak = memory.peak_mb
     finally:
         server.terminate()
@@ -251,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
             log("gunicorn did not stop within 15 s (a request still running): killed")
             server.kill()
             server.wait()
+
+    if only:
+        for figure in figures:
+            if not figure.get("from_build_run") and figure["name"] in only:
+                print(json.dumps(figure, ensure_ascii=False))
+        return 0
 
     seconds, peak = run_measured(
         env,
@@ -272,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         total_figure("agreement", seconds, corpus.agreement_annotations, peak_memory_mb=peak)
     )
     log(f"agreement: {seconds:.1f} s")
+
+    for name, scenario_figures in ALONE.items():
+        figures += scenario_figures(size)
+        log(f"{name}: done")
 
     results = {
         "size": args.size,
@@ -296,6 +328,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _suggester(size: Size) -> list[dict]:
+    from bench import suggester_bench
+
+    return suggester_bench.figures(size.suggester_sentences, log=log)
+
+
+# Scenarios that need neither the corpus nor the server: run after the others by `make
+# bench`, or alone with --only NAME.
+ALONE = {"suggester": _suggester}
+
+
+def run_alone(name: str, size_name: str, size: Size) -> int:
+    results = {
+        "size": size_name,
+        "database": "none",
+        "corpus": {"documents": 0, "annotations": 0},
+        "server": {"peak_memory_mb": "—"},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "figures": ALONE[name](size),
+    }
+    path = RESULTS.with_name(f"results-{name}.json")
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print_table(results)
+    return 0
+
+
 def print_table(results: dict) -> None:
     print()
     print(
@@ -314,6 +372,7 @@ def print_table(results: dict) -> None:
             + "".join(f"{c!s:>10}" for c in cells)
             + (f"  ({f['rate']} /s)" if "rate" in f else "")
             + (f"  peak {f['peak_memory_mb']} MB" if "peak_memory_mb" in f else "")
+            + (f"  {f['html_bytes'] / 1e6:.2f} MB HTML" if f.get("html_bytes") else "")
             + (f"  errors {f['errors']}" if f.get("errors") else "")
         )
 

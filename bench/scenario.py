@@ -18,12 +18,14 @@ from annotator.datasets.imports.decode import normalize_text
 from annotator.models import (
     Annotation,
     Document,
+    GoldAnnotation,
     Label,
     Membership,
     Project,
     ProjectDocument,
     Source,
 )
+from annotator.reports.tallies import tallies_invalidate
 from annotator.text.snapping import snap
 from bench import corpus
 from bench.client import Session, drive
@@ -34,6 +36,9 @@ AGREEMENT_PROJECT = "bench-agreement"
 PASSWORD = "bench-password-1"
 LARGE_DOCUMENT_CHARS = 200_000
 LARGE_DOCUMENT_ANNOTATIONS = 5_000
+REVIEW_DOCUMENT_ANNOTATORS = 3
+REVIEW_DOCUMENT_SPANS = 1_500  # per annotator
+REVIEW_DOCUMENT_GOLD = 150  # sentences already curated
 SEED_DOCUMENT_ANNOTATIONS = 300
 SAVE_DOCUMENTS_PER_ANNOTATOR = 12
 SAVE_SPANS_PER_DOCUMENT = 64
@@ -51,6 +56,7 @@ class Corpus:
     sources: int = 0
     seed_document: int = 0
     large_document: int = 0
+    review_document: int = 0
     save_documents: list[int] = field(default_factory=list)
     annotators: list[str] = field(default_factory=list)
     manager: str = "bench-manager"
@@ -168,6 +174,7 @@ def build(size, env, figures: list[dict], work: Path, *, log) -> Corpus:
     page_writer.flush()
     result.seed_document, result.large_document = seed_document.pk, large_document.pk
     result.save_documents = save_documents(size, result)
+    result.review_document = review_document(result)
 
     result.agreement_annotations = _agreement_project(
         size, rng, document_ids, annotators[:3], log=log
@@ -223,6 +230,50 @@ def save_documents(size, result: Corpus) -> list[int]:
     return documents[:wanted]
 
 
+def review_document(result: Corpus) -> int:
+    """The document ``review_page_large`` opens: ``LARGE_DOCUMENT_CHARS`` characters, three
+    annotators with ``REVIEW_DOCUMENT_SPANS`` spans each (``corpus.curation_spans``) and
+    some gold. Made on first use, so that a corpus built before it existed can be reused."""
+    if result.review_document:
+        return result.review_document
+    project = Project.objects.get(slug=result.project_slug)
+    source, _ = Source.objects.get_or_create(name="Bench pages")
+    text = "\n".join(corpus.synthetic_texts(1, size=LARGE_DOCUMENT_CHARS, seed=5))
+    document = _own_document(project, source, "Large page to curate", text)
+    (_, text, sentences), *_ = corpus.documents_with_sentences([document.pk])
+    rng = random.Random(13)
+    label_ids = list(Label.objects.filter(project=project).values_list("pk", flat=True))
+    annotators = get_user_model().objects.filter(username__in=result.annotators).order_by("pk")
+    writer = corpus.AnnotationWriter()
+    spans = corpus.curation_spans(
+        text,
+        sentences,
+        rng,
+        annotators=REVIEW_DOCUMENT_ANNOTATORS,
+        per_annotator=REVIEW_DOCUMENT_SPANS,
+        labels=len(label_ids),
+    )
+    for annotator, own in zip(annotators, spans, strict=False):
+        for start, end, label in own:
+            writer.add(project.pk, document.pk, annotator.pk, label_ids[label], start, end, text)
+    writer.flush()
+    manager = get_user_model().objects.get(username=result.manager)
+    GoldAnnotation.objects.bulk_create(
+        GoldAnnotation(
+            project=project,
+            document=document,
+            label_id=rng.choice(label_ids),
+            start=start,
+            end=end,
+            quote=text[start:end],
+            reviewer=manager,
+        )
+        for start, end in sorted(rng.sample(sentences, REVIEW_DOCUMENT_GOLD))
+    )
+    tallies_invalidate(project.pk, {document.pk})  # bulk-inserted gold: profiles are stale
+    return document.pk
+
+
 def save_targets(size, result: Corpus, labels: list, clients: int) -> list[list[tuple]]:
     """Each annotator's saves in order: ``(document, start, end, quote, label)``.
 
@@ -255,7 +306,18 @@ def save_targets(size, result: Corpus, labels: list, clients: int) -> list[list[
     return targets
 
 
-def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -> None:
+def measure_http(
+    size,
+    port: int,
+    result: Corpus,
+    figures: list[dict],
+    *,
+    log,
+    only: set[str] | None = None,
+    requests: int | None = None,
+) -> None:
+    """Every HTTP figure; ``only``: just the figures of those names (``requests``: how many
+    requests each of them makes, instead of the size's)."""
     from annotator.models import Label
 
     labels = {
@@ -286,13 +348,18 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
             headers={"HX-Request": "true"},
         )
 
-    log(f"save_annotation: {size.saves} saves from {len(clients)} concurrent annotators")
-    timings = drive(clients, save, requests=size.saves, time_cap=size.time_cap, even=True)
-    figure = timings.figure("save_annotation")
-    figure["clients"] = len(clients)
-    figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
-    figures.append(figure)
-    _report(figure, timings, log)
+    wanted = (lambda name: name in only) if only else (lambda name: True)
+    if wanted("save_annotation"):
+        log(f"save_annotation: {size.saves} saves from {len(clients)} concurrent annotators")
+        timings = drive(clients, save, requests=size.saves, time_cap=size.time_cap, even=True)
+        figure = timings.figure("save_annotation")
+        figure["clients"] = len(clients)
+        figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
+        figures.append(figure)
+        _report(figure, timings, log)
+
+    measure_api_saves(size, port, result, targets, figures, log=log)
+    measure_api_import(port, result, figures, log=log)
 
     sources_url = reverse("sources") + f"?project={result.project_slug}"
     pages = [
@@ -311,6 +378,15 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
             reverse(
                 "document",
                 kwargs={"slug": result.project_slug, "document_id": result.large_document},
+            ),
+            size.large_page_requests,
+        ),
+        (
+            "review_page_large",
+            manager,
+            reverse(
+                "review",
+                kwargs={"slug": result.project_slug, "document_id": result.review_document},
             ),
             size.large_page_requests,
         ),
@@ -352,9 +428,13 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         ),
     ]
     for name, client, url, count in pages:
+        if not wanted(name):
+            continue
+        count = requests or count
         urls = url if isinstance(url, list) else [url]
+        body = b""
         try:
-            client.get(urls[0])  # warm-up: the first request also fills caches
+            _, body = client.get(urls[0])  # warm-up: the first request also fills caches
         except OSError as exc:
             log(f"{name}: the warm-up request failed ({exc!r})")
         timings = drive(
@@ -365,8 +445,11 @@ def measure_http(size, port: int, result: Corpus, figures: list[dict], *, log) -
         )
         figure = timings.figure(name)
         figure["clients"] = 1
+        figure["html_bytes"] = len(body)
         figures.append(figure)
         _report(figure, timings, log)
+    if not wanted("sources_after_change"):
+        return
     timings = drive(
         [manager], after_change, requests=size.page_requests // 4, time_cap=size.time_cap
     )
@@ -380,5 +463,132 @@ def _report(figure: dict, timings, log) -> None:
     log(
         f"{figure['name']}: p50 {figure['p50']} ms, p95 {figure['p95']} ms"
         + (f", {figure['rate']}/s" if "rate" in figure else "")
+        + (f", {figure['html_bytes'] / 1e6:.2f} MB" if figure.get("html_bytes") else "")
         + (f", {len(timings.errors)} errors, first: {timings.errors[0]}" if timings.errors else "")
     )
+
+
+def _api_token(username: str) -> str:
+    from annotator.accounts.tokens import api_token_create
+
+    user = get_user_model().objects.get(username=username)
+    return api_token_create(user=user, name="benchmark")[1]
+
+
+def measure_api_saves(size, port: int, result: Corpus, targets, figures: list[dict], *, log):
+    """``api_save_annotation``: the same saves as ``save_annotation``, by the same number of
+    concurrent annotators, through the API (JSON, a token each, the label by name)."""
+    Annotation.objects.filter(document_id__in=result.save_documents).delete()
+    names = dict(Label.objects.filter(project__slug=result.project_slug).values_list("pk", "name"))
+    url = reverse("api-annotations", kwargs={"slug": result.project_slug})
+    clients = [Session("127.0.0.1", port) for _ in result.annotators]
+    tokens = {id(c): _api_token(name) for c, name in zip(clients, result.annotators, strict=True)}
+    client_index = {id(c): i for i, c in enumerate(clients)}
+
+    def save(client: Session, index: int):
+        pk, start, end, quote, label = targets[client_index[id(client)]][index]
+        body = {"document": pk, "label": names[label], "start": start, "end": end, "quote": quote}
+        return client.post_json(url, body, tokens[id(client)])
+
+    log(f"api_save_annotation: {size.saves} saves from {len(clients)} concurrent API clients")
+    timings = drive(
+        clients, save, requests=size.saves, time_cap=size.time_cap, even=True, expect=(201,)
+    )
+    figure = timings.figure("api_save_annotation")
+    figure["clients"] = len(clients)
+    figure["rate"] = round(len(timings.seconds) / timings.wall, 1)
+    figures.append(figure)
+    _report(figure, timings, log)
+
+
+API_IMPORT_PROJECT = "bench-api-import"
+API_IMPORT_DOCUMENTS = 1000
+API_IMPORT_CHARS = 6000
+API_IMPORT_RUNS = 3
+
+
+def measure_api_import(port: int, result: Corpus, figures: list[dict], *, log) -> None:
+    """``api_import_docs``: 1,000 documents of about 6,000 characters in one POST to the
+    API's document import (JSON list), sentence splitting included; the median of
+    ``API_IMPORT_RUNS`` runs, each into an emptied project."""
+    project, _ = Project.objects.get_or_create(
+        slug=API_IMPORT_PROJECT, defaults={"name": "Benchmark API import"}
+    )
+    manager = get_user_model().objects.get(username=result.manager)
+    Membership.objects.get_or_create(project=project, user=manager, defaults={"role": "manager"})
+    token = _api_token(result.manager)
+    texts = list(corpus.synthetic_texts(API_IMPORT_DOCUMENTS, size=API_IMPORT_CHARS, seed=13))
+    records = [
+        {
+            "text": text,
+            "title": text.split("\n", 1)[0],
+            "source": f"API source {number % 50:02d}",
+            "source_kind": "news_site",
+            "published_on": f"2025-{1 + number % 12:02d}-{1 + number % 28:02d}",
+        }
+        for number, text in enumerate(texts)
+    ]
+    url = reverse("api-documents", kwargs={"slug": API_IMPORT_PROJECT})
+    client = Session("127.0.0.1", port, timeout=120)
+    seconds, errors = [], []
+    chars = sum(len(text) for text in texts)
+    log(f"api_import_docs: {API_IMPORT_DOCUMENTS} documents, {chars} characters, one request")
+    for _ in range(API_IMPORT_RUNS):
+        Document.objects.filter(project_documents__project=project).delete()
+        began = time.perf_counter()
+        status, payload = client.post_json(url, records, token)
+        elapsed = time.perf_counter() - began
+        if status != 201 or b'"1000 documents added' not in payload:
+            errors.append(f"{status}: {payload[:200]!r}")
+        seconds.append(elapsed)
+    seconds.sort()
+    figure = total_figure(
+        "api_import_docs",
+        seconds[len(seconds) // 2],
+        API_IMPORT_DOCUMENTS,
+        runs=[round(s, 3) for s in seconds],
+        characters=chars,
+        errors=len(errors),
+    )
+    figure["phases"] = _import_phases(project, records)
+    figures.append(figure)
+    log(
+        f"api_import_docs: median {figure['total']} s of {figure['runs']}; in process: "
+        + ", ".join(f"{name} {value} s" for name, value in figure["phases"].items())
+        + (f", errors: {errors[0]}" if errors else "")
+    )
+
+
+def _import_phases(project: Project, records: list[dict]) -> dict[str, float]:
+    """The same import in this process, timed by phase (from the importer's progress)."""
+    import json
+
+    from annotator.datasets.imports.documents import import_upload
+    from annotator.text.sentences import sentence_spans
+
+    Document.objects.filter(project_documents__project=project).delete()
+    body = json.dumps(records, ensure_ascii=False).encode()
+    marks: dict[str, float] = {}
+    began = time.perf_counter()
+    import_upload(
+        "request.json",
+        body,
+        project=project,
+        on_progress=lambda done, total, phase: marks.setdefault(phase, time.perf_counter()),
+    )
+    ended = time.perf_counter()
+    split, save = marks["Splitting sentences"], marks["Saving"]
+    # razdel alone on the same texts, one by one in this process: the yardstick the target
+    # is set against (the import may take 1.75 times this).
+    razdel = time.perf_counter()
+    for record in records:
+        list(sentence_spans(record["text"]))
+    razdel = time.perf_counter() - razdel
+    return {
+        "reading and checking": round(split - began, 3),
+        # the texts handed to the splitter's helpers, which split while the writing runs
+        "handing texts to the splitters": round(save - split, 3),
+        "writing (sentences split meanwhile)": round(ended - save, 3),
+        "total": round(ended - began, 3),
+        "razdel alone": round(razdel, 3),
+    }

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +231,67 @@ EXPORT_DIR = Path(os.environ.get("EXPORT_DIR") or DATA_DIR / "exports")
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups")
 # Trained suggester models: one folder per project, one file per version.
 SUGGESTER_DIR = DATA_DIR / "suggesters"
+
+# Background jobs (annotator.jobs): Django's tasks framework with a database-backed queue,
+# run by `manage.py db_worker` (make run starts one beside the server). TASKS_BACKEND
+# may name another backend (the tests run jobs at once with the immediate backend).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
+    }
+}
+# Inputs and result files of jobs (exports to download); with workers on several
+# machines this folder must be shared by all of them.
+JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR") or BASE_DIR / "job-files")
+# How long a finished job's file is kept for download, then removed.
+JOB_FILES_HOURS = env_int("JOB_FILES_HOURS", 24)
+# Imports bigger than this (bytes of the upload or request body) run as a job.
+JOB_IMPORT_BYTES = env_int("JOB_IMPORT_BYTES", 16 * 1024 * 1024)
+# Dataset downloads from the export page over this many documents run as a job.
+JOB_EXPORT_DOCUMENTS = env_int("JOB_EXPORT_DOCUMENTS", 2000)
+# A running job whose worker has not reported for this long (on another machine; on the
+# same machine a dead worker process is seen at once) is marked failed.
+JOB_LOST_SECONDS = env_int("JOB_LOST_SECONDS", 600)
+
+# After an import through the API adds this many documents to a project, its profiles
+# are recounted by a background job (the Sources page would otherwise do it when viewed).
+JOB_RECOUNT_DOCUMENTS = env_int("JOB_RECOUNT_DOCUMENTS", 200)
+
+# The REST API (annotator.api): personal tokens or the session; JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "annotator.api.authentication.TokenAuthentication",
+        "annotator.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["annotator.api.throttling.TokenRateThrottle"],
+    # Requests per token (or per signed-in user); counted per server process.
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE") or "1200/minute"},
+    "DEFAULT_PAGINATION_CLASS": "annotator.api.pagination.PageOrOffsetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotator.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Wrong API keys from one address: after this many within the window, 429 until it ends.
+API_FAILED_TOKEN_LIMIT = env_int("API_FAILED_TOKEN_LIMIT", 20)
+API_FAILED_TOKEN_SECONDS = env_int("API_FAILED_TOKEN_SECONDS", 15 * 60)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Source-bias annotation API",
+    "DESCRIPTION": (
+        "Projects, documents, your annotations, predictions, gold, agreement, source "
+        "profiles and exports. Send a personal token as `Authorization: Token <key>` "
+        "(make one on the API tokens page)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {

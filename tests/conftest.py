@@ -81,6 +81,36 @@ def empty_layout_cache():
     layouts.clear()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits and failed-key counts live in the cache: each test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_at_once():
+    """Background jobs run at once, in the test's own transaction (the tests of the real
+    database queue and worker put its backend back: tests/jobs/test_worker.py)."""
+    from django.tasks import task_backends
+    from django.tasks.backends.immediate import ImmediateBackend
+
+    queue = task_backends["default"]
+    task_backends["default"] = ImmediateBackend("default", {})
+    yield
+    task_backends["default"] = queue
+
+
+@pytest.fixture(autouse=True)
+def job_files(settings, tmp_path):
+    """Jobs' inputs and files go to a folder of the test's own."""
+    settings.JOB_FILES_DIR = tmp_path / "job-files"
+    return settings.JOB_FILES_DIR
+
+
 @pytest.fixture
 def manager(db):
     """A campaign manager: staff, not superuser, in the "Campaign managers" group."""

@@ -31,8 +31,14 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from annotator.accounts.services import managers_group_get_or_create
+from annotator.accounts.tokens import api_token_create
+from annotator.datasets.export.plan import ExportFilters
+from annotator.jobs.services import job_start_export
+from annotator.jobs.tasks import run_job
 from annotator.models import (
     Annotation,
     AnnotationEvent,
@@ -101,8 +107,20 @@ def annotation(w: World) -> dict:
     return {"slug": w.project.slug, "annotation_id": w.annotation.pk}
 
 
+def suggestion(w: World) -> dict:
+    return document(w) | {"suggestion_id": w.objects["annotator_suggestion"].pk}
+
+
 def gold(w: World) -> dict:
     return document(w) | {"gold_id": w.gold.pk}
+
+
+def job(w: World) -> dict:
+    return {"job_id": w.objects["annotator_job"].pk}
+
+
+def api_token(w: World) -> dict:
+    return {"token_id": w.objects["annotator_apitoken"].pk}  # the annotator's
 
 
 def label_pk(w: World, name: str) -> int:
@@ -119,6 +137,7 @@ def new_span(w: World) -> dict:
 
 
 LOGGED_IN = roles(LOGIN, 200, 200, 200, 200)
+OWN_JOB = roles(LOGIN, 404, 404, 200, 404)  # the reviewer started it
 MEMBERS = roles(LOGIN, 404, 200, 200, 200)
 MANAGERS = roles(LOGIN, 404, 403, 403, 200)
 # Every annotator's work: for the project's reviewers and managers.
@@ -356,6 +375,24 @@ ADMIN_MODELS = {
         change=lambda w: {"name": "Аналитики"},
         refused=READ_ONLY,
     ),
+    # Background jobs: listed and deleted, never written by hand (the worker writes them).
+    "annotator_job": AdminModel(
+        add=lambda w: {"kind": "rebuild_profiles"},
+        change=lambda w: {"state": "failed"},
+        refused=("add", "change"),
+    ),
+    # Tokens are made by their owners (the key is shown once); a manager revokes them.
+    "annotator_apitoken": AdminModel(
+        add=lambda w: {"user": w.users["annotator"].pk, "name": "script"},
+        change=lambda w: {"name": "renamed"},
+        refused=("add", "change"),
+    ),
+    # The task queue's own records (django-tasks-db): superusers only.
+    "django_tasks_database_dbtaskresult": AdminModel(
+        add=lambda w: {"task_path": "annotator.jobs.tasks.run_job"},
+        change=lambda w: {"priority": 1},
+        refused=("view",),
+    ),
     # django-axes' records of login attempts: campaign managers have no permission on them.
     **{
         f"axes_{model}": AdminModel(
@@ -409,11 +446,22 @@ TABLE: dict[tuple[str, str], Case] = {
     ("mentions", "GET"): Case(LOGGED_IN),
     ("mentions_read", "POST"): Case(roles(LOGIN, 302, 302, 302, 302), writes=None),
     ("mentions_read", "GET"): Case(POST_ONLY),
+    # Suggestions: every member who sees them; the annotator has rejected the only one
+    # already (400: nothing to answer), and it scores under the threshold (0.8).
+    ("suggestion_list", "GET"): Case(MEMBERS, document),
+    **post_only("suggestion_accept", roles(LOGIN, 404, 400, 200, 200), suggestion),
+    **post_only("suggestion_reject", roles(LOGIN, 404, 400, 200, 200), suggestion),
+    **post_only("suggestion_accept_all", roles(LOGIN, 404, 400, 400, 400), document),
     # Source profiles, agreement and review (adjudication into gold)
     ("sources", "GET"): Case(PROFILES),
     ("source", "GET"): Case(PROFILES, lambda w: {"source_id": w.document.source_id}),
     ("agreement", "GET"): Case(REVIEWERS, slug),
     ("team_progress", "GET"): Case(REVIEWERS, slug),
+    # The suggesters' evaluation; retraining is queued by managers (the tests' task
+    # backend runs jobs at once, so nothing is queued: nothing changes either way).
+    ("suggestions", "GET"): Case(REVIEWERS, slug),
+    ("suggestions_retrain", "POST"): Case(roles(LOGIN, 404, 403, 403, 302), slug, writes=None),
+    ("suggestions_retrain", "GET"): Case(POST_ONLY, slug),
     # Everyone in the project searches; what they find is their own (tests/search).
     ("search", "GET"): Case(MEMBERS, slug, data=lambda w: {"q": "Токаев"}),
     ("review", "GET"): Case(REVIEWERS, document),
@@ -437,7 +485,15 @@ TABLE: dict[tuple[str, str], Case] = {
         lambda w: {"label": "fact", "start": 20, "end": 23},
     ),
     **post_only("review_gold_delete", REVIEW_WRITES, gold),
+    # Undo: nobody here changed gold through review, so there is nothing to undo.
+    ("review_gold_undo", "POST"): Case(REVIEW_WRITES, document, writes=None),
+    ("review_gold_undo", "GET"): Case(POST_ONLY, document),
     **post_only("review_reviewed", REVIEW_WRITES, document, lambda w: {"reviewed": "1"}),
+    # Undo: the reviewer's latest gold action was adding the gold span; the manager has none
+    # (refused with a message on the review page, nothing written).
+    ("review_undo", "POST"): Case(REVIEW_WRITES, document, writes=None),
+    ("review_undo", "GET"): Case(POST_ONLY, document),
+    ("review_agreement", "GET"): Case(REVIEWERS, document),
     # Dataset export: the download itself, and the Label Studio config
     ("export_dataset", "GET"): Case(REVIEWERS, slug, lambda w: {"format": "jsonl"}),
     ("export_label_studio_config", "GET"): Case(REVIEWERS, slug),
@@ -454,6 +510,18 @@ TABLE: dict[tuple[str, str], Case] = {
     ("history_restore", "GET"): Case(
         POST_ONLY, lambda w: {"slug": w.project.slug, "event_id": w.delete_event.pk}
     ),
+    # Background jobs: each user sees only the jobs they started (the reviewer's export).
+    ("jobs", "GET"): Case(LOGGED_IN),
+    ("job", "GET"): Case(OWN_JOB, job),
+    ("job_progress", "GET"): Case(OWN_JOB, job),
+    ("job_download", "GET"): Case(OWN_JOB, job),
+    # Personal API tokens: each user's own (another's token is not found).
+    ("api_tokens", "GET"): Case(LOGGED_IN),
+    ("api_tokens", "POST"): Case(
+        roles(LOGIN, 200, 200, 200, 200), data=lambda w: {"name": "nightly"}, writes=True
+    ),
+    ("api_token_revoke", "POST"): Case(roles(LOGIN, 404, 302, 404, 404), api_token, writes=True),
+    ("api_token_revoke", "GET"): Case(POST_ONLY, api_token),
     # Accounts (django.contrib.auth)
     ("login", "GET"): Case(each(200)),
     ("logout", "POST"): Case(each(302), writes=None),
@@ -533,7 +601,8 @@ def url_names(patterns=None, namespace="") -> list[str]:
 
 
 def test_every_url_is_in_the_table():
-    names = url_names()
+    # The API's URLs (api-...) have a table of their own: tests/api/test_permissions.py.
+    names = [name for name in url_names() if not name.startswith("api-")]
     covered = {name for name, _ in TABLE}
     missing = sorted({n for n in names if not n.endswith("?")} - covered)
     assert missing == [], f"URLs with no row in tests/test_permissions.py TABLE: {missing}"
@@ -650,6 +719,18 @@ def world(db) -> World:
             username="spare", ip_address="10.0.0.1"
         ),
     }
+    objects["annotator_job"] = job_start_export(
+        started_by=users["reviewer"],
+        project=project,
+        fmt="jsonl",
+        filters=ExportFilters(),
+        filename="newsroom.jsonl",
+    )
+    objects["annotator_apitoken"] = api_token_create(user=users["annotator"], name="script")[0]
+    # A task waiting in the database queue (the tests otherwise run jobs at once).
+    objects["django_tasks_database_dbtaskresult"] = DBTaskResult.objects.get(
+        pk=DatabaseBackend("default", {}).enqueue(run_job, (0,), {}).id
+    )
     tallies_refresh(project)  # counted up front: reading a profile page then writes nothing
     return World(
         project=project,

@@ -7,11 +7,23 @@ every ModelAdmin.
 from annotator.admin import (
     annotations,
     documents,
+    jobs,
     projects,
     sources,
     stories,
     suggestions,
+    tokens,
     users,
 )
 
-__all__ = ["annotations", "documents", "projects", "sources", "stories", "suggestions", "users"]
+__all__ = [
+    "annotations",
+    "documents",
+    "jobs",
+    "projects",
+    "sources",
+    "stories",
+    "suggestions",
+    "tokens",
+    "users",
+]

@@ -56,6 +56,8 @@ class SpanAdmin(DocumentTitlesMixin, admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields: ClassVar[tuple[str, ...]] = (
         *("project", "document", "start", "end", "quote", "created_at", "updated_at"),
+        # Whose voice: set in the workspace and in review, where the cue can be selected.
+        *("holder_kind", "holder", "cue_start", "cue_end"),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -108,6 +110,10 @@ class AnnotationAdmin(SpanAdmin):
         "end",
         "quote",
         "note",
+        "holder_kind",
+        "holder",
+        "cue_start",
+        "cue_end",
         "created_at",
         "updated_at",
         "history",
@@ -116,7 +122,9 @@ class AnnotationAdmin(SpanAdmin):
 
     @admin.display(description=_("history"))
     def history(self, obj: Annotation) -> str:
-        events = AnnotationEvent.objects.filter(annotation_id=obj.pk).select_related("actor")
+        events = AnnotationEvent.objects.filter(annotation_id=obj.pk, gold=False).select_related(
+            "actor"
+        )
         return render_to_string("admin/annotator/annotation/history.html", {"events": events})
 
     def save_model(self, request, obj: Annotation, form, change: bool) -> None:

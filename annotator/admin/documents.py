@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypedDict
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.db.models.functions import Substr
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from annotator.admin.actions import DocumentActionsMixin
@@ -23,6 +25,7 @@ from annotator.admin.base import DocumentTitlesMixin, ReadOnlyAdmin, count_of, c
 from annotator.admin.forms import DocumentAdminForm, ImportForm
 from annotator.datasets.imports.documents import DocumentImportReport, import_upload
 from annotator.datasets.imports.report import ImportFailed
+from annotator.jobs.services import import_in_background, job_start_import
 from annotator.models import Annotation, Document, Project, Sentence
 
 # How many added documents and duplicates an import's report lists by name.
@@ -144,12 +147,13 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> TemplateResponse:
+    def import_view(self, request: HttpRequest) -> HttpResponse:
         """``admin/annotator/document/import.html``: an upload run through the importer.
 
         Context: ``form`` (ImportForm) and, after an import, its ``report``. A
         failed import writes nothing and lists the importer's messages on the form, one
-        per bad record.
+        per bad record. An upload over ``JOB_IMPORT_BYTES`` is imported by a background
+        job instead, and the manager is sent to its page.
         """
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -159,6 +163,24 @@ class DocumentAdmin(DocumentActionsMixin, admin.ModelAdmin):
             if form.is_valid():
                 options = form.cleaned_data
                 upload = options["upload"]
+                if import_in_background(upload.size):
+                    job = job_start_import(
+                        started_by=request.user,
+                        filename=upload.name,
+                        data=upload.read(),
+                        project=options["project"],
+                        default_source=options["default_source"] or None,
+                        skip_bad=options["skip_bad"],
+                        remove_repeats=options["remove_repeats"],
+                    )
+                    messages.info(
+                        request,
+                        gettext(
+                            "%(name)s is large: it is imported in the background (job %(job)d)."
+                        )
+                        % {"name": upload.name, "job": job.pk},
+                    )
+                    return redirect("job", job.pk)
                 try:
                     report = import_upload(
                         upload.name,

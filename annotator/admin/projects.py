@@ -5,7 +5,7 @@ tie documents and people to a project (assignments, progress, memberships).
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +28,7 @@ from annotator.models import (
     Project,
     ProjectDocument,
 )
+from annotator.suggestions.tasks import holders_enqueue, runs_in_a_worker
 from annotator.workspace.guidelines import guidelines_html
 
 
@@ -86,13 +88,13 @@ class NewMembershipsInline(admin.TabularInline):
 
 
 class ProjectMembersInline(MembershipsInline):
-    fields = ("user", "role", "joined_at")
+    fields = ("user", "role", "suggestions", "joined_at")
     readonly_fields = ("user", "joined_at")
     verbose_name_plural = "members"
 
 
 class ProjectNewMembersInline(NewMembershipsInline):
-    fields = ("user", "role")
+    fields = ("user", "role", "suggestions")
     autocomplete_fields = ("user",)
     verbose_name = "member"
     verbose_name_plural = "add members"
@@ -113,6 +115,7 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ("show_all_annotations",)
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("guidelines_preview", "created_at")
+    actions = ("suggest_holders",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "language", "show_all_annotations")}),
         (
@@ -121,6 +124,10 @@ class ProjectAdmin(admin.ModelAdmin):
                 "fields": ("guidelines", "guidelines_preview"),
                 "description": _("Markdown; the preview follows as you type."),
             },
+        ),
+        (
+            _("Suggestions"),
+            {"fields": ("suggestions_enabled", "suggestion_threshold", "retrain_every")},
         ),
     )
 
@@ -149,6 +156,32 @@ class ProjectAdmin(admin.ModelAdmin):
                 document_count=count_of(ProjectDocument, "project"),
                 annotation_count=count_of(Annotation, "project"),
             )
+        )
+
+    @admin.action(description=gettext_lazy("Suggest holders (background job)"))
+    def suggest_holders(self, request: HttpRequest, queryset) -> None:
+        """Queue the holders suggester for every document of the chosen projects: it
+        runs in the task worker, never in this web process."""
+        if not runs_in_a_worker():
+            self.message_user(
+                request,
+                gettext(
+                    "No task worker is configured: run “manage.py suggest --project SLUG "
+                    "--agent holders” instead."
+                ),
+                messages.WARNING,
+            )
+            return
+        for project in queryset:
+            holders_enqueue(project=project)
+        self.message_user(
+            request,
+            ngettext(
+                "Holders queued for %(count)d project.",
+                "Holders queued for %(count)d projects.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
         )
 
     def get_inlines(self, request: HttpRequest, obj):

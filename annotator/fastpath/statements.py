@@ -1,7 +1,8 @@
 """The written-out statements of the hottest paths, each beside a note of its ORM twin.
 
-Saving a span is the request analysts make most, and every request reads its session and
-user. Building these queries with the ORM cost more CPU than the database spent running
+Saving a span is the request analysts make most, every request reads its session and
+user, every API request its token and user, and an import inserts tens of thousands of
+sentences. Building these queries with the ORM cost more CPU than the database spent running
 them (``annotator.fastpath.rows`` says how much), so they are written out here, once, and
 turned back into model instances with the ORM's own converters. Each is tested equal to
 the ORM query it stands for, on SQLite and PostgreSQL (``tests/fastpath/``). The access
@@ -11,16 +12,28 @@ check's statement stays beside its ORM rule in ``annotator.access``.
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import Field
 
 from annotator.fastpath.rows import Columns
-from annotator.models import Annotation, AnnotationEvent, Label, Project, ProjectDocument
+from annotator.models import (
+    Annotation,
+    AnnotationEvent,
+    ApiToken,
+    Label,
+    Project,
+    ProjectDocument,
+    Sentence,
+)
 
 _LABEL = Columns(Label, "l")
 _EVENT = Columns(AnnotationEvent, "e")
+# Rows per INSERT where the driver's executemany is not one prepared statement.
+SENTENCE_BATCH = 1000
 
 
 @functools.cache
@@ -106,18 +119,18 @@ def labels_version_bump(project_id: int, document_id: int) -> None:
 
 
 def latest_events(
-    project_id: int, document_id: int, actor_id: int, limit: int
+    project_id: int, document_id: int, actor_id: int, limit: int, *, gold: bool = False
 ) -> list[AnnotationEvent]:
     """The actor's latest events on a document, newest first: ``AnnotationEvent.objects
-    .filter(project=, document=, actor=).order_by("-id")[:limit]`` written out, as it runs
-    on every view of the document page and every save (the undo button)."""
+    .filter(project=, document=, actor=, gold=).order_by("-id")[:limit]`` written out, as
+    it runs on every view of the document page and every save (the undo button)."""
     sql = (
         f"SELECT {_EVENT.sql(connection)} FROM {AnnotationEvent._meta.db_table} e"
         " WHERE e.project_id = %s AND e.document_id = %s AND e.actor_id = %s"
-        " ORDER BY e.id DESC LIMIT %s"
+        " AND e.gold = %s ORDER BY e.id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [project_id, document_id, actor_id, int(limit)])
+        cursor.execute(sql, [project_id, document_id, actor_id, gold, int(limit)])
         return [_EVENT.instance(connection, row) for row in cursor.fetchall()]
 
 
@@ -139,3 +152,56 @@ def user_by_pk(user_id: int) -> User | None:
         )
         row = cursor.fetchone()
     return None if row is None else columns.instance(connection, row)
+
+
+@functools.cache
+def _token_columns() -> tuple[Columns, Columns]:
+    return Columns(ApiToken, "t"), Columns(get_user_model(), "u")
+
+
+def api_token_by_sha256(digest: str) -> ApiToken | None:
+    """``ApiToken.objects.select_related("user").filter(key_sha256=digest).first()``:
+    every API request asks it."""
+    token_columns, user_columns = _token_columns()
+    users = user_columns.model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {token_columns.sql(connection)}, {user_columns.sql(connection)}"
+            f" FROM {ApiToken._meta.db_table} t JOIN {users.db_table} u"
+            f" ON u.{connection.ops.quote_name(users.pk.column)} = t.user_id"
+            " WHERE t.key_sha256 = %s",
+            [digest],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = token_columns.instance(connection, row)
+    token.user = user_columns.instance(connection, row, len(token_columns))
+    return token
+
+
+@functools.cache
+def _sentences_insert_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    meta = Sentence._meta
+    fields = [meta.get_field(name) for name in ("document", "index", "start", "end")]
+    columns = ", ".join(quote(cast(str, cast(Field, field).column)) for field in fields)
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+
+
+def sentences_insert(rows: list[tuple[int, int, int, int]]) -> None:
+    """Store sentences given as ``(document id, index, start, end)``:
+    ``Sentence.objects.bulk_create([Sentence(document_id=, index=, start=, end=), ...])``.
+    An import stores tens of thousands; building a model instance for each cost it more
+    than the database's own work (bulk_create sends no signals, so none are lost)."""
+    insert = _sentences_insert_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # one prepared statement, run row by row in C
+            cursor.executemany(insert + "(%s, %s, %s, %s)", rows)
+            return
+        for start in range(0, len(rows), SENTENCE_BATCH):
+            batch = rows[start : start + SENTENCE_BATCH]
+            cursor.execute(
+                insert + ", ".join(["(%s, %s, %s, %s)"] * len(batch)),
+                [value for row in batch for value in row],
+            )

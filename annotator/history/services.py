@@ -1,4 +1,5 @@
-"""The audit trail: reading a project's history and restoring deleted annotations."""
+"""The audit trail: reading a project's history (annotators' spans and gold) and restoring
+deleted annotations and gold spans."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
+from annotator.errors import Rejected
 from annotator.models import (
     Annotation,
     AnnotationEvent,
+    GoldAnnotation,
     Project,
 )
+from annotator.review.services import GoldRejected, gold_event, gold_snapshot
+from annotator.review.undo import gold_rebuild
 from annotator.workspace.annotations import (
     AnnotationRejected,
     _record,
@@ -22,10 +27,13 @@ from annotator.workspace.annotations import (
     annotation_snapshot,
 )
 
+KINDS = {"annotations": False, "gold": True}  # the ``kind`` filter: events with ``gold``
+
 
 def history_events(
     *,
     project: Project,
+    kind: str = "",
     action: str = "",
     actor_id: int | None = None,
     annotator_id: int | None = None,
@@ -33,8 +41,11 @@ def history_events(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[AnnotationEvent]:
-    """A project's annotation events, newest first, narrowed by the given filters."""
+    """A project's events, newest first, narrowed by the given filters (``kind``:
+    ``annotations`` or ``gold``, "" for both)."""
     events = AnnotationEvent.objects.filter(project=project).select_related("actor", "document")
+    if kind in KINDS:
+        events = events.filter(gold=KINDS[kind])
     if action:
         events = events.filter(action=action)
     if actor_id:
@@ -72,7 +83,7 @@ def event_changes(event: AnnotationEvent) -> list[FieldChange]:
 
 def _later_event_exists(event: AnnotationEvent) -> bool:
     return (
-        AnnotationEvent.objects.filter(annotation_id=event.annotation_id)
+        AnnotationEvent.objects.filter(annotation_id=event.annotation_id, gold=event.gold)
         .filter(Q(at__gt=event.at) | Q(at=event.at, id__gt=event.pk))
         .exists()
     )
@@ -87,7 +98,7 @@ def annotation_restore(*, event: AnnotationEvent, actor) -> Annotation:
     identical annotation exists. Records a ``restore`` event.
     """
     snapshot = event.before
-    if event.action != AnnotationEvent.Action.DELETE or not snapshot:
+    if event.gold or event.action != AnnotationEvent.Action.DELETE or not snapshot:
         raise AnnotationRejected(gettext("Only a deleted annotation can be restored."))
     if Annotation.objects.filter(pk=snapshot["id"]).exists():
         # Said before "changed after": restoring it is what changed it.
@@ -110,14 +121,44 @@ def annotation_restore(*, event: AnnotationEvent, actor) -> Annotation:
     return annotation
 
 
+@transaction.atomic
+def gold_restore(*, event: AnnotationEvent, actor) -> GoldAnnotation:
+    """Re-create a deleted gold span from its delete event, under the gold rules (refused,
+    with the reason, if gold added since contradicts or duplicates it). Records a
+    ``restore`` event."""
+    snapshot = event.before
+    if not event.gold or event.action != AnnotationEvent.Action.DELETE or not snapshot:
+        raise GoldRejected(gettext("Only a deleted gold span can be restored."))
+    if GoldAnnotation.objects.filter(pk=snapshot["id"]).exists():
+        raise GoldRejected(gettext("This gold span exists: it has been restored already."))
+    if _later_event_exists(event):
+        raise GoldRejected(
+            gettext(
+                "This gold span changed after this deletion; restore it from its latest deletion."
+            )
+        )
+    gold = gold_rebuild(
+        snapshot=snapshot, project_id=event.project_id, document_id=event.document_id
+    )
+    gold_event(gold, actor=actor, action=AnnotationEvent.Action.RESTORE, after=gold_snapshot(gold))
+    return gold
+
+
+def event_restore(*, event: AnnotationEvent, actor) -> Annotation | GoldAnnotation:
+    """Restore what a delete event removed: an annotation, or a gold span."""
+    if event.gold:
+        return gold_restore(event=event, actor=actor)
+    return annotation_restore(event=event, actor=actor)
+
+
 def annotations_restore(
     *, events: QuerySet[AnnotationEvent] | list[AnnotationEvent], actor
-) -> tuple[list[Annotation], list[tuple[AnnotationEvent, str]]]:
+) -> tuple[list[Annotation | GoldAnnotation], list[tuple[AnnotationEvent, str]]]:
     """Restore each delete event on its own (for an admin action): (restored, refusals)."""
     restored, refused = [], []
     for event in events:
         try:
-            restored.append(annotation_restore(event=event, actor=actor))
-        except AnnotationRejected as exc:
+            restored.append(event_restore(event=event, actor=actor))
+        except Rejected as exc:
             refused.append((event, str(exc)))
     return restored, refused

@@ -1,4 +1,5 @@
-"""The audit trail for managers: a project's annotation history, and restoring deletions."""
+"""The audit trail for managers: a project's history of annotations and gold, and restoring
+deletions."""
 
 from __future__ import annotations
 
@@ -17,15 +18,20 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for_manager
-from annotator.history.services import annotation_restore, event_changes, history_events
+from annotator.errors import Rejected
+from annotator.history.services import event_changes, event_restore, history_events
 from annotator.ids import IdChoiceField, IdField
-from annotator.models import Annotation, AnnotationEvent, Project
-from annotator.workspace.annotations import AnnotationRejected
+from annotator.models import Annotation, AnnotationEvent, GoldAnnotation, Project
 
 EVENTS_PER_PAGE = 50
 
 
 class HistoryFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Of"),
+        choices=[("", "Annotations and gold"), ("annotations", "Annotations"), ("gold", "Gold")],
+    )
     action = forms.ChoiceField(
         required=False, choices=[("", gettext_lazy("Any change")), *AnnotationEvent.Action.choices]
     )
@@ -54,6 +60,7 @@ class HistoryFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {
+            "kind": data["kind"],
             "action": data["action"],
             "actor_id": data["actor"].pk if data["actor"] else None,
             "annotator_id": data["annotator"].pk if data["annotator"] else None,
@@ -80,15 +87,22 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
     events = list(page.object_list)
     annotator_ids = {(e.before or e.after or {}).get("annotator") for e in events}
     annotators = get_user_model().objects.in_bulk(annotator_ids - {None})
-    deleted = {e.annotation_id for e in events if e.action == AnnotationEvent.Action.DELETE}
-    back = set(Annotation.objects.filter(pk__in=deleted).values_list("pk", flat=True))
+    back = {}  # gold or not -> ids of deleted spans that are back
+    for gold, model in ((False, Annotation), (True, GoldAnnotation)):
+        deleted = {
+            e.annotation_id
+            for e in events
+            if e.action == AnnotationEvent.Action.DELETE and e.gold == gold
+        }
+        found = model.objects.filter(pk__in=deleted).values_list("pk", flat=True)
+        back[gold] = set(found) if deleted else set()
     rows = [
         {
             "event": event,
             "changes": event_changes(event),
             "annotator": annotators.get((event.before or event.after or {}).get("annotator")),
             "restorable": event.action == AnnotationEvent.Action.DELETE
-            and event.annotation_id not in back,
+            and event.annotation_id not in back[event.gold],
         }
         for event in events
     ]
@@ -114,19 +128,25 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def history_restore(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
-    """Restore the annotation a delete event removed; back to the history with a message."""
+    """Restore the annotation or gold span a delete event removed; back to the history with
+    a message."""
     project, _ = project_for_manager(request.user, slug)
     event = get_object_or_404(AnnotationEvent, pk=event_id, project=project)
     try:
-        annotation = annotation_restore(event=event, actor=request.user)
-    except AnnotationRejected as exc:
+        span = event_restore(event=event, actor=request.user)
+    except Rejected as exc:
         messages.error(request, str(exc))
     else:
-        quote = Truncator(annotation.quote).chars(60)
+        quote = Truncator(span.quote).chars(60)
+        what = (
+            gettext("gold %(label)s") % {"label": span.label_name}
+            if isinstance(span, GoldAnnotation)
+            else span.label.name
+        )
         messages.success(
             request,
             gettext("Restored “%(quote)s” (%(label)s) in %(document)s.")
-            % {"quote": quote, "label": annotation.label.name, "document": event.document},
+            % {"quote": quote, "label": what, "document": event.document},
         )
     history = reverse("project_history", kwargs={"slug": project.slug})
     query = request.GET.urlencode()

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0018_profiles_language'),
+        ('annotator', '0019_assisted_labelling'),
     ]
 
     operations = [

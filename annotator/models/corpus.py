@@ -140,8 +140,13 @@ class Document(models.Model):
 
 
 class Sentence(models.Model):
+    # No index of its own: the unique (document, index) index leads with the document.
     document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="sentences", verbose_name=_("document")
+        Document,
+        on_delete=models.CASCADE,
+        related_name="sentences",
+        db_index=False,
+        verbose_name=_("document"),
     )
     index = models.PositiveIntegerField(verbose_name=_("index"))
     start = models.PositiveIntegerField(verbose_name=_("start"))

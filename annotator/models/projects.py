@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -43,6 +44,32 @@ class Project(models.Model):
             "can switch to see every annotator's labels."
         ),
         verbose_name=_("show all annotations"),
+    )
+    suggestions_enabled = models.BooleanField(
+        default=True,
+        verbose_name=_("suggestions enabled"),
+        help_text=_(
+            "Show suggested labels in the workspace. Off: nobody in the project sees them "
+            "(to compare labels made without suggestions with labels made with them, turn "
+            "them off per member instead)."
+        ),
+    )
+    suggestion_threshold = models.FloatField(
+        default=0.8,
+        verbose_name=_("suggestion threshold"),
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("“Accept all” in the workspace accepts the suggestions scoring this or more."),
+    )
+    retrain_every = models.PositiveIntegerField(
+        default=200,
+        verbose_name=_("retrain every"),
+        help_text=_(
+            "Retrain the learned suggester in the background after this many newly labelled "
+            "sentences (counted when a document is marked done); 0: only on demand."
+        ),
+    )
+    labelled_since_training = models.PositiveIntegerField(
+        default=0, editable=False, verbose_name=_("labelled since training")
     )
     documents = models.ManyToManyField(
         Document,
@@ -167,6 +194,14 @@ class Membership(models.Model):
     role = models.CharField(
         max_length=20, choices=Role.choices, default=Role.ANNOTATOR, verbose_name=_("role")
     )
+    suggestions = models.BooleanField(
+        default=True,
+        verbose_name=_("suggestions"),
+        help_text=_(
+            "Off: this member sees no suggestions (a control group, to measure anchoring "
+            "on suggestions)."
+        ),
+    )
     joined_at = models.DateTimeField(auto_now_add=True, verbose_name=_("joined at"))
 
     class Meta:
@@ -183,6 +218,11 @@ class Membership(models.Model):
     @property
     def can_review(self) -> bool:
         return self.role in {self.Role.REVIEWER, self.Role.MANAGER}
+
+    @property
+    def sees_suggestions(self) -> bool:
+        """The project shows suggestions and this member is not in the control group."""
+        return self.project.suggestions_enabled and self.suggestions
 
 
 DEFAULT_LABELS: list[dict[str, Any]] = [

@@ -13,6 +13,8 @@ from annotator.models.corpus import Document
 from annotator.models.notes import NoteValidationError, check_note
 from annotator.models.projects import Label, Project
 
+NO_LABEL = "no label"  # how a gold "no label here" decision is named in words and snapshots
+
 
 class SpanValidationError(ValidationError):
     """A span does not fit the document's text."""
@@ -143,7 +145,8 @@ class SpanModel(models.Model):
             )
         except HolderValidationError as exc:
             raise ValidationError({"holder": exc.messages}) from exc
-        if self.label.project_id != self.project_id:
+        # A gold span may have no label (the decision "no label here").
+        if self.label_id is not None and self.label.project_id != self.project_id:
             raise ValidationError({"label": gettext("This label belongs to another project.")})
 
     def check_against_text(self, text: str) -> None:
@@ -201,8 +204,20 @@ class Annotation(SpanModel):
         return f"{self.label} [{self.start}:{self.end}] by {self.annotator}"
 
 
+class GoldQuerySet(models.QuerySet["GoldAnnotation"]):
+    def labelled(self) -> GoldQuerySet:
+        """Gold spans that carry a label (not the "no label here" decisions)."""
+        return self.filter(label__isnull=False)
+
+
 class GoldAnnotation(SpanModel):
-    """An adjudicated span: the reviewer's decision, kept apart from annotators' work."""
+    """An adjudicated span: the reviewer's decision, kept apart from annotators' work.
+
+    A gold span without a label (``label`` None) is the decision "no label here": the
+    passage was looked at and carries none of the labels. It counts as gold (a sentence it
+    covers is decided, and the sentence rule gives it no label), but it is not a labelled
+    passage: span exports and character counts leave it out (``labelled()``).
+    """
 
     project = models.ForeignKey(
         Project,
@@ -216,8 +231,14 @@ class GoldAnnotation(SpanModel):
         related_name="gold_annotations",
         verbose_name=_("document"),
     )
-    label = models.ForeignKey(
-        Label, on_delete=models.RESTRICT, related_name="gold_annotations", verbose_name=_("label")
+    label = models.ForeignKey(  # type: ignore[assignment]  # None: "no label here"
+        Label,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="gold_annotations",
+        verbose_name=_("label"),
+        help_text=_("Empty: the reviewer decided this passage has no label."),
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -236,6 +257,8 @@ class GoldAnnotation(SpanModel):
         verbose_name=_("accepted from"),
     )
 
+    objects = GoldQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("gold annotation")
         verbose_name_plural = _("gold annotations")
@@ -247,15 +270,29 @@ class GoldAnnotation(SpanModel):
                 fields=["project", "document", "label", "start", "end"],
                 name="gold_no_duplicate",
             ),
+            # NULLs are distinct in the constraint above: "no label" needs its own.
+            models.UniqueConstraint(
+                fields=["project", "document", "start", "end"],
+                condition=Q(label__isnull=True),
+                name="gold_no_duplicate_no_label",
+            ),
         ]
         indexes = [models.Index(fields=["project", "document"])]
 
     def __str__(self) -> str:
-        return f"gold {self.label} [{self.start}:{self.end}]"
+        return f"gold {self.label or NO_LABEL} [{self.start}:{self.end}]"
+
+    @property
+    def label_name(self) -> str:
+        """The label's name, or ``NO_LABEL`` for the decision "no label here"."""
+        label = self.label if self.label_id is not None else None
+        return label.name if label is not None else NO_LABEL
 
 
 class AnnotationEvent(models.Model):
-    """Audit trail: every create, change, delete and restore of an annotation."""
+    """Audit trail: every create, change, delete and restore of an annotation, and of a
+    gold span (``gold``: then ``annotation_id`` is the GoldAnnotation's id and the
+    snapshots name a ``reviewer`` instead of an ``annotator``)."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
@@ -284,6 +321,9 @@ class AnnotationEvent(models.Model):
         verbose_name=_("actor"),
     )
     action = models.CharField(max_length=10, choices=Action.choices, verbose_name=_("action"))
+    gold = models.BooleanField(
+        default=False, help_text=_("An event of a gold span."), verbose_name=_("gold")
+    )
     before = models.JSONField(null=True, blank=True, verbose_name=_("before"))
     after = models.JSONField(null=True, blank=True, verbose_name=_("after"))
     at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
@@ -299,4 +339,5 @@ class AnnotationEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} annotation {self.annotation_id}"
+        kind = "gold span" if self.gold else "annotation"
+        return f"{self.get_action_display()} {kind} {self.annotation_id}"

@@ -17,6 +17,10 @@ from annotator.models.corpus import Document
 from annotator.models.projects import Project
 from annotator.models.spans import HolderKind
 
+# The suggesters this app runs itself; any other ``agent`` is an external model whose
+# predictions came through the API.
+BUILT_IN_AGENTS = ("cues", "model", "holders")
+
 
 class Cue(models.Model):
     """A cue added to the lexicon file (``annotator/suggestions/lexicon.json``).

@@ -1,11 +1,11 @@
 """Agreement figures of a project (or some of its documents), read from the database.
 
-Items are sentences: each annotator's label for a sentence is the label covering more than
-half of it (``annotator.stats.sentence_labels``), or ``none``. An annotator has *coded* a
-document when they put at least one annotation on it or marked it done; documents they
-never coded are missing for them, not ``none``. Character-level alpha takes every
-character of the documents coded by two or more annotators as an item (see
-``agreement.character_units``).
+Items are sentences: each annotator's label for a sentence is that of the most specific span
+covering more than half of it (``annotator.stats.sentence_labels``), or ``none``. An
+annotator has *coded* a document when they put at least one annotation on it or marked it
+done; documents they never coded are missing for them, not ``none``. Character-level
+alpha takes every character of the documents coded by two or more annotators as an item
+(see ``agreement.character_units``).
 
 Everything is fetched with ``values_list`` (no model instances) and computed with numpy,
 so a project with 100,000 annotations is measured in seconds.
@@ -28,7 +28,9 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
 )
+from annotator.reports.holder_agreement import project_holder_agreement
 from annotator.stats import agreement
+from annotator.stats.holders import HolderAgreement
 from annotator.stats.sentence_labels import sentence_labels
 
 NONE = "none"
@@ -112,6 +114,7 @@ class AgreementReport:
     disagreements: list[Disagreement]
     disagreement_total: int
     table: SentenceTable | None = field(default=None, repr=False)
+    holders: HolderAgreement | None = None
 
     def kappa_rows(self) -> list[tuple[str, list[PairFigures | None]]]:
         """The kappa matrix as rows (annotator, [pair or None on the diagonal])."""
@@ -124,6 +127,15 @@ class AgreementReport:
         data = asdict(self)
         data.pop("table")
         return data
+
+
+# Disagreements listed by the command's JSON and the API (the page lists 100).
+DISAGREEMENTS_LISTED = 50
+
+
+def agreement_json(project: Project) -> dict:
+    """The agreement report as ``manage.py agreement --format json`` and the API give it."""
+    return project_agreement(project, disagreement_limit=DISAGREEMENTS_LISTED).to_dict()
 
 
 def _label_names(project: Project) -> tuple[list[int], list[str]]:
@@ -285,6 +297,7 @@ def project_agreement(
         disagreements=disagreements,
         disagreement_total=len(disagree),
         table=table,
+        holders=project_holder_agreement(project, document_ids),
     )
 
 

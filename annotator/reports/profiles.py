@@ -29,7 +29,13 @@ from annotator.models import (
     ProjectDocument,
     Story,
 )
-from annotator.reports.shares import Counts, Evidence, LabelInfo, Profile, make_profile
+from annotator.reports.shares import (
+    Counts,
+    Evidence,
+    LabelInfo,
+    Profile,
+    make_profile,
+)
 from annotator.reports.tallies import tallies_refresh
 
 # The numbers of a DocumentTally row, in the order ``Counts.add`` takes them.
@@ -73,6 +79,11 @@ def label_infos(project: Project) -> list[LabelInfo]:
 def _scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
     """The project's documents in the filter's date range, source and story."""
     return _filtered(f, ProjectDocument.objects.filter(project=f.project), "document_id")
+
+
+def documents_in_scope(f: ProfileFilter) -> QuerySet[ProjectDocument]:
+    """The project's documents the filter chooses (what every report on sources reads)."""
+    return _scope(f)
 
 
 def _filtered[M: models.Model](f: ProfileFilter, rows: QuerySet[M], document: str) -> QuerySet[M]:

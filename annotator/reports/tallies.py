@@ -137,6 +137,8 @@ def _recount(project: Project, document_ids: list[int], labels: list[tuple[int, 
         project=project, document_id__in=ids
     ).values_list("document_id", "annotator_id", "label_id", "start", "end"):
         spans[doc_id][coder].append((start, end, label_id))
+    # "No label" decisions (label None) are gold too: a document whose only gold says "no
+    # label" counts with its gold, and those sentences and characters carry no label.
     for doc_id, label_id, start, end in GoldAnnotation.objects.filter(
         project=project, document_id__in=ids
     ).values_list("document_id", "label_id", "start", "end"):

@@ -30,6 +30,7 @@ from annotator.reports.profiles import (
     source_documents,
     source_profiles,
 )
+from annotator.reports.voices import source_voices
 
 
 def _filters(request: HttpRequest) -> tuple[Project, ProfileFilterForm, ProfileFilter | None]:
@@ -109,6 +110,8 @@ def sources(request: HttpRequest) -> HttpResponse:
         )
     ]
     context["labels"] = labels
+    voices = source_voices(profile_filter, labels)
+    context["voice_rows"] = [(p.name, voices[cast(int, p.key)]) for p in profiles]
     return render(request, "reports/sources.html", context)
 
 
@@ -130,7 +133,10 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         return reverse("review", args=[project.slug, profile.key])
 
     whole = [detail.profile] if detail.profile else []
+    voices = source_voices(replace(profile_filter, source_id=found.pk), labels)
     context.update(
+        voice=voices[found.pk],
+        voice_rows=[(found.name, voices[found.pk])],
         detail=detail,
         labels=labels,
         documents=documents,

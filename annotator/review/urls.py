@@ -1,4 +1,4 @@
-"""Review: a reviewer adjudicates a document into gold."""
+"""Review: a reviewer curates a document into gold (the curation screen and its writes)."""
 
 from django.urls import path
 
@@ -12,5 +12,8 @@ urlpatterns = [
     path(f"{prefix}gold/", views.gold_add, name="review_gold_add"),
     path(f"{prefix}gold/<id:gold_id>/", views.gold_edit, name="review_gold_edit"),
     path(f"{prefix}gold/<id:gold_id>/delete/", views.gold_remove, name="review_gold_delete"),
+    path(f"{prefix}gold/undo/", views.undo, name="review_gold_undo"),
     path(f"{prefix}reviewed/", views.reviewed, name="review_reviewed"),
+    path(f"{prefix}undo/", views.undo, name="review_undo"),
+    path(f"{prefix}agreement/", views.agreement, name="review_agreement"),
 ]

@@ -121,7 +121,8 @@ def count_document[L: Hashable](
                 counts.votes[label] += 1
                 counts.passages.append((index, {label: 1}, 1))
         for start, end, label in reading.pieces:
-            counts.chars[label] += end - start
+            if label is not None:  # gold's "no label": decided, and not a labelled character
+                counts.chars[label] += end - start
     else:
         by_sentence = zip(*(reading.sentence_labels for reading in readings), strict=True)
         for index, answers in enumerate(by_sentence):

@@ -1,10 +1,15 @@
 """Which label a sentence carries: for one coder (``sentence_labels``), and for several
-(``majority``).
+(``majority``); and when two spans would give it different labels
+(``contradicting_sentences``, the rule that keeps gold consistent).
 
-A sentence's label for one coder (an annotator, or gold) is the label whose spans cover
-the most of its characters, provided they cover more than half of the sentence; otherwise
-the sentence has no label (None). Overlapping spans of the same label count each
-character once.
+A sentence's label for one coder (an annotator, or gold) is that of the *most specific*
+span: the shortest span that covers more than half of the sentence. A specific Opinion
+inside a paragraph-long Speculation makes its sentence Opinion; equal lengths go to the
+label earlier in the label order. Spans of one label that overlap or touch count as one
+span. A sentence labelled in pieces (no single span covers more than half of it, but one
+label's spans together do) gets the label covering most of it. Otherwise the sentence
+has no label (None). A span whose label is None (gold's explicit "no label") takes part
+like any other: the shortest span covering the sentence wins, and gives None.
 
 The majority of several coders is the one rule every page and file uses (review's
 suggestion and "accept majority", the export's ``majority_label``): the label that more
@@ -14,6 +19,7 @@ least ``min_votes`` coders gave. A tie, or "no label" ahead, is no majority (Non
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 
@@ -56,23 +62,69 @@ def sentence_labels[L: Hashable](
 ) -> list[L | None]:
     """The label of each sentence (see module docstring).
 
-    Ties between labels with equal coverage go to the label earlier in ``label_order``
-    (then by name), so the result does not depend on span order.
+    ``sentences`` are sorted by start and do not overlap (as stored). Ties between
+    labels go to the label earlier in ``label_order`` (then by name), so the result
+    does not depend on span order.
     """
     by_label: dict[L, list[tuple[int, int]]] = defaultdict(list)
     for start, end, label in spans:
         by_label[label].append((start, end))
     rank = {label: i for i, label in enumerate(label_order)}
     labels = sorted(by_label, key=lambda label: (rank.get(label, len(rank)), str(label)))
-    coverage = {label: coverage_by_sentence(sentences, by_label[label]) for label in labels}
+    starts = [start for start, _ in sentences]
+    # The most specific span over each sentence: (length, label's rank) of the best so far.
+    best: list[tuple[int, int] | None] = [None] * len(sentences)
+    for position, label in enumerate(labels):
+        for start, end in merge_intervals(by_label[label]):
+            index = max(bisect_right(starts, start) - 1, 0)
+            while index < len(sentences) and sentences[index][0] < end:
+                s_start, s_end = sentences[index]
+                if 2 * (min(end, s_end) - max(start, s_start)) > s_end - s_start:
+                    key, so_far = (end - start, position), best[index]
+                    if so_far is None or key < so_far:
+                        best[index] = key
+                index += 1
     result: list[L | None] = []
+    pieces: dict[L, list[int]] | None = None
     for index, (start, end) in enumerate(sentences):
-        best, best_covered = None, 0
-        for label in labels:
-            if coverage[label][index] > best_covered:
-                best, best_covered = label, coverage[label][index]
-        result.append(best if best_covered * 2 > end - start else None)
+        found = best[index]
+        if found is not None:
+            result.append(labels[found[1]])
+            continue
+        if pieces is None:  # only sentences labelled in pieces need the coverage
+            pieces = {label: coverage_by_sentence(sentences, by_label[label]) for label in labels}
+        chosen: L | None = None
+        covered = 0
+        for candidate in labels:
+            if pieces[candidate][index] > covered:
+                chosen, covered = candidate, pieces[candidate][index]
+        result.append(chosen if covered * 2 > end - start else None)
     return result
+
+
+def contradicting_sentences(
+    sentences: Sequence[tuple[int, int]], a: tuple[int, int], b: tuple[int, int]
+) -> list[int] | None:
+    """Whether two spans of different labels contradict each other, and where.
+
+    They do when the passage they share covers more than half of a sentence (so the two
+    labels would compete for it) or more than half of each span (the same passage, twice).
+    Returns the positions in ``sentences`` (sorted, not overlapping) of the sentences
+    they compete for (``[]`` when only the passage is shared), or None: no contradiction.
+    A short span nested in a long one contradicts nothing: it labels no sentence.
+    """
+    start, end = max(a[0], b[0]), min(a[1], b[1])
+    if start >= end:
+        return None
+    contested = [
+        index
+        for index, (s_start, s_end) in enumerate(sentences)
+        if 2 * (min(end, s_end) - max(start, s_start)) > s_end - s_start
+    ]
+    if contested:
+        return contested
+    shared = end - start
+    return [] if 2 * shared > a[1] - a[0] and 2 * shared > b[1] - b[0] else None
 
 
 def majority[L: Hashable](answers: Iterable[L | None], *, min_votes: int = 1) -> L | None:

@@ -24,6 +24,8 @@ from annotator.suggestions.lemmas import tokens
 
 NO_LABEL = "(none)"
 MAX_FOLDS = 5
+# Folds for the learning curve's smaller shares (cheaper); its last point is the full evaluation.
+CURVE_FOLDS = 3
 
 
 def features(texts: Sequence[str], lex: Lexicon) -> np.ndarray:
@@ -99,14 +101,19 @@ class Trained:
 
 
 def evaluate(
-    x: np.ndarray, y: Sequence[str], groups: Sequence[int], lex: Lexicon, seed: int
+    x: np.ndarray,
+    y: Sequence[str],
+    groups: Sequence[int],
+    lex: Lexicon,
+    seed: int,
+    max_folds: int = MAX_FOLDS,
 ) -> tuple[Evaluation, list[Any], dict[int, int]]:
     """Cross-validated predictions of the model (a document's sentences in one fold) and
     of the majority class; with the fold models and the fold each document was held out of."""
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
     from sklearn.model_selection import StratifiedGroupKFold, cross_validate
 
-    folds = min(MAX_FOLDS, len(set(groups)))
+    folds = min(max_folds, len(set(groups)))
     cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     fitted = cross_validate(
         pipeline(len(lex.labels), seed),
@@ -148,17 +155,56 @@ def evaluate(
     return evaluation, list(fitted["estimator"]), held_out
 
 
+CURVE_FRACTIONS = (0.25, 0.5, 0.75)
+
+
+def learning_curve(
+    x: np.ndarray, y: Sequence[str], groups: Sequence[int], lex: Lexicon, seed: int
+) -> list[tuple[int, float]]:
+    """Cross-validated (``CURVE_FOLDS`` folds) macro-F1 when trained on a quarter, half and
+    three quarters of the documents (drawn with ``seed``) as ``(labelled sentences,
+    macro-F1)``; a share too small to cross-validate (under two documents or two labels)
+    is left out."""
+    documents = sorted(set(groups))
+    np.random.default_rng(seed).shuffle(documents)
+    points = []
+    for fraction in CURVE_FRACTIONS:
+        chosen = set(documents[: int(len(documents) * fraction)])
+        rows = [i for i, group in enumerate(groups) if group in chosen]
+        part_y = [y[i] for i in rows]
+        if len(chosen) < 2 or len(set(part_y)) < 2:
+            continue
+        part, _, _ = evaluate(
+            x[rows], part_y, [groups[i] for i in rows], lex, seed, max_folds=CURVE_FOLDS
+        )
+        points.append((part.n, part.macro_f1))
+    return points
+
+
 def train(
-    texts: Sequence[str], y: Sequence[str], groups: Sequence[int], lex: Lexicon, *, seed: int
+    texts: Sequence[str],
+    y: Sequence[str],
+    groups: Sequence[int],
+    lex: Lexicon,
+    *,
+    seed: int,
+    curve: bool = True,
 ) -> tuple[Trained, Evaluation]:
-    """The models (see ``Trained``), with their cross-validated evaluation, the time
-    taken and the process's peak resident memory so far (it includes what was loaded
-    before: read it in a process that does nothing else, as ``train_suggester`` is)."""
+    """The models (see ``Trained``), with their cross-validated evaluation (and, with
+    ``curve``, the learning curve in ``extra["learning_curve"]``: ``[n, macro-F1]`` pairs
+    ending with all the sentences), the time taken and the process's peak resident memory
+    so far (it includes what was loaded before: read it in a process that does nothing
+    else, as ``train_suggester`` is)."""
     if len(set(y)) < 2 or len(set(groups)) < 2:
         raise ValueError("Training needs sentences of two labels and two documents at least.")
     began = time.perf_counter()
     x = features(texts, lex)
     evaluation, folds, held_out = evaluate(x, y, groups, lex, seed)
+    if curve:
+        curve_began = time.perf_counter()
+        points = [*learning_curve(x, y, groups, lex, seed), (evaluation.n, evaluation.macro_f1)]
+        evaluation.extra["learning_curve"] = [[n, f1] for n, f1 in points]
+        evaluation.extra["curve_seconds"] = round(time.perf_counter() - curve_began, 2)
     model = Trained(pipeline(len(lex.labels), seed).fit(x, list(y)), folds, held_out)
     evaluation.seconds = time.perf_counter() - began
     evaluation.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from annotator.models import Document, Label, Project, Suggestion
-from annotator.suggestions import cues, learned, store
+from annotator.suggestions import cues, holders, learned, store
 from annotator.suggestions.selectors import (
     SuggestionRejected,
     cue_extras,
@@ -28,7 +29,7 @@ from annotator.suggestions.selectors import (
     sentence_bounds,
 )
 
-AGENTS = ("cues", "model")
+AGENTS = ("cues", "model", "holders")
 DEFAULT_SEED = 17
 
 
@@ -98,12 +99,30 @@ def _model_suggestions(
     ]
 
 
+def _holder_suggestions(document: Document, bounds: list[tuple[int, int]]) -> list[Suggestion]:
+    return [
+        _sentence_suggestion(
+            document,
+            (found.start, found.end),
+            None,
+            found.score,
+            agent="holders",
+            agent_version=holders.AGENT_VERSION,
+            holder_kind=found.holder_kind,
+            holder=found.holder,
+            cue_start=found.cue_start,
+            cue_end=found.cue_end,
+        )
+        for found in holders.attribute(document.text, bounds)
+    ]
+
+
 def suggestions_run(
     *, project: Project, documents: Sequence[Document] | None = None, agents: Sequence[str] = ()
 ) -> list[Suggestion]:
     """Suggest on ``documents`` (default: all of the project's) with ``agents`` (default:
-    ``cues``, and ``model`` once trained); store and return the suggestions in document
-    and sentence order."""
+    ``cues``, and ``model`` once trained; ``holders`` only when asked: it loads natasha);
+    store and return the suggestions in document and sentence order."""
     unknown = sorted(set(agents) - set(AGENTS))
     if unknown:
         raise SuggestionRejected(
@@ -112,7 +131,7 @@ def suggestions_run(
         )
     trained = store.load_latest(project.slug)
     if not agents:
-        agents = AGENTS if trained else ("cues",)
+        agents = ("cues", "model") if trained else ("cues",)
     if "model" in agents and trained is None:
         raise SuggestionRejected(
             gettext("No trained model for project %(slug)s: run train_suggester first.")
@@ -130,6 +149,8 @@ def suggestions_run(
         if "model" in agents:
             assert trained is not None
             made += _model_suggestions(document, bounds[document.id], labels, trained)
+        if "holders" in agents:
+            made += _holder_suggestions(document, bounds[document.id])
     for suggestion in made:
         suggestion.project = project
     with transaction.atomic():
@@ -185,6 +206,12 @@ def suggester_train(
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "seed": seed,
             "lexicon_version": lex.version,
+            "training_data": {
+                "sentences": len(rows),
+                "documents": len({row.document for row in rows}),
+                "coders": sorted({row.coder for row in rows}),
+                "labels": dict(sorted(Counter(y).items())),
+            },
             "training_sha256": hashlib.sha256(
                 json.dumps(training, ensure_ascii=False).encode()
             ).hexdigest(),

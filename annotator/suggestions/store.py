@@ -1,6 +1,8 @@
 """Trained models on disk: ``SUGGESTER_DIR/<project slug>/model-v<N>.joblib`` with
 ``model-v<N>.json`` beside it (the evaluation, the seed, the lexicon version and every
-training sentence with its coder and label). Versions only grow; the newest is used.
+training sentence with its coder and label) and ``model-v<N>.summary.json`` (the same
+without the sentences: what the Suggestions page reads). Versions only grow; the newest
+is used.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ def save(slug: str, model: Any, record: dict[str, Any]) -> tuple[int, Path]:
     (folder / f"model-v{version}.json").write_text(
         json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8"
     )
+    summary = {key: value for key, value in record.items() if key != "training"}
+    (folder / f"model-v{version}.summary.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     joblib.dump(model, path)
     return version, path
 
@@ -48,3 +54,18 @@ def load_latest(slug: str) -> tuple[int, Any] | None:
     if not found:
         return None
     return found[-1], joblib.load(project_dir(slug) / f"model-v{found[-1]}.joblib")
+
+
+def summaries(slug: str) -> list[dict[str, Any]]:
+    """Every version's summary (see the module docstring), oldest first; a version
+    trained before summaries were written is read from its full record."""
+    folder = project_dir(slug)
+    result = []
+    for version in versions(slug):
+        path = folder / f"model-v{version}.summary.json"
+        if not path.exists():
+            path = folder / f"model-v{version}.json"
+        record = json.loads(path.read_text(encoding="utf-8"))
+        record.pop("training", None)
+        result.append(record)
+    return result

@@ -80,7 +80,7 @@ def check_annotation(
     *,
     project: Project,
     document: Document,
-    label: Label,
+    label: Label | None,
     start: int,
     end: int,
     quote: str | None,
@@ -91,8 +91,9 @@ def check_annotation(
     cue_end: int | None = None,
 ) -> None:
     """Raise AnnotationRejected unless the span, label, note and holder (its kind, name
-    and cue) fit the project and text."""
-    if label.project_id != project.pk:
+    and cue) fit the project and text (``label`` None: gold's decision "no label here",
+    which fits any project)."""
+    if label is not None and label.project_id != project.pk:
         raise AnnotationRejected(gettext("This label belongs to another project."))
     try:
         if note is not None:

@@ -4,6 +4,11 @@ Each answers with out-of-band fragments that replace only what changed: the line
 text around the edited span, the side-list entry, the undo button and the status line
 (the page counts the side list's entries itself). A rejected request answers 400 with
 the reason in the status line and writes nothing.
+
+Showing everyone's annotations (``view=all``, reviewers and managers) is read-only: a
+stray selection and key there must not add a reviewer's annotation (it would count as
+one more annotator). Writes are refused unless the page was switched to annotate too
+(``annotate=1``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -25,6 +30,8 @@ from annotator.access import (
 )
 from annotator.ids import parse_id
 from annotator.models import Annotation, Document, HolderKind, Label, Membership, Project
+from annotator.suggestions.decisions import suggestion_reject, suggestions_accept
+from annotator.suggestions.selectors import Shown, shown_suggestions
 from annotator.workspace import annotations as services
 from annotator.workspace import selectors
 from annotator.workspace.annotations import AnnotationRejected
@@ -36,6 +43,11 @@ from annotator.workspace.services import (
 from annotator.workspace.side_list import item_html
 from annotator.workspace.views import undo_description, undo_text
 
+READ_ONLY = (
+    "Everyone's annotations are shown read-only: choose “Annotate here too” to add or "
+    "change your own."
+)
+
 
 @dataclass
 class Page:
@@ -46,6 +58,7 @@ class Page:
     document: Document
     labels: dict[int, Label]
     everyone: bool
+    annotating: bool  # writes allowed: own view, or everyone's with annotate=1
 
     @classmethod
     def load(cls, request: HttpRequest, slug: str, document_id: int) -> Page:
@@ -55,8 +68,13 @@ class Page:
     @classmethod
     def build(cls, request, project, membership, document) -> Page:
         everyone = request.POST.get("view") == "all" and can_see_everyone(project, membership)
+        annotating = not everyone or request.POST.get("annotate") == "1"
         labels = selectors.project_labels(project)
-        return cls(project, membership, document, labels, everyone)
+        return cls(project, membership, document, labels, everyone, annotating)
+
+    def check_writable(self) -> None:
+        if not self.annotating:
+            raise AnnotationRejected(READ_ONLY)
 
     def label(self, value: str | None) -> Label:
         if not value:
@@ -170,12 +188,14 @@ def annotation_create(request: HttpRequest, slug: str, document_id: int) -> Http
     into the document text), ``quote`` (the selected text as the page saw it), and
     optionally ``note``, the holder (``holder_kind``: author, attributed or unclear;
     ``holder``; the cue's ``cue_start`` and ``cue_end``), ``version`` (the document's
-    ``text_sha256`` the page was built from) and ``view=all``. The span is checked
+    ``text_sha256`` the page was built from), ``view=all`` and ``annotate=1`` (see the
+    module docstring). The span is checked
     against the text and snapped to word boundaries before it is stored.
     """
     page = Page.load(request, slug, document_id)
     document, post = page.document, request.POST
     try:
+        page.check_writable()
         label = page.label(post.get("label"))
         version = post.get("version")
         if version and version != document.text_sha256:
@@ -230,6 +250,7 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
     page, annotation = _own(request, slug, annotation_id)
     post = request.POST
     try:
+        page.check_writable()
         holder = posted_holder(post)
         if "label" not in post and "note" not in post and not holder:
             raise AnnotationRejected(gettext("Nothing to change."))
@@ -266,6 +287,10 @@ def annotation_update(request: HttpRequest, slug: str, annotation_id: int) -> Ht
 def annotation_delete(request: HttpRequest, slug: str, annotation_id: int) -> HttpResponse:
     """Delete one's own annotation (undo brings it back)."""
     page, annotation = _own(request, slug, annotation_id)
+    try:
+        page.check_writable()
+    except AnnotationRejected as exc:
+        return rejected(request, str(exc))
     snapshot = services.annotation_delete(annotation=annotation, actor=request.user)
     return changes(
         request,
@@ -283,6 +308,7 @@ def annotation_undo_view(request: HttpRequest, slug: str, document_id: int) -> H
     """Undo the user's latest change on this document."""
     page = Page.load(request, slug, document_id)
     try:
+        page.check_writable()
         outcome = annotation_undo(project=page.project, document=page.document, actor=request.user)
     except AnnotationRejected as exc:
         return rejected(request, str(exc))
@@ -302,3 +328,110 @@ def annotation_undo_view(request: HttpRequest, slug: str, document_id: int) -> H
         undo=undo_description(following),
         selected=next((a.pk for a in [*outcome.added, *outcome.changed]), None),
     )
+
+
+# ---- suggestions: fetched after the page has loaded (the page's own queries stay as they
+# are), accepted through ``changes`` like any save, rejected with a status line.
+
+
+def _suggestions_page(request: HttpRequest, slug: str, document_id: int) -> Page:
+    page = Page.load(request, slug, document_id)
+    if not page.membership.sees_suggestions:
+        raise Http404(gettext("No suggestions here."))
+    return page
+
+
+def _shown(page: Page, user) -> list[Shown]:
+    return shown_suggestions(page.project, page.document, user)
+
+
+@login_required
+def suggestion_list(request: HttpRequest, slug: str, document_id: int) -> JsonResponse:
+    """The suggestions the member sees on the document, as JSON: ``threshold`` and
+    ``suggestions`` (``id``, ``start``, ``end`` in code points, ``label`` id,
+    ``label_name``, ``score``, ``agent``)."""
+    page = _suggestions_page(request, slug, document_id)
+    return JsonResponse(
+        {
+            "threshold": page.project.suggestion_threshold,
+            "suggestions": [
+                {
+                    "id": s.id,
+                    "start": s.start,
+                    "end": s.end,
+                    "label": s.label_id,
+                    "label_name": s.label,
+                    "score": s.score,
+                    "agent": s.agent,
+                }
+                for s in _shown(page, request.user)
+            ],
+        }
+    )
+
+
+def _accepted(request: HttpRequest, page: Page, chosen: list[Shown]) -> HttpResponse:
+    if not chosen:
+        return rejected(request, gettext("No suggestion to accept here."))
+    try:
+        made = suggestions_accept(
+            project=page.project,
+            document=page.document,
+            annotator=request.user,
+            suggestions=chosen,
+            labels=page.labels,
+        )
+    except AnnotationRejected as exc:
+        return rejected(request, str(exc))
+    if len(made) == 1:
+        message = gettext("Accepted «%(quote)s» as %(label)s.") % {
+            "quote": made[0].quote,
+            "label": page.labels[made[0].label_id],
+        }
+    else:
+        message = gettext("Accepted %(n)d suggestions.") % {"n": len(made)}
+    return changes(
+        request,
+        page,
+        message=message,
+        ranges=[(a.start, a.end) for a in made],
+        added=made,
+        undo=undo_text("create", made[-1].quote),
+        selected=made[-1].pk if len(made) == 1 else None,
+    )
+
+
+@login_required
+@require_POST
+def suggestion_accept(
+    request: HttpRequest, slug: str, document_id: int, suggestion_id: int
+) -> HttpResponse:
+    """Accept one suggestion: it becomes the member's annotation (snapped, audited,
+    undoable like any save)."""
+    page = _suggestions_page(request, slug, document_id)
+    chosen = [s for s in _shown(page, request.user) if s.id == suggestion_id]
+    return _accepted(request, page, chosen)
+
+
+@login_required
+@require_POST
+def suggestion_accept_all(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
+    """Accept every suggestion on the document scoring the project's threshold or more."""
+    page = _suggestions_page(request, slug, document_id)
+    threshold = page.project.suggestion_threshold
+    return _accepted(request, page, [s for s in _shown(page, request.user) if s.score >= threshold])
+
+
+@login_required
+@require_POST
+def suggestion_reject_view(
+    request: HttpRequest, slug: str, document_id: int, suggestion_id: int
+) -> HttpResponse:
+    """Reject one suggestion: it is stored, and no longer shown to this member."""
+    page = _suggestions_page(request, slug, document_id)
+    found = next((s for s in _shown(page, request.user) if s.id == suggestion_id), None)
+    if found is None:
+        return rejected(request, gettext("No such suggestion here (answered already?)."))
+    suggestion_reject(suggestion=found, annotator=request.user)
+    message = gettext("Rejected the suggestion %(label)s.") % {"label": found.label}
+    return render(request, "workspace/document.html#status-oob", {"message": message})

@@ -35,6 +35,9 @@ JS_MESSAGES = {
         "Sentence mode: j / k or a click chooses a sentence; a label key (or Enter) labels it."
     ),
     "selection_mode": _("Selection mode."),
+    "suggestion_focused": _(
+        "Suggested: %(label)s %(score)s (%(agent)s). Enter or a accepts, x rejects."
+    ),
 }
 
 

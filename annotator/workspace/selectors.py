@@ -8,7 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Lag, Lead
 from django.utils.translation import gettext_lazy
 
@@ -28,12 +28,21 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
     Source,
+    Suggestion,
 )
 from annotator.text.layout import Layout, Span
 
 QUEUE_ORDER = (F("source__name").asc(), F("published_on").asc(nulls_first=True), F("id").asc())
 
 ANNOTATOR_STYLES = 6  # underline styles in app.css (.by-0 … .by-5)
+
+# Queue orders beside the default (source, date): "uncertain" puts first the documents
+# the learned suggester is least sure of (active learning), those it has not suggested on
+# after them in the default order.
+ORDERS = {
+    "": gettext_lazy("Source and date"),
+    "uncertain": gettext_lazy("Most uncertain first"),
+}
 
 STATUSES = {
     "todo": gettext_lazy("Not started"),
@@ -62,16 +71,38 @@ def _status_filters(project: Project, membership: Membership, document, status: 
     return filters.get(status, [])
 
 
+def model_confidence(project: Project) -> Subquery:
+    """A document's mean top-label probability by the learned suggester (agent ``model``)
+    over its sentences: low means uncertain; null where the model has not suggested."""
+    scores = (
+        Suggestion.objects.filter(project=project, document=OuterRef("pk"), agent="model")
+        .order_by()
+        .values("document")
+        .annotate(mean=Avg("score"))
+        .values("mean")
+    )
+    return Subquery(scores)
+
+
 def queue(
-    project: Project, membership: Membership, *, source_id: int | None = None, status: str = ""
+    project: Project,
+    membership: Membership,
+    *,
+    source_id: int | None = None,
+    status: str = "",
+    order: str = "",
 ) -> QuerySet[Document]:
     """The member's documents in queue order (ids only: paginate this, then load the
-    page's rows with ``queue_rows``). ``status`` is one of ``STATUSES`` (or empty for all).
+    page's rows with ``queue_rows``). ``status`` is one of ``STATUSES`` (or empty for all),
+    ``order`` one of ``ORDERS``.
     """
     documents = visible_documents(project, membership)
     if source_id is not None:
         documents = documents.filter(source_id=source_id)
     documents = documents.filter(*_status_filters(project, membership, OuterRef("pk"), status))
+    if order == "uncertain":
+        documents = documents.annotate(confidence=model_confidence(project))
+        return documents.only("id").order_by(F("confidence").asc(nulls_last=True), *QUEUE_ORDER)
     return documents.only("id").order_by(*QUEUE_ORDER)
 
 
@@ -387,6 +418,31 @@ def visible_annotations(
     return Visible(own=own, spans=spans, annotators=annotators)
 
 
+def entry_holders(entries: list[Entry]) -> dict[int, tuple[str, str]]:
+    """The holder kind and holder of the page's own annotations (one query, none if
+    there are none): the light entries do not carry them."""
+    if not entries:
+        return {}
+    rows = Annotation.objects.filter(pk__in=[e.pk for e in entries]).exclude(holder_kind="author")
+    return {
+        pk: (kind, holder) for pk, kind, holder in rows.values_list("pk", "holder_kind", "holder")
+    }
+
+
+def holder_choices(project: Project, document: Document) -> list[str]:
+    """What the holder field offers: the people and groups the holders suggester found
+    in this document, and the holders already used in the project (one query)."""
+    suggested = (
+        Suggestion.objects.filter(project=project, document=document, agent="holders")
+        .exclude(holder__isnull=True)
+        .values_list("holder", flat=True)
+        .order_by()
+    )
+    used = Annotation.objects.filter(project=project).values_list("holder", flat=True).order_by()
+    names = set(suggested.union(used).order_by())
+    return sorted((name for name in names if name), key=str.lower)
+
+
 def next_in_reading_order(annotation, nearby: list[Entry], nearby_end: int) -> int | None:
     """The id of the annotator's annotation that follows ``annotation`` in the side list.
 
@@ -408,20 +464,23 @@ UNDO_MARK = "undo_of"
 UNDO_WINDOW = 50
 
 
-def undo_target(*, project: Project, document: Document, actor) -> AnnotationEvent | None:
-    """The actor's latest change on this document that has not been undone yet.
+def undo_target(
+    *, project: Project, document: Document, actor, gold: bool = False
+) -> AnnotationEvent | None:
+    """The actor's latest change on this document that has not been undone yet: of their
+    own annotations, or (``gold``) of the gold standard.
 
     Undo events carry ``{"undo_of": <event id>}`` in ``after``; walking back from the
     newest event, undo events and the events they undid are skipped. Only the last
     ``UNDO_WINDOW`` events are considered.
     """
-    events = latest_events(project.pk, document.pk, actor.pk, UNDO_WINDOW)
+    events = latest_events(project.pk, document.pk, actor.pk, UNDO_WINDOW, gold=gold)
     undone: set[int] = set()
     for event in events:
         mark = (event.after or {}).get(UNDO_MARK)
         snapshot = event.after or event.before or {}
         if mark is not None:
             undone.add(mark)
-        elif event.pk not in undone and snapshot.get("annotator") == actor.pk:
+        elif event.pk not in undone and (gold or snapshot.get("annotator") == actor.pk):
             return event
     return None

@@ -41,6 +41,12 @@ def selection_span(*, text: str, start: int, end: int, quote: str | None) -> tup
         check_span(text, start, end, quote)
     except SpanValidationError as exc:
         raise AnnotationRejected(exc.messages[0]) from exc
+    return snap_words(text, start, end)
+
+
+def snap_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """A checked span under the boundary convention (``text.snapping.snap``); refused
+    (AnnotationRejected) when it holds nothing but spaces and punctuation."""
     start, end = snap(text, start, end)
     if start == end:
         raise AnnotationRejected(

@@ -16,9 +16,15 @@ from django.utils.translation import gettext
 QUOTE_SHOWN = 160
 
 
-def item_html(annotation, *, oob: bool = False) -> str:
+def item_html(annotation, *, oob: bool = False, holder: tuple[str, str] | None = None) -> str:
     """One ``<li>``; ``annotation.label`` must be loaded. ``oob`` marks it for an htmx
-    out-of-band swap (it replaces the entry with the same id)."""
+    out-of-band swap (it replaces the entry with the same id). ``holder``: its holder kind
+    and holder when ``annotation`` does not carry them (the page's light entries)."""
+    kind, name = holder or (
+        getattr(annotation, "holder_kind", "author"),
+        getattr(annotation, "holder", ""),
+    )
+    voice = f' <small class="holder">{escape(name or kind)}</small>' if kind != "author" else ""
     quote = annotation.quote
     if len(quote) > QUOTE_SHOWN:  # shorter in code points is shorter in letters too
         quote = Truncator(quote).chars(QUOTE_SHOWN)
@@ -27,14 +33,18 @@ def item_html(annotation, *, oob: bool = False) -> str:
     pk, label_id = annotation.pk, annotation.label_id
     delete = escape(gettext("Delete"))
     return (
-        f'<li id="ann-{pk}" class="item" data-id="{pk}" data-label="{label_id}"{swap}>'
+        f'<li id="ann-{pk}" class="item" data-id="{pk}" data-label="{label_id}"'
+        f' data-holder-kind="{escape(kind)}" data-holder="{escape(name)}"{swap}>'
         f'<button type="button" class="item-main" data-action="select">'
-        f'<span class="chip lab-{label_id}">{escape(str(annotation.label))}</span> '
+        f'<span class="chip lab-{label_id}">{escape(str(annotation.label))}</span>{voice} '
         f"<q>{escape(quote)}</q></button>{note}"
         f'<button type="button" class="del" data-action="delete" aria-label="{delete}">×</button>'
         f"</li>"
     )
 
 
-def items_html(annotations: Iterable) -> SafeString:
-    return mark_safe("".join(item_html(annotation) for annotation in annotations))
+def items_html(
+    annotations: Iterable, holders: dict[int, tuple[str, str]] | None = None
+) -> SafeString:
+    holders = holders or {}
+    return mark_safe("".join(item_html(a, holder=holders.get(a.pk)) for a in annotations))

@@ -42,4 +42,24 @@ urlpatterns = [
         endpoints.annotation_delete,
         name="annotation_delete",
     ),
+    path(
+        "p/<slug:slug>/d/<id:document_id>/suggestions/",
+        endpoints.suggestion_list,
+        name="suggestion_list",
+    ),
+    path(
+        "p/<slug:slug>/d/<id:document_id>/suggestions/accept-all/",
+        endpoints.suggestion_accept_all,
+        name="suggestion_accept_all",
+    ),
+    path(
+        "p/<slug:slug>/d/<id:document_id>/suggestions/<id:suggestion_id>/accept/",
+        endpoints.suggestion_accept,
+        name="suggestion_accept",
+    ),
+    path(
+        "p/<slug:slug>/d/<id:document_id>/suggestions/<id:suggestion_id>/reject/",
+        endpoints.suggestion_reject_view,
+        name="suggestion_reject",
+    ),
 ]

@@ -24,6 +24,8 @@ from annotator.discussion.selectors import panel_context, unseen_mentions
 from annotator.ids import query_id
 from annotator.models import NOTE_MAX, Label, Membership
 from annotator.progress.selectors import project_lines
+from annotator.review.selectors import gold_conflict_documents
+from annotator.suggestions.tasks import sentences_labelled
 from annotator.validators import COLOUR
 from annotator.workspace import selectors
 from annotator.workspace.guidelines import guidelines_html
@@ -61,22 +63,31 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
 
     Context: ``project``, ``membership``, ``page`` (documents with ``n_annotations``,
     ``done_at``), ``sources``, ``statuses``, the chosen ``source_id``/``status``,
-    ``continue_document``, ``progress`` (documents done of the queue's) and ``query``
-    (the filters, for pagination links).
+    ``orders``/``order`` (the queue's order), ``continue_document``, ``progress``
+    (documents done of the queue's), ``query`` (the filters, for pagination links) and,
+    for reviewers and managers, ``gold_conflicts`` (documents whose gold contradicts
+    itself).
     """
     project, membership = project_for_member(request.user, slug)
     source_id = query_id(request.GET, "source")
     status = request.GET.get("status", "")
     if status not in selectors.STATUSES:
         status = ""
-    documents = selectors.queue(project, membership, source_id=source_id, status=status)
+    order = request.GET.get("order", "")
+    if order not in selectors.ORDERS:
+        order = ""
+    documents = selectors.queue(
+        project, membership, source_id=source_id, status=status, order=order
+    )
     # Pages of ids, each then filled with its documents' rows.
     paginator: Paginator = Paginator(documents.values_list("pk", flat=True), QUEUE_PAGE_SIZE)
     paginator.count = selectors.queue_count(project, membership, source_id=source_id, status=status)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.queue_rows(project, membership, list(page.object_list))
     query = "&".join(
-        f"{key}={value}" for key, value in (("source", source_id), ("status", status)) if value
+        f"{key}={value}"
+        for key, value in (("source", source_id), ("status", status), ("order", order))
+        if value
     )
     return render(
         request,
@@ -87,11 +98,14 @@ def project_home(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "sources": selectors.queue_sources(project, membership),
             "statuses": selectors.STATUSES,
+            "orders": selectors.ORDERS,
+            "order": order,
             "source_id": source_id,
             "status": status,
             "query": query,
             "continue_document": selectors.continue_document(project, membership),
             "progress": selectors.queue_progress(project, membership),
+            "gold_conflicts": gold_conflict_documents(project) if membership.can_review else [],
         },
     )
 
@@ -124,12 +138,13 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
     Context: ``project``, ``membership``, ``document`` (with ``done_at``), ``labels``,
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
     user's annotations in reading order), ``own_count``, ``everyone`` (showing all
-    annotators), ``can_see_everyone``, ``annotators`` (the legend), ``undo`` (the change
-    undo would revert), ``guidelines``, ``note_max`` (the longest note stored),
-    ``labels_key`` (the cache key of the label bar and the help, see
+    annotators), ``annotate`` (everyone's view switched to annotating too; without it
+    that view is read-only), ``can_see_everyone``, ``annotators`` (the legend), ``undo``
+    (the change undo would revert), ``guidelines``, ``note_max`` (the longest note
+    stored), ``labels_key`` (the cache key of the label bar and the help, see
     ``selectors.labels_key``), ``progress`` (documents done of the queue's), and the
-    discussion's (``annotator.discussion.selectors.panel_context``). A fixed
-    number of queries, whatever the number of annotations.
+    discussion's (``annotator.discussion.selectors.panel_context``). A fixed number of
+    queries, whatever the number of annotations.
     """
     rows = document_page_rows(request.user, slug, document_id)
     project, membership, document = rows.project, rows.membership, rows.document
@@ -160,9 +175,11 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "labels": list(labels.values()),
             "label_version": selectors.label_version(labels.values()),
             "text_html": layout.render(visible.spans),
-            "items": items_html(visible.own),
+            "items": items_html(visible.own, selectors.entry_holders(visible.own)),
+            "holder_choices": selectors.holder_choices(project, document),
             "own_count": len(visible.own),
             "everyone": everyone,
+            "annotate": everyone and request.GET.get("annotate") == "1",
             "can_see_everyone": allowed,
             "annotators": visible.annotators,
             "undo": undo_description(undo),
@@ -247,6 +264,9 @@ def document_done(request: SignedInRequest, slug: str, document_id: int) -> Http
     progress = progress_set_done(
         project=project, document=document, annotator=request.user, done=done
     )
+    if done:
+        # The document's sentences count towards the next retraining (queued, never run here).
+        sentences_labelled(project=project, document=document)
     if not request.htmx:
         return redirect("document", slug=project.slug, document_id=document.pk)
     # The template reads ``done_at``, which the document page gets from its query.

@@ -1,5 +1,5 @@
-"""Make docs/screenshots/sources.png and sources-story.png: the Sources page of the demo
-project, labelled, and the same filtered to the demo story (its outlets side by side).
+"""Make docs/screenshots/sources.png: the Sources page of the demo project, labelled (the
+story comparison, sources-story.png, is made by tests/browser/test_story_comparison.py).
 
     .venv/bin/python docs/screenshots/make_sources.py
 
@@ -20,7 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots" / "sources.png"
-STORY_OUT = ROOT / "docs" / "screenshots" / "sources-story.png"
 CHROMIUM = next(p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists())
 
 SPECULATION = re.compile(r"может|возможно|предполож|вероятно|якобы|видимо|скорее|похоже", re.I)
@@ -124,16 +123,11 @@ def main() -> None:
             page.goto(f"{base}/sources/?project=demo")
             OUT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(OUT), full_page=True)
-            page.get_by_label("Story").select_option(label="Визиты Путина и Токаева")
-            page.get_by_role("button", name="Apply").click()
-            page.wait_for_load_state()
-            page.locator("#story-heading").wait_for()
-            page.screenshot(path=str(STORY_OUT), full_page=True)
             browser.close()
     finally:
         server.terminate()
         server.wait()
-    print(f"Wrote {OUT.relative_to(ROOT)} and {STORY_OUT.relative_to(ROOT)}")
+    print(f"Wrote {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

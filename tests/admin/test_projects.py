@@ -16,6 +16,14 @@ def change_url(project):
     return reverse("admin:annotator_project_change", args=[project.pk])
 
 
+# The Suggestions fieldset as the browser posts it untouched (the defaults).
+SUGGESTION_SETTINGS = {
+    "suggestions_enabled": "on",
+    "suggestion_threshold": "0.8",
+    "retrain_every": "200",
+}
+
+
 def inline_data(project, labels=None, members=()):
     """The project change form as posted: its labels, new members and members."""
     labels = label_rows(project) if labels is None else labels
@@ -25,6 +33,8 @@ def inline_data(project, labels=None, members=()):
         "slug": project.slug,
         "description": project.description,
         "guidelines": project.guidelines,
+        "language": project.language,
+        **SUGGESTION_SETTINGS,
         "labels-TOTAL_FORMS": str(len(labels)),
         "labels-INITIAL_FORMS": str(sum(1 for label in labels if label.get("id"))),
         "memberships-TOTAL_FORMS": str(len(members)),
@@ -38,10 +48,13 @@ def inline_data(project, labels=None, members=()):
     for i, member in enumerate(members):
         data.update({f"memberships-{i}-{key}": value for key, value in member.items()})
         data[f"memberships-{i}-project"] = str(project.pk)
+        data.setdefault(f"memberships-{i}-suggestions", "on")
     for i, membership in enumerate(memberships):
         data[f"memberships-2-{i}-id"] = str(membership.pk)
         data[f"memberships-2-{i}-project"] = str(project.pk)
         data[f"memberships-2-{i}-role"] = membership.role
+        if membership.suggestions:
+            data[f"memberships-2-{i}-suggestions"] = "on"
     return data
 
 
@@ -75,6 +88,8 @@ def test_manager_creates_a_project_with_default_labels_and_a_member(manager_clie
             "name": "Выборы 2024",
             "slug": "vybory-2024",
             "guidelines": "Отмечайте **факты**.",
+            "language": "en",
+            **SUGGESTION_SETTINGS,
             "memberships-TOTAL_FORMS": "1",
             "memberships-INITIAL_FORMS": "0",
             "memberships-0-user": str(analyst.pk),
@@ -232,3 +247,28 @@ def test_changelist_counts_members_documents_and_annotations(manager_client, pro
         p.pk: (p.member_count, p.document_count, p.annotation_count) for p in rows.result_list
     }
     assert counts == {project.pk: (2, 3, 1), empty.pk: (0, 0, 0)}
+
+
+def test_suggestion_settings_and_the_members_control_group_are_edited_here(manager_client):
+    project = factories.ProjectFactory()
+    member = factories.MembershipFactory(project=project)
+    data = inline_data(project)
+    data.update({"suggestion_threshold": "0.9", "retrain_every": "0"})
+    del data["suggestions_enabled"]
+    del data["memberships-2-0-suggestions"]
+    assert manager_client.post(change_url(project), data).status_code == 302
+    project.refresh_from_db()
+    member.refresh_from_db()
+    assert (project.suggestions_enabled, project.suggestion_threshold, project.retrain_every) == (
+        False,
+        0.9,
+        0,
+    )
+    assert member.suggestions is False
+    data = inline_data(project)
+    data["suggestion_threshold"] = "1.5"
+    page = manager_client.post(change_url(project), data)
+    assert page.status_code == 200
+    assert "Ensure this value is less than or equal to 1.0." in page.content.decode()
+    project.refresh_from_db()
+    assert project.suggestion_threshold == 0.9

@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: extra pages, and a watch for script errors."""
+"""Fixtures shared by the browser tests: extra pages, and a watch for script errors."""
 
 import pytest
 

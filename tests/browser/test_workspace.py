@@ -14,6 +14,7 @@ from tests.support.browser import (
     drag_select,
     label_selection,
     log_in,
+    long_seed_text,
     make_workspace,
     open_document,
     page_ready,
@@ -335,11 +336,7 @@ def test_mark_done_queue_and_back_button(page, live_server, workspace):
 def test_a_long_document_with_thousands_of_annotations_opens_and_takes_more(
     page, live_server, transactional_db
 ):
-    seeds = [seed_text(prefix) for prefix in ("000", "001", "002", "003", "004")]
-    text = ""
-    while len(text) < 200_000:
-        text += "\n\n".join(seeds) + "\n\n"
-    text = text[:200_000]
+    text = long_seed_text(200_000)
     workspace = make_workspace(text)
     labels = list(Label.objects.filter(project=workspace.project))
     rng = random.Random(1)
@@ -436,3 +433,42 @@ def test_screenshot_of_the_document_page(page, live_server, workspace, tmp_path)
         target = tmp_path / "document.png"
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
+
+
+def test_h_switches_the_voice_and_the_holder_field_completes_names(page, live_server, workspace):
+    from annotator.models import Suggestion
+
+    document = workspace.documents[0]
+    Suggestion.objects.create(
+        project=workspace.project,
+        document=document,
+        start=0,
+        end=10,
+        quote=document.text[:10],
+        score=0.9,
+        agent="holders",
+        holder_kind="attributed",
+        holder="Касым-Жомарт Токаев",
+    )
+    log_in(page, live_server, "analyst1")
+    open_document(page, live_server, workspace)
+    label_selection(page, document.text, "саммит ОДКБ", "3")
+    item = page.locator("#ann-list .item")
+    page.click("#ann-list .item .item-main")
+    expect(page.locator("#ed-kind")).to_have_text("author")
+    page.keyboard.press("h")
+    expect(item).to_have_attribute("data-holder-kind", "attributed")
+    assert Annotation.objects.get().holder_kind == "attributed"
+    options = page.locator("#holder-options option")
+    assert options.evaluate_all("(os) => os.map((o) => o.value)") == ["Касым-Жомарт Токаев"]
+    page.fill("#ed-holder", "Касым-Жомарт Токаев")
+    page.press("#ed-holder", "Enter")
+    expect(item).to_have_attribute("data-holder", "Касым-Жомарт Токаев")
+    annotation = Annotation.objects.get()
+    assert (annotation.holder_kind, annotation.holder) == ("attributed", "Касым-Жомарт Токаев")
+    page.keyboard.press("Escape")  # leaves the field; the annotation stays chosen
+    page.click("#ann-list .item .item-main")
+    page.keyboard.press("h")
+    expect(item).to_have_attribute("data-holder-kind", "author")
+    annotation.refresh_from_db()
+    assert (annotation.holder_kind, annotation.holder) == ("author", "")

@@ -1,5 +1,7 @@
 """``manage.py export_dataset``."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -58,7 +60,9 @@ def test_gold_only_and_bom(data, tmp_path):
     )
     text = out.read_text(encoding="utf-8")
     assert text.startswith("\ufeffdocument_id,")
-    assert [line.split(",")[-1] for line in text.splitlines()[1:]] == ["true", "true"]
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [row["gold"] for row in rows] == ["true", "true"]
+    assert [row["suggested"] for row in rows] == ["false", "false"]
 
 
 def test_sentences_format_follows_the_file_suffix(data, tmp_path):

@@ -13,7 +13,8 @@ import pytest
 from annotator.datasets.export import files
 from annotator.datasets.export.files import export_to_path
 from annotator.datasets.export.plan import ExportError, ExportFilters
-from tests.support import export_data
+from annotator.models import GoldAnnotation
+from tests.support import export_data, factories
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,18 @@ def test_jsonl_has_every_field_and_exact_quotes(data, tmp_path):
         "note",
         "created",
         "updated",
+        "holder_kind",
+        "holder",
+        "cue_start",
+        "cue_end",
+        "suggested",
+        "suggestion_agent",
+        "suggestion_score",
     }
+    tokayev = first["annotations"][1]
+    assert (tokayev["holder_kind"], tokayev["holder"]) == ("attributed", "Токаев")
+    assert first["text"][tokayev["cue_start"] : tokayev["cue_end"]] == "считает"
+    assert first["annotations"][0]["holder_kind"] == "author"
     # Offsets are code points: the span after the emoji and the flag starts at 19.
     assert first["annotations"][0]["start"] == 19
     assert first["annotations"][0]["quote"] == "Токаев"
@@ -124,8 +136,11 @@ def test_doccano_offsets_are_utf16_units_and_one_line_per_annotator(data, tmp_pa
             "published": None,
             "annotator": None,
             "gold": False,
+            "holders": [],
         }
     ]
+    # The holders, parallel to "label"; the cue in UTF-16 units like the spans.
+    assert anna["holders"][1] == ["attributed", "Токаев", 29, 36]
 
 
 def test_label_studio_tasks_and_labeling_config(data, tmp_path):
@@ -178,8 +193,20 @@ def test_csv_rows_per_annotation_read_by_csv_and_pandas(data, tmp_path):
         "sentence_index",
         "note",
         "gold",
+        "holder_kind",
+        "holder",
+        "cue_start",
+        "cue_end",
+        "suggested",
+        "suggestion_agent",
+        "suggestion_score",
     ]
     assert len(rows) == 6 + 2
+    tokayev = [r for r in rows if r["holder"] == "Токаев"]
+    assert [(r["holder_kind"], r["cue_start"], r["cue_end"]) for r in tokayev] == [
+        ("attributed", "26", "33"),
+        ("attributed", "26", "33"),
+    ]
     texts = {9001: export_data.EMOJI_TEXT, 9002: export_data.PLAIN_TEXT}
     for row in rows:
         assert texts[int(row["document_id"])][int(row["start"]) : int(row["end"])] == row["quote"]
@@ -212,6 +239,19 @@ SENTENCE_COLUMNS = [
     "majority_label",
     "gold_label",
     "reviewed",
+    "holder_kind_anna",
+    "holder_anna",
+    "holder_kind_boris",
+    "holder_boris",
+    "gold_holder_kind",
+    "gold_holder",
+    "gold_cue_start",
+    "gold_cue_end",
+    "suggested_anna",
+    "suggested_boris",
+    "suggested",
+    "suggestion_agent",
+    "suggestion_score",
 ]
 
 
@@ -246,6 +286,38 @@ def test_sentences_csv_read_by_pandas(data, tmp_path):
     assert frame.loc[1, "majority_label"] == "speculation"
     assert frame["reviewed"].tolist() == [True, True, False, False, False]
     assert len(frame) == 5
+
+
+def test_gold_no_label_is_a_decision_in_the_sentences_and_no_span_elsewhere(data, tmp_path):
+    # The reviewer decided the plain document's second sentence has no label; its first
+    # sentence sits under a long gold span that the decision does not cover.
+    plain = data.plain
+    second = export_data.span(plain, "Это важный визит")
+    GoldAnnotation.objects.create(
+        project=data.project,
+        document=plain,
+        label=None,
+        start=second[0],
+        end=second[1],
+        quote="Это важный визит",
+        reviewer=data.rita,
+    )
+    GoldAnnotation.objects.create(
+        project=data.project,
+        document=plain,
+        label=factories.project_label(data.project, "fact"),
+        start=0,
+        end=len(plain.text),
+        quote=plain.text,
+        reviewer=data.rita,
+    )
+    frame = pd.read_csv(export(data, "sentences", tmp_path, "s.csv"))
+    rows = frame[frame["document_id"] == plain.pk]
+    assert rows["reviewed"].tolist() == [True, True]  # a gold decision: adjudicated
+    assert rows["gold_label"].fillna("").tolist() == ["fact", ""]
+    spans = pd.read_csv(export(data, "csv", tmp_path, "spans.csv"))
+    gold = spans[(spans["gold"]) & (spans["document_id"] == plain.pk)]
+    assert gold["label"].tolist() == ["fact"]  # "no label" is not a labelled span
 
 
 def test_conll_tokens_with_a_tag_column_per_annotator_and_gold(data, tmp_path):

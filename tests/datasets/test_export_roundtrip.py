@@ -26,6 +26,7 @@ def without_ids(text: str) -> list[str]:
 
 def test_export_flush_import_export_gives_the_same_jsonl(tmp_path):
     export_data.build()
+    export_data.follow_the_boundary_convention()
     first = tmp_path / "first.jsonl"
     call_command(
         "export_dataset", "--project=export-test", "--format=jsonl", f"--out={first}", verbosity=0

@@ -19,6 +19,7 @@ from annotator.models import (
     ProjectDocument,
     Source,
 )
+from annotator.text.snapping import snap
 from tests.support import export_data, factories
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,17 @@ def spans_of(project, model=Annotation):
     return sorted(rows)
 
 
+def snapped_spans_of(project, model=Annotation):
+    """``spans_of`` as an import stores them: under the boundary convention (the test data
+    has spans ending with a full stop, as spans made before the convention could)."""
+    texts = dict(Document.objects.values_list("id", "text"))
+    rows = []
+    for document_id, start, end, label, _ in spans_of(project, model):
+        start, end = snap(texts[document_id], start, end)
+        rows.append((document_id, start, end, label, texts[document_id][start:end]))
+    return sorted(rows)
+
+
 def counts():
     return (
         Annotation.objects.count(),
@@ -73,8 +85,8 @@ def test_jsonl_into_another_project_matches_documents_by_text(data, target, tmp_
     report = annotations_import(project=target, path=path)
     assert (report.format, report.records, report.documents_matched) == ("jsonl", 3, 3)
     assert (report.documents_created, report.annotations_created, report.gold_created) == (0, 6, 2)
-    assert spans_of(target) == spans_of(data.project)
-    assert spans_of(target, GoldAnnotation) == spans_of(data.project, GoldAnnotation)
+    assert spans_of(target) == snapped_spans_of(data.project)
+    assert spans_of(target, GoldAnnotation) == snapped_spans_of(data.project, GoldAnnotation)
     original = Annotation.objects.get(project=data.project, annotator=data.anna, note="якобы")
     copy = Annotation.objects.get(project=target, annotator=data.anna, note="якобы")
     assert (copy.created_at, copy.updated_at) == (original.created_at, original.updated_at)
@@ -148,8 +160,8 @@ def test_doccano_offsets_are_converted_from_utf16(data, target, tmp_path):
     path = export(data, "doccano", tmp_path / "d.jsonl")
     report = annotations_import(project=target, path=path)
     assert (report.annotations_created, report.gold_created) == (6, 2)
-    assert spans_of(target) == spans_of(data.project)
-    assert spans_of(target, GoldAnnotation) == spans_of(data.project, GoldAnnotation)
+    assert spans_of(target) == snapped_spans_of(data.project)
+    assert spans_of(target, GoldAnnotation) == snapped_spans_of(data.project, GoldAnnotation)
     assert set(
         GoldAnnotation.objects.filter(project=target).values_list("reviewer__username", flat=True)
     ) == {"rita"}
@@ -180,7 +192,7 @@ def test_label_studio_export_comes_back(data, target, tmp_path):
         6,
         2,
     )
-    assert spans_of(target) == spans_of(data.project)
+    assert spans_of(target) == snapped_spans_of(data.project)
 
 
 def test_label_studio_own_export_with_annotator_option(data, target, tmp_path):
@@ -410,6 +422,9 @@ def test_command_prints_a_summary(data, target, tmp_path, capsys):
         "Read 3 records (jsonl).",
         "Documents: 3 matched, 0 imported.",
         "Annotations: 6 imported; gold spans: 2 imported; 0 already present, skipped.",
+        # The test data's sentence spans end with a full stop.
+        "7 spans were trimmed to whole words without spaces or punctuation at the ends "
+        "(the boundary convention).",
     ]
 
 
@@ -491,7 +506,8 @@ def test_new_document_with_crlf_is_stored_normalised(target, tmp_path):
     document = Document.objects.get(source__name="Источник")
     assert document.text == "Первая строка.\nВторая строка."
     annotation = Annotation.objects.get(project=target)
-    assert (annotation.start, annotation.end, annotation.quote) == (15, 29, "Вторая строка.")
+    # Stored under the boundary convention, without the full stop.
+    assert (annotation.start, annotation.end, annotation.quote) == (15, 28, "Вторая строка")
 
 
 def test_decomposed_unicode_and_spans_on_dropped_characters_are_refused(target, tmp_path):
@@ -598,5 +614,42 @@ def test_notes_follow_the_workspace_rule_and_a_bad_one_writes_nothing(data, targ
     assert excinfo.value.report.errors == [
         "line 1, span 1: The note contains a NUL character (U+0000); remove it.",
         "line 2, span 1: The note is too long (at most 5000 characters).",
+    ]
+    assert counts() == before
+
+
+def test_spans_are_stored_under_the_boundary_convention(target, tmp_path):
+    User.objects.create(username="anna")
+    text = "«Да», — сказал он. Токаев считает иначе."
+    spans = [
+        {"start": 0, "end": 18, "label": "fact", "annotator": "anna"},  # «Да», — сказал он.
+        {"start": 19, "end": 40, "label": "opinion", "annotator": "anna"},  # ... иначе.
+        {"start": 21, "end": 30, "label": "opinion", "annotator": "anna"},  # half words
+    ]
+    path = write_lines(tmp_path / "a.jsonl", {"text": text, "source": "S", "annotations": spans})
+    report = annotations_import(project=target, path=path)
+    assert report.spans_snapped == 3
+    assert [a.quote for a in Annotation.objects.order_by("start", "end")] == [
+        "Да», — сказал он",
+        "Токаев считает",
+        "Токаев считает иначе",
+    ]
+
+
+def test_a_span_of_punctuation_only_is_refused(target, tmp_path):
+    User.objects.create(username="anna")
+    before = counts()
+    path = write_lines(
+        tmp_path / "a.jsonl",
+        {
+            "text": "Токаев: «нет».",
+            "source": "S",
+            "annotations": [{"start": 13, "end": 14, "label": "fact", "annotator": "anna"}],
+        },
+    )
+    with pytest.raises(ImportFailed) as failed:
+        annotations_import(project=target, path=path)
+    assert failed.value.report.errors == [
+        "line 1, span 1: the span holds no words, only spaces or punctuation"
     ]
     assert counts() == before

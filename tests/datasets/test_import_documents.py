@@ -349,7 +349,7 @@ def bad_inputs(tmp_path):
         (
             ["doc.docx"],
             "doc.docx: unsupported file type "
-            "(use .txt, .jsonl, .csv, a .zip of .txt files or a folder)",
+            "(use .txt, .jsonl, .json, .csv, a .zip of .txt files or a folder)",
         ),
         (["meta"], "meta/metadata.csv line 3: no file 'b.txt' in the folder"),
     ]
@@ -607,3 +607,27 @@ def test_every_bad_record_is_reported_up_to_a_limit(tmp_path):
         "5 more bad records not listed.",
     ]
     assert nothing_written()
+
+
+@db
+def test_a_large_import_split_by_helpers_stores_each_documents_own_sentences(monkeypatch):
+    """Helpers split while the documents go in; duplicates in the batch and already stored
+    texts are skipped, and every new document gets its own text's sentences."""
+    from annotator.text import sentences
+
+    monkeypatch.setattr(sentences, "PARALLEL_CHARS", 1)
+    monkeypatch.setattr(sentences, "CHUNK_CHARS", 300)
+    stored = factories.DocumentFactory(text="Уже есть. Второе предложение.")
+    texts = [
+        f"Текст {n}. Мы можем предположить, что визит № {n} удался…\nИли нет?" for n in range(40)
+    ]
+    records = [{"text": text, "source": "ТАСС"} for text in texts]
+    records[7:7] = [{"text": texts[3], "source": "ТАСС"}, {"text": stored.text, "source": "ТАСС"}]
+    body = json.dumps(records, ensure_ascii=False).encode()
+
+    report = import_upload("request.json", body)
+
+    assert report.summary() == "40 documents added, 2 skipped as duplicate, 0 rejected"
+    for document in Document.objects.exclude(pk=stored.pk):
+        spans = [(s.start, s.end) for s in document.sentences.order_by("index")]
+        assert spans == list(sentence_spans(document.text)), document.text

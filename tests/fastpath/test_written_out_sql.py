@@ -18,19 +18,25 @@ from django.utils import timezone
 
 from annotator.access import document_for_member, member_document, project_for_member
 from annotator.accounts.auth import AccountBackend
+from annotator.accounts.tokens import api_token_create, api_token_revoke, key_sha256
 from annotator.fastpath.rows import Columns, insert
 from annotator.fastpath.sessions import SessionStore
 from annotator.fastpath.statements import (
+    SENTENCE_BATCH,
     annotation_rows,
+    api_token_by_sha256,
     labels_version_bump,
     project_labels,
+    sentences_insert,
 )
 from annotator.models import (
     Annotation,
     AnnotationEvent,
+    ApiToken,
     Document,
     Project,
     ProjectDocument,
+    Sentence,
 )
 from annotator.workspace.selectors import next_in_reading_order
 from tests.support import factories
@@ -314,3 +320,46 @@ def test_labels_version_bump_matches_the_orm_update():
     )
     item.refresh_from_db()
     assert item.labels_version == 3
+
+
+def test_api_token_by_sha256_matches_the_orm_lookup():
+    user = factories.UserFactory(username="скрипт", is_staff=True)
+    token, key = api_token_create(user=user, name="nightly")
+    api_token_revoke(token=token)
+    other, _ = api_token_create(user=factories.UserFactory(), name="other")
+
+    for digest in (key_sha256(key), other.key_sha256, "0" * 64):
+        built = api_token_by_sha256(digest)
+        fetched = ApiToken.objects.select_related("user").filter(key_sha256=digest).first()
+        if fetched is None:
+            assert built is None
+            continue
+        assert values(built) == values(fetched)
+        assert values(built.user) == values(fetched.user)
+    assert api_token_by_sha256(key_sha256(key)).revoked_at is not None
+
+
+def _sentence_rows(document_ids) -> list[tuple]:
+    return list(
+        Sentence.objects.filter(document_id__in=document_ids)
+        .order_by("document_id", "index")
+        .values_list("document_id", "index", "start", "end")
+    )
+
+
+@pytest.mark.parametrize("count", [1, SENTENCE_BATCH + 7])
+def test_sentences_insert_stores_what_bulk_create_stores(count):
+    written, orm = factories.DocumentFactory(), factories.DocumentFactory()
+    Sentence.objects.filter(document__in=[written, orm]).delete()
+    spans = [(index, 3 * index, 3 * index + 2) for index in range(count)]
+
+    sentences_insert([(written.pk, index, start, end) for index, start, end in spans])
+    Sentence.objects.bulk_create(
+        [Sentence(document=orm, index=index, start=start, end=end) for index, start, end in spans]
+    )
+
+    stored = _sentence_rows([written.pk])
+    assert [row[1:] for row in stored] == [row[1:] for row in _sentence_rows([orm.pk])]
+    assert {row[0] for row in stored} == {written.pk}
+    with pytest.raises(IntegrityError), transaction.atomic():  # (document, index) is unique
+        sentences_insert([(written.pk, 0, 0, 1)])

@@ -120,5 +120,5 @@ def test_the_compiled_catalogue_answers_in_russian(tmp_path):
 
 def test_django_serves_the_russian_catalogue():
     with translation.override("ru"):
-        assert gettext("Gold annotations") == "Эталонные аннотации"
+        assert gettext("gold annotations") == "эталонные аннотации"
         assert ngettext("%(n)d annotator", "%(n)d annotators", 1) % {"n": 21} == "21 аннотатор"

@@ -163,6 +163,27 @@ def test_source_profiles_prefer_gold_and_say_so(project, corpus):
     assert blog.basis == "annotators' majority"
 
 
+def test_a_no_label_gold_decision_makes_the_document_count_with_its_gold(project, corpus):
+    """ "No label" is a gold decision: the rant's reviewer decided its first sentence has
+    none of the labels, so the rant counts with its gold (nothing labelled), not with
+    anna's three opinions."""
+    rant = corpus["rant"]
+    sentence = Sentence.objects.get(document=rant, index=0)
+    GoldAnnotation.objects.create(
+        project=project,
+        document=rant,
+        label=None,
+        start=sentence.start,
+        end=sentence.end,
+        quote=rant.text[sentence.start : sentence.end],
+    )
+    tallies_invalidate(project=project, document_ids=[rant.pk])
+    blog = {p.name: p for p in source_profiles(ProfileFilter(project=project))}["A blog"]
+    assert blog.basis.startswith("gold")
+    assert blog.counts.labelled_sentences == 0
+    assert sum(blog.counts.chars.values()) == 0
+
+
 def test_character_shares_and_coverage(project, corpus):
     news = corpus["news"]
     s0, s1 = Sentence.objects.filter(document=news).order_by("index")[:2]

@@ -53,12 +53,15 @@ SOURCE_KEYS = {
     # ... and the ones added to them.
     *("labelled_documents", "gold_documents", "interval_documents", "characters"),
     *("tied_sentences", "tied_characters", "basis_text"),
+    # whose voice (annotator.reports.voices)
+    *("voice", "voice_spans", "voice_by_label", "vague_holder_share"),
+    *("distancing_share", "distancing_sentences", "quoted"),
 }
 
 
 def test_json_has_the_contracts_keys_and_the_pages_figures(project, corpus):
     data = json.loads(profiles("--project", project.slug, "--format", "json"))
-    assert set(data) == {"project", "sources", "story", "labels"}
+    assert set(data) == {"project", "sources", "story", "labels", "filters"}
     assert (data["project"], data["story"]) == (project.slug, None)
     assert data["labels"] == ["fact", "opinion", "speculation"]
     ria, tass = data["sources"]

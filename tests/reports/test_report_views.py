@@ -224,8 +224,9 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
 # Session, user, projects reviewed, project with membership, annotators, stories, stale
 # documents, per-source documents (names, versions), per-document tallies of the sources
 # not in the cache, labels, listed documents (the same with one annotator chosen). Stale
-# documents add a fixed number of queries per 500 (tallies_refresh).
-SOURCES_PAGE_QUERIES = 11
+# documents add a fixed number of queries per 500 (tallies_refresh); whose voice: the spans,
+# the sentences per source, the documents with a distancing marker.
+SOURCES_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 10), (50, 10_000)])
@@ -246,8 +247,8 @@ def test_sources_page_queries_do_not_grow(
 
 
 # Session, user, project with membership, labels, documents, annotations, progress, annotators,
-# sentences, texts of the disagreeing sentences.
-AGREEMENT_PAGE_QUERIES = 10
+# sentences, texts of the disagreeing sentences; holders: annotations' holders, sentences.
+AGREEMENT_PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 300), (10, 3_000)])

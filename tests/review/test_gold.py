@@ -95,11 +95,11 @@ def test_suggestion_is_gold_else_the_majority_and_a_tie_suggests_nothing():
 def test_accept_one_annotators_span(project, setup):
     before = annotations_snapshot()
     gold = gold_accept(annotation=setup["spec"], reviewer=setup["reviewer"])
-    assert (gold.start, gold.end, gold.label.name) == (
-        setup["spec"].start,
-        setup["spec"].end,
-        "speculation",
-    )
+    # The span is the whole sentence; gold follows the boundary convention (no final
+    # full stop).
+    spec = setup["spec"]
+    assert (gold.start, gold.end, gold.label.name) == (spec.start, spec.end - 1, "speculation")
+    assert setup["document"].text[spec.end - 1] == "."
     assert gold.accepted_from == setup["spec"]
     assert gold.reviewer == setup["reviewer"]
     assert gold.quote == setup["document"].text[gold.start : gold.end]
@@ -109,7 +109,7 @@ def test_accept_one_annotators_span(project, setup):
 def test_accepting_the_same_span_twice_is_refused(project, setup):
     gold_accept(annotation=setup["spec"], reviewer=setup["reviewer"])
     with pytest.raises(
-        GoldRejected, match="^The gold standard already has this label on exactly this passage.$"
+        GoldRejected, match="^The gold standard already has “Speculation” on this passage.$"
     ):
         gold_accept(annotation=setup["spec"], reviewer=setup["reviewer"])
     assert GoldAnnotation.objects.count() == 1
@@ -121,9 +121,10 @@ def test_accept_majority_where_k_agree(project, setup):
         project=project, document=setup["document"], reviewer=setup["reviewer"], min_agree=2
     )
     sentences = setup["sentences"]
+    # Each sentence without its final full stop: the boundary convention.
     assert [(g.start, g.end, g.label.name) for g in created] == [
-        (sentences[0].start, sentences[0].end, "fact"),
-        (sentences[1].start, sentences[1].end, "opinion"),
+        (sentences[0].start, sentences[0].end - 1, "fact"),
+        (sentences[1].start, sentences[1].end - 1, "opinion"),
     ]
     assert annotations_snapshot() == before
     # Again: the sentences already have gold, nothing is added.
@@ -171,9 +172,9 @@ def test_add_own_and_edit_boundaries(project, setup):
         quote=document.text[0:6],
     )
     other = factories.UserFactory(username="olga")
-    gold_update(gold=gold, reviewer=other, start=2, end=9)
+    gold_update(gold=gold, reviewer=other, start=2, end=9)  # «втра в » snaps to whole words
     gold.refresh_from_db()
-    assert (gold.start, gold.end, gold.quote) == (2, 9, document.text[2:9])
+    assert (gold.start, gold.end, gold.quote) == (0, 8, "Завтра в")
     assert gold.reviewer == other
     gold_update(gold=gold, reviewer=other, label=factories.project_label(project, "fact"))
     gold.refresh_from_db()
@@ -212,7 +213,7 @@ def test_bad_edit_leaves_gold_as_it_was(project, setup):
     with pytest.raises(GoldRejected, match="^The selection is empty.$"):
         gold_update(gold=gold, reviewer=setup["reviewer"], start=gold.end, end=gold.end)
     stored = GoldAnnotation.objects.get()
-    assert (stored.start, stored.end) == (setup["spec"].start, setup["spec"].end)
+    assert (stored.start, stored.end) == (gold.start, gold.end)
 
 
 def test_label_or_document_from_elsewhere_is_refused(project, setup):

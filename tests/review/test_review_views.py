@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from annotator.models import Annotation, GoldAnnotation, Membership, ProjectDocument, Sentence
 from tests.support import factories
-from tests.support.labelling import member
+from tests.support.labelling import label_sentence, member
 
 
 @pytest.fixture
@@ -51,29 +51,50 @@ def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def test_review_screen_shows_every_annotator_by_sentence(project, doc, client):
+def test_curation_screen_shows_the_text_once_with_every_annotator_in_a_lane(project, doc, client):
     response = client.get(url(project, doc["document"]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<th scope="col">anna</th><th scope="col">boris</th>' in html
-    assert '<tr id="s-0" class="status-agree">' in html
-    assert '<tr id="s-1" class="status-disagree">' in html
-    assert '<tr id="s-2" class="status-unlabelled">' in html
-    assert html.count('name="annotation"') == 4  # an Accept button per span
-    assert '<td class="num" data-figure="alpha">0.667</td>' in html
-    assert 'style="' not in html
-    # The text with every annotator's spans: colour class by label, style class by annotator.
+    # The text once: every annotator's spans, the label as colour, the annotator as lane.
     fact = factories.project_label(project, "fact")
     assert f'<mark class="ann lab-{fact.pk} by-0" data-id="{doc["spans"]["anna", 0].pk}">' in html
     assert f'<mark class="ann lab-{fact.pk} by-1" data-id="{doc["spans"]["boris", 0].pk}">' in html
+    assert html.count('<div id="doc-text"') == 1
+    assert '<input type="checkbox" checked data-lane="0"> <span class="lane-sample by-0"' in html
+    assert html.count("lane-toggle") == 3  # anna, boris, gold
+    # Sentence agreement for the script: sentence 1 is a disagreement; the votes by sentence.
     assert 'data-disagree="1"' in html
-    # The "Set gold" choice starts at what most annotators said.
-    assert '<select name="label" id="set-0"><option value="fact" selected>' in html
+    assert response.context["votes"] == {
+        "annotators": ["anna", "boris"],
+        "sentences": {
+            0: [fact.pk, fact.pk, fact.pk],
+            1: [
+                factories.project_label(project, "opinion").pk,
+                factories.project_label(project, "speculation").pk,
+                None,
+            ],
+        },
+    }
+    assert '<span id="open-count" class="open-count">1 disagreement</span>' in html
+    # No per-span forms: the page's forms are a fixed few (undo, reviewed, the shared
+    # delete form, accept majority, add by offsets, and the header's: search, language,
+    # log out).
+    assert html.count("<form") == 8
+    assert 'style="' not in html
+    # The agreement figures read every span again: fetched when the reviewer opens them.
+    assert "data-figure" not in html
+    figures = client.get(url(project, doc["document"], "review_agreement"), HTTP_HX_REQUEST="true")
+    assert figures.content.decode().startswith('<div class="agreement-figures">')
+    assert '<td class="num" data-figure="alpha">0.667</td>' in figures.content.decode()
+    page = client.get(url(project, doc["document"], "review_agreement")).content.decode()
+    assert "<h1>Visit <small>agreement</small></h1>" in page
+    assert '<td class="num" data-figure="alpha">0.667</td>' in page
 
 
 def test_only_reviewers_and_managers_review(project, doc, client):
     client.force_login(doc["anna"])
     assert client.get(url(project, doc["document"])).status_code == 403
+    assert client.get(url(project, doc["document"], "review_agreement")).status_code == 403
     response = client.post(
         url(project, doc["document"], "review_accept"),
         {"annotation": doc["spans"]["anna", 1].pk},
@@ -101,7 +122,7 @@ def test_accept_an_annotators_span(project, doc, client):
     assert (gold.label.name, gold.start, gold.end, gold.accepted_from_id) == (
         "speculation",
         span.start,
-        span.end,
+        span.end - 1,  # the sentence's final full stop: the boundary convention
         span.pk,
     )
     assert messages_of(response) == ["Accepted boris's speculation span as gold."]
@@ -109,8 +130,9 @@ def test_accept_an_annotators_span(project, doc, client):
         before
     )
     page = client.get(url(project, doc["document"])).content.decode()
-    assert page.count('name="annotation"') == 3  # the accepted one is marked "in gold"
-    assert '<small class="in-gold">in gold</small>' in page
+    assert f'<li id="gold-{gold.pk}" class="item"' in page
+    assert "<small>from boris</small>" in page
+    assert f'<mark class="ann lab-{gold.label_id} by-gold" data-id="{gold.pk}">' in page
 
 
 def test_accept_twice_explains(project, doc, client):
@@ -118,7 +140,7 @@ def test_accept_twice_explains(project, doc, client):
     client.post(url(project, doc["document"], "review_accept"), {"annotation": span.pk})
     response = client.post(url(project, doc["document"], "review_accept"), {"annotation": span.pk})
     assert messages_of(response)[-1] == (
-        "The gold standard already has this label on exactly this passage."
+        "The gold standard already has “Speculation” on this passage."
     )
     assert GoldAnnotation.objects.count() == 1
 
@@ -165,14 +187,14 @@ def test_set_gold_for_a_sentence_and_add_own(project, doc, client):
     )
     assert response["Location"].endswith("#s-1")
     text = doc["document"].text
-    assert messages_of(response) == [f"Added gold opinion on «{text[s.start : s.end]}»."]
+    assert messages_of(response) == [f"Added gold “Opinion” on «{text[s.start : s.end - 1]}»."]
     response = client.post(
         url(project, doc["document"], "review_gold_add"),
         {"label": "speculation", "start": 0, "end": 6, "quote": text[:6]},
     )
     assert [(g.label.name, g.start, g.end) for g in GoldAnnotation.objects.order_by("start")] == [
         ("speculation", 0, 6),
-        ("opinion", s.start, s.end),
+        ("opinion", s.start, s.end - 1),
     ]
 
 
@@ -210,8 +232,9 @@ def test_edit_and_remove_gold(project, doc, client):
         {"label": "fact", "start": gold.start + 1, "end": gold.end},
     )
     gold.refresh_from_db()
-    assert (gold.label.name, gold.start) == ("fact", doc["spans"]["anna", 1].start + 1)
-    assert messages_of(response)[-1].startswith("Changed gold span to fact on «")
+    # Starting one letter in, the span snaps back to the whole word.
+    assert (gold.label.name, gold.start) == ("fact", doc["spans"]["anna", 1].start)
+    assert messages_of(response)[-1].startswith("Changed gold span to “Fact” on «")
     response = client.post(
         url(project, doc["document"], "review_gold_edit", gold.pk),
         {"label": "fact", "start": gold.end, "end": gold.end},
@@ -243,9 +266,10 @@ def test_mark_reviewed(project, doc, client):
     assert link.reviewed_at is None
 
 
-# Constant in the number of annotators and spans (the per-document figures read the
-# spans again through the same code as the project figures).
-REVIEW_PAGE_QUERIES = 20
+# Constant in the number of annotators, spans and gold spans: session, user, membership,
+# the document, labels, coders, spans, gold, the undo target, and the gold positions for
+# the conflict list (more only where gold overlaps).
+REVIEW_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("extra_annotators", [0, 4])
@@ -258,9 +282,62 @@ def test_review_page_queries_do_not_grow(
             factories.AnnotationFactory(
                 project=project, document=doc["document"], annotator=user, start=s.start, end=s.end
             )
+    for index in range(extra_annotators):
+        label_sentence(project, doc["document"], index, "fact")
     client.post(
         url(project, doc["document"], "review_accept"), {"annotation": doc["spans"]["anna", 1].pk}
     )
+    client.get(url(project, doc["document"]))  # the layout cache is warm on a server
     with django_assert_num_queries(REVIEW_PAGE_QUERIES):
         response = client.get(url(project, doc["document"]))
     assert len(response.context["annotators"]) == 2 + extra_annotators
+
+
+def conflicting_gold(project, doc):
+    """Gold stored before the rules: opinion and speculation on sentence 1."""
+    s = doc["sentences"][1]
+    for name, end in (("opinion", s.end - 1), ("speculation", s.end)):
+        factories.GoldAnnotationFactory(
+            project=project,
+            document=doc["document"],
+            label=factories.project_label(project, name),
+            start=s.start,
+            end=end,
+        )
+
+
+def test_conflicting_gold_is_listed_on_the_review_page_until_resolved(project, doc, client):
+    conflicting_gold(project, doc)
+    page = client.get(url(project, doc["document"])).content.decode()
+    assert "1 conflict in the gold standard" in page
+    assert "Contradicting labels (sentence 2)" in page
+    gold = GoldAnnotation.objects.get(label__name="speculation")
+    client.post(url(project, doc["document"], "review_gold_delete", gold.pk))
+    assert "in the gold standard" not in client.get(url(project, doc["document"])).content.decode()
+
+
+def test_project_page_counts_conflicting_gold_for_reviewers(project, doc, client):
+    conflicting_gold(project, doc)
+    project_url = reverse("project", args=[project.slug])
+    page = client.get(project_url).content.decode()
+    review = url(project, doc["document"])
+    assert f'Gold standard: <a href="{review}#gold">Visit</a> (1 conflict) to resolve.' in page
+    client.force_login(doc["anna"])
+    assert "Gold standard:" not in client.get(project_url).content.decode()
+
+
+def test_sentence_gold_no_label_and_replace(project, doc, client):
+    # The sentence form sets the sentence's gold: choosing it replaces what gold had there.
+    s = doc["sentences"][1]
+    add = url(project, doc["document"], "review_gold_add")
+    form = {"start": s.start, "end": s.end, "anchor": "s-1", "replace": "1"}
+    client.post(add, {**form, "label": "opinion"})
+    response = client.post(add, {**form, "label": "no label"})
+    assert messages_of(response)[-1].startswith("Added gold “no label” on «Токаев")
+    assert list(GoldAnnotation.objects.values_list("label", flat=True)) == [None]
+    page = client.get(url(project, doc["document"])).content.decode()
+    assert '<span class="chip lab-none">no label</span>' in page
+    # Without replace (the "add your own" form by default), the reviewer is asked.
+    response = client.post(add, {"label": "fact", "start": s.start, "end": s.end})
+    assert messages_of(response)[-1].startswith("The gold standard has “no label” on most of")
+    assert list(GoldAnnotation.objects.values_list("label", flat=True)) == [None]

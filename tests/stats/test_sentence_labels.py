@@ -1,4 +1,5 @@
 from annotator.stats.sentence_labels import (
+    contradicting_sentences,
     coverage_by_sentence,
     majority,
     merge_intervals,
@@ -53,3 +54,70 @@ def test_majority_counts_no_label_as_an_answer_and_a_tie_as_none():
     assert majority(["opinion", "opinion", None]) == "opinion"
     assert majority([None, None]) is None
     assert majority([]) is None
+
+
+def test_nested_spans_the_most_specific_wins():
+    # A paragraph-long speculation with a specific opinion inside sentence 1: both cover
+    # more than half of sentence 1, the shorter (the opinion) labels it.
+    spans = [(0, 32, "speculation"), (11, 20, "opinion")]
+    assert sentence_labels(SENTENCES, spans) == ["speculation", "opinion", "speculation"]
+    assert sentence_labels(SENTENCES, list(reversed(spans))) == [
+        "speculation",
+        "opinion",
+        "speculation",
+    ]
+
+
+def test_a_nested_span_covering_half_or_less_does_not_label_the_sentence():
+    spans = [(0, 32, "speculation"), (11, 16, "opinion")]
+    assert sentence_labels(SENTENCES, spans) == ["speculation"] * 3
+
+
+def test_overlapping_spans_the_shorter_wins_even_if_it_covers_less():
+    # The fact span covers 9 of the 10 characters, the opinion 7: both more than half,
+    # and the opinion, the shorter span, is the more specific.
+    spans = [(0, 9, "fact"), (3, 10, "opinion")]
+    assert sentence_labels(SENTENCES[:1], spans) == ["opinion"]
+
+
+def test_equal_lengths_follow_label_order():
+    spans = [(0, 8, "opinion"), (2, 10, "fact")]
+    assert sentence_labels(SENTENCES[:1], spans, ["fact", "opinion"]) == ["fact"]
+    assert sentence_labels(SENTENCES[:1], spans, ["opinion", "fact"]) == ["opinion"]
+
+
+def test_touching_spans_of_one_label_are_one_span():
+    # Two touching fact spans make one 10-character span; the 9-character opinion is
+    # shorter, so it wins; apart they would each cover half or less.
+    assert sentence_labels(SENTENCES[:1], [(0, 5, "fact"), (5, 10, "fact")]) == ["fact"]
+    spans = [(0, 5, "fact"), (5, 10, "fact"), (1, 10, "opinion")]
+    assert sentence_labels(SENTENCES[:1], spans) == ["opinion"]
+
+
+def test_sentence_labelled_in_pieces_gets_the_label_covering_most():
+    # No single span covers more than half (4 + 4 of 10, a gap between), together they do.
+    assert sentence_labels(SENTENCES[:1], [(0, 4, "fact"), (5, 9, "fact")]) == ["fact"]
+    spans = [(0, 4, "fact"), (5, 9, "fact"), (4, 5, "opinion")]
+    assert sentence_labels(SENTENCES[:1], spans) == ["fact"]
+
+
+def test_a_no_label_span_is_the_most_specific_answer():
+    # Gold's explicit "no label" over sentence 1 inside a longer speculation.
+    spans = [(0, 32, "speculation"), (11, 21, None)]
+    assert sentence_labels(SENTENCES, spans) == ["speculation", None, "speculation"]
+
+
+def test_spans_sharing_most_of_a_sentence_contradict_there():
+    # Opinion 0–10 and speculation 2–30 share 2–10: 8 of sentence 0's 10 characters.
+    assert contradicting_sentences(SENTENCES, (0, 10), (2, 30)) == [0]
+    assert contradicting_sentences(SENTENCES, (0, 32), (0, 31)) == [0, 1, 2]
+
+
+def test_a_short_span_nested_in_a_long_one_contradicts_nothing():
+    assert contradicting_sentences(SENTENCES, (0, 32), (12, 16)) is None
+    assert contradicting_sentences(SENTENCES, (0, 5), (5, 10)) is None  # they only touch
+
+
+def test_the_same_short_passage_twice_contradicts_without_a_sentence():
+    assert contradicting_sentences(SENTENCES, (12, 16), (12, 17)) == []
+    assert contradicting_sentences(SENTENCES, (12, 16), (15, 19)) is None

@@ -29,14 +29,6 @@ KEYS = [
 ]
 
 
-@pytest.fixture
-def seed_document(project):
-    text = (SEEDS / "003_630c0bafdc5be0e1.txt").read_text(encoding="utf-8")
-    document = factories.DocumentFactory(text=text)
-    factories.ProjectDocumentFactory(project=project, document=document)
-    return document
-
-
 def suggest(*args):
     out = StringIO()
     call_command("suggest", *args, stdout=out)

@@ -18,6 +18,15 @@ def seed_text(name_prefix: str) -> str:
     return path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def long_seed_text(chars: int) -> str:
+    """The seed texts over and over, cut at ``chars`` characters."""
+    seeds = [seed_text(prefix) for prefix in ("000", "001", "002", "003", "004")]
+    text = ""
+    while len(text) < chars:
+        text += "\n\n".join(seeds) + "\n\n"
+    return text[:chars]
+
+
 @dataclass
 class Workspace:
     project: object

@@ -401,6 +401,60 @@ def test_annotation_is_blind_unless_the_project_lets_reviewers_see_all(client, w
     assert 'id="ann-count">0<' in body
 
 
+def test_everyones_view_is_read_only_unless_the_reviewer_chooses_to_annotate(client, ws):
+    # A reviewer looking at everyone's annotations: a stray selection and key must not add
+    # an annotation (it would count as one more annotator in agreement).
+    ws.project.show_all_annotations = True
+    ws.project.save()
+    login(client, ws.reviewer)
+    own = annotate(ws, ws.reviewer, "иначе")
+    read_only = (
+        "Everyone&#x27;s annotations are shown read-only: choose “Annotate here too” to add "
+        "or change your own."
+    )
+    response = post_span(client, ws, "Токаев", view="all")
+    assert response.status_code == 400
+    assert read_only in response.content.decode()
+    changes = [
+        (reverse("annotation_update", args=[ws.project.slug, own.pk]), {"note": "x"}),
+        (reverse("annotation_delete", args=[ws.project.slug, own.pk]), {}),
+        (reverse("annotation_undo", args=[ws.project.slug, ws.document.pk]), {}),
+    ]
+    for url, data in changes:
+        response = client.post(url, {**data, "view": "all"}, headers={"HX-Request": "true"})
+        assert response.status_code == 400
+        assert read_only in response.content.decode()
+    assert list(Annotation.objects.values_list("pk", "note")) == [(own.pk, "")]
+    assert not AnnotationEvent.objects.exists()
+    # Chosen explicitly, annotating in everyone's view works; so does one's own view.
+    assert post_span(client, ws, "Токаев", view="all", annotate="1").status_code == 200
+    assert post_span(client, ws, "Смайл").status_code == 200
+    assert Annotation.objects.filter(annotator=ws.reviewer).count() == 3
+
+
+def test_everyones_view_offers_the_switch_to_annotate(client, ws):
+    ws.project.show_all_annotations = True
+    ws.project.save()
+    login(client, ws.reviewer)
+    url = reverse("document", args=[ws.project.slug, ws.document.pk])
+    body = client.get(url + "?view=all").content.decode()
+    assert 'data-view="all"' in body and 'data-annotate=""' in body
+    assert "read-only." in body and "?view=all&amp;annotate=1" in body
+    body = client.get(url + "?view=all&annotate=1").content.decode()
+    assert 'data-annotate="1"' in body and "Stop annotating" in body
+
+
+def test_sentence_mode_stores_the_sentence_without_its_final_full_stop(client, ws):
+    # Sentence mode posts the sentence's bounds; the boundary convention applies as to
+    # any selection.
+    login(client, ws.analyst)
+    sentence = ws.document.sentences.get(index=0)
+    assert TEXT[sentence.start : sentence.end] == "Смайл 😀 и Токаев считает иначе."
+    response = post_span(client, ws, start=sentence.start, end=sentence.end)
+    assert response.status_code == 200
+    assert Annotation.objects.get().quote == "Смайл 😀 и Токаев считает иначе"
+
+
 # ---- pages
 
 
@@ -684,14 +738,15 @@ def test_document_page_queries_do_not_grow_with_annotations(
     url = reverse("document", args=[ws.project.slug, ws.document.pk])
     # Session, user, one statement for the membership, the document and the user's
     # progress, labels, annotations, sentences (the first view only), the undo target,
-    # the discussion's threads and the members to mention, and the record that the
-    # document was opened (the first view only).
-    with django_assert_num_queries(10):
+    # the holders of the side list's entries and the holder field's choices, the
+    # discussion's threads and the members to mention, and the record that the document
+    # was opened (the first view only).
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.content.decode().count('class="item"') == Annotation.objects.count()
     # The text's lines and sentences are kept per document version after the first view,
     # and a view of the document opened last writes nothing.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         again = client.get(url)
     assert again.content.decode().count('class="item"') == Annotation.objects.count()
 

@@ -110,6 +110,13 @@ SPAN_FEATURES = [
     ("note", "string"),
     ("created", "string"),
     ("updated", "string"),
+    ("holder_kind", "string"),
+    ("holder", "string"),
+    ("cue_start", "int64"),
+    ("cue_end", "int64"),
+    ("suggested", "bool"),
+    ("suggestion_agent", "string"),
+    ("suggestion_score", "float64"),
 ]
 
 
@@ -215,7 +222,13 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
         "- `documents.jsonl` (config `documents`): one document per line: `id`, `source` "
         "(`name`, `kind`, `country`, `language`), `title`, `author`, `url`, `published`, "
         "`language`, `text`, and `annotations` (`start`, `end`, `label`, `quote`, "
-        "`annotator`, `note`, `created`, `updated`)"
+        "`annotator`, `note`, `created`, `updated`, whose voice the passage is in: "
+        "`holder_kind` (`author`: the outlet's own; `attributed`: a named or described "
+        "holder; `unclear`: none or a vague one), `holder` (e.g. «Касым-Жомарт Токаев», "
+        "empty for the author) and the cue's offsets `cue_start`, `cue_end` (null when "
+        "not marked), and `suggested`, `suggestion_agent`, `suggestion_score`: whether the "
+        "annotator accepted the label from a suggestion, from which agent and with what "
+        "score)"
         + (
             "; `reviewed_at`, `reviewed_by` and `gold` (the same fields, `reviewer` for "
             "`annotator`)."
@@ -231,6 +244,14 @@ def dataset_card(plan: ExportPlan, stats: CardStats, table: SentenceTable) -> st
             " `gold_label` is the gold label; `reviewed` says the document was adjudicated "
             "(a null gold label then means no label)."
             if plan.include_gold
+            else ""
+        )
+        + " A sentence's holder columns are those of the span covering most of it."
+        + (
+            " `suggested_<annotator>` says the annotator's label of the sentence came from an "
+            "accepted suggestion; `suggested`, `suggestion_agent` and `suggestion_score`: "
+            "whether anyone's did, and the highest-scoring such suggestion."
+            if plan.include_annotations
             else ""
         ),
         "",

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
@@ -114,22 +115,26 @@ def export_to_path(
     progress: bool = False,
     bom: bool = False,
     raw: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Export ``project`` as ``fmt`` to ``path``; returns the path written.
 
     Nothing is left at ``path`` if the export fails. ``bom`` starts CSV files with a
     UTF-8 byte order mark (for spreadsheets); ``raw`` leaves CSV cells that look like
-    formulas as they are (for pipelines); ``progress`` shows a bar on stderr.
+    formulas as they are (for pipelines); ``progress`` shows a bar on stderr;
+    ``on_progress(done, total)`` is told how many documents are written (a job's bar).
     """
     path = resolve_out_path(path)
     key = _writer_key(fmt, path.name)
     plan = ExportPlan(project, filters, raw=raw)
     path.parent.mkdir(parents=True, exist_ok=True)
-    bar = None
+    bar: Any = None  # a tqdm bar, or a _Counter telling on_progress
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=plan.document_count(), unit="doc", desc=fmt, file=sys.stderr)
+    elif on_progress is not None:
+        bar = _Counter(on_progress, plan.document_count())
 
     def write(part: Path) -> None:
         if key in FILE_WRITERS:
@@ -151,6 +156,21 @@ def export_to_path(
         if bar is not None:
             bar.close()
     return path
+
+
+class _Counter:
+    """Counts written documents for ``on_progress``, as a tqdm bar would show them."""
+
+    def __init__(self, on_progress: Callable[[int, int], None], total: int) -> None:
+        self.on_progress, self.total, self.n = on_progress, total, 0
+        on_progress(0, total)
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        self.on_progress(self.n, self.total)
+
+    def close(self) -> None:
+        pass
 
 
 def default_filename(project: Project, fmt: str, *, parquet: bool = True) -> str:

@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from annotator.errors import Rejected
@@ -26,6 +27,7 @@ from annotator.models import (
     ProjectDocument,
     Sentence,
     Source,
+    SuggestionDecision,
 )
 
 CHUNK_SIZE = 2000  # rows of spans or sentences per fetch
@@ -77,6 +79,13 @@ class Span(NamedTuple):
     note: str
     created: datetime
     updated: datetime
+    holder_kind: str = "author"
+    holder: str = ""
+    cue_start: int | None = None
+    cue_end: int | None = None
+    # (agent, score) of the suggestion the annotator accepted to make this span; None:
+    # labelled by hand (and always None for gold)
+    suggestion: tuple[str, float] | None = None
 
 
 @dataclass(slots=True)
@@ -93,11 +102,12 @@ class DocumentRecord:
     reviewed_by: str | None
     annotations: list[Span] = field(default_factory=list)
     gold: list[Span] = field(default_factory=list)
+    gold_no_label: list[tuple[int, int]] = field(default_factory=list)  # (start, end)
     sentences: list[tuple[int, int, int]] = field(default_factory=list)  # (index, start, end)
 
     @property
     def adjudicated(self) -> bool:
-        return bool(self.gold) or self.reviewed_at is not None
+        return bool(self.gold or self.gold_no_label) or self.reviewed_at is not None
 
     def annotations_by_user(self) -> dict[str, list[Span]]:
         by_user: dict[str, list[Span]] = {}
@@ -201,8 +211,24 @@ class ExportPlan:
             queryset = queryset.filter(annotator_id__in=self.annotator_ids)
         return queryset
 
+    def suggested_annotations(self):
+        """``annotations`` with the agent and score of the suggestion each was accepted
+        from (both None for a span labelled by hand)."""
+        accepted = SuggestionDecision.objects.filter(
+            annotation=OuterRef("pk"), verdict=SuggestionDecision.Verdict.ACCEPTED
+        ).order_by("id")
+        return self.annotations().annotate(
+            suggestion_agent=Subquery(accepted.values("suggestion__agent")[:1]),
+            suggestion_score=Subquery(accepted.values("suggestion__score")[:1]),
+        )
+
     def gold_annotations(self):
-        return self._spans(GoldAnnotation)
+        """Labelled gold spans ("no label" decisions are in ``gold_no_label``)."""
+        return self._spans(GoldAnnotation).filter(label__isnull=False)
+
+    def gold_no_label(self):
+        """Gold "no label here" decisions: no span to export, but a gold sentence label."""
+        return self._spans(GoldAnnotation).filter(label__isnull=True)
 
     def document_count(self) -> int:
         return self.project_documents().count()
@@ -229,7 +255,7 @@ class ExportPlan:
         """Whether a document belongs in the export (see ExportFilters)."""
         if not self.filters.restricts_spans:
             return True
-        if record.annotations or record.gold:
+        if record.annotations or record.gold or record.gold_no_label:
             return True
         return (
             self.include_gold
@@ -239,7 +265,7 @@ class ExportPlan:
 
 
 SPAN_FIELDS = ("document_id", "start", "end", "label_id", "quote")
-SPAN_TAIL = ("note", "created_at", "updated_at")
+SPAN_TAIL = ("note", "created_at", "updated_at", "holder_kind", "holder", "cue_start", "cue_end")
 
 
 class _Merge:
@@ -264,15 +290,46 @@ def _chunked(queryset, *fields: str, chunk_size: int = CHUNK_SIZE) -> Iterator[t
 
 
 def _spans(rows: list[tuple], plan: ExportPlan, *, by_user: bool) -> list[Span]:
-    """Span rows (as SPAN_FIELDS, user id, SPAN_TAIL) in export order.
+    """Span rows (as SPAN_FIELDS, user id, SPAN_TAIL, and for annotations the suggestion's
+    agent and score) in export order.
 
     Annotators' spans: by start, end, annotator, label; gold: by start, end, label
     (each unique by the database's constraints, so the order never depends on ids).
     """
     labels, usernames = plan.label_names, plan.usernames
     spans = [
-        Span(start, end, labels[label], quote, usernames[user], note, created, updated)
-        for _, start, end, label, quote, user, note, created, updated in rows
+        Span(
+            start,
+            end,
+            labels[label],
+            quote,
+            usernames[user],
+            note,
+            created,
+            updated,
+            kind,
+            holder,
+            cue_start,
+            cue_end,
+            (suggested[0], suggested[1]) if suggested and suggested[0] is not None else None,
+        )
+        # SPAN_FIELDS, the user, SPAN_TAIL; then, for annotations, the suggestion's two
+        for (
+            _,
+            start,
+            end,
+            label,
+            quote,
+            user,
+            note,
+            created,
+            updated,
+            kind,
+            holder,
+            cue_start,
+            cue_end,
+            *suggested,
+        ) in rows
     ]
     if by_user:
         spans.sort(key=lambda span: (span.start, span.end, span.user, span.label))
@@ -287,12 +344,26 @@ def iter_documents(
     """Every exported document with its spans (and sentences), in document-id order."""
     empty = _Merge(())
     annotations = (
-        _Merge(_chunked(plan.annotations(), *SPAN_FIELDS, "annotator_id", *SPAN_TAIL))
+        _Merge(
+            _chunked(
+                plan.suggested_annotations(),
+                *SPAN_FIELDS,
+                "annotator_id",
+                *SPAN_TAIL,
+                "suggestion_agent",
+                "suggestion_score",
+            )
+        )
         if plan.include_annotations
         else empty
     )
     gold = (
         _Merge(_chunked(plan.gold_annotations(), *SPAN_FIELDS, "reviewer_id", *SPAN_TAIL))
+        if plan.include_gold
+        else empty
+    )
+    no_label = (
+        _Merge(_chunked(plan.gold_no_label(), "document_id", "start", "end"))
         if plan.include_gold
         else empty
     )
@@ -344,6 +415,7 @@ def iter_documents(
         )
         record.annotations = _spans(annotations.take(doc_id), plan, by_user=True)
         record.gold = _spans(gold.take(doc_id), plan, by_user=False)
+        record.gold_no_label = sorted(row[1:] for row in no_label.take(doc_id))
         if sentences:
             record.sentences = [row[1:] for row in sentence_rows.take(doc_id)]
         if progress is not None:

@@ -31,6 +31,18 @@ class SpanIn:
     created: Any = None
     updated: Any = None
     gold: bool = False
+    holder_kind: Any = None  # None: the author's voice
+    holder: Any = None
+    cue_start: Any = None
+    cue_end: Any = None
+
+
+def _holder_of(values: Any) -> dict[str, Any]:
+    """The holder fields of a span object (ours, or Label Studio's region ``meta``)."""
+    if not isinstance(values, dict):
+        return {}
+    keys = ("holder_kind", "holder", "cue_start", "cue_end")
+    return {key: values[key] for key in keys if key in values}
 
 
 @dataclass
@@ -96,6 +108,7 @@ def jsonl_record(where: str, obj: dict[str, Any]) -> DocumentIn:
                     created=span.get("created"),
                     updated=span.get("updated"),
                     gold=gold,
+                    **_holder_of(span),
                 )
             )
     return record
@@ -114,9 +127,18 @@ def doccano_record(where: str, obj: dict[str, Any]) -> DocumentIn:
     if not isinstance(labels, list):
         raise RecordError(f'{where}: "label" is not a list')
     gold = obj.get("gold") is True
+    # Our export's holders, parallel to "label" (doccano keeps them as metadata).
+    holders = obj.get("holders")
+    if holders is not None and (not isinstance(holders, list) or len(holders) != len(labels)):
+        raise RecordError(f'{where}: "holders" is not a list as long as "label"')
     for i, span in enumerate(labels, 1):
         if not isinstance(span, list) or len(span) != 3:
             raise RecordError(f'{where}, span {i}: expected [start, end, "label"]')
+        holder = holders[i - 1] if holders is not None else None
+        if holder is not None and (not isinstance(holder, list) or len(holder) != 4):
+            raise RecordError(
+                f"{where}, span {i}: expected holders [kind, holder, cue_start, cue_end]"
+            )
         record.spans.append(
             SpanIn(
                 where=f"{where}, span {i}",
@@ -125,6 +147,13 @@ def doccano_record(where: str, obj: dict[str, Any]) -> DocumentIn:
                 label=span[2],
                 user=obj.get("annotator"),
                 gold=gold,
+                **(
+                    dict(
+                        zip(("holder_kind", "holder", "cue_start", "cue_end"), holder, strict=True)
+                    )
+                    if holder
+                    else {}
+                ),
             )
         )
     return record
@@ -188,6 +217,7 @@ def label_studio_record(where: str, task: Any, skipped: Counter[str]) -> Documen
                         quote=value.get("text"),
                         user=annotation.get("annotator"),
                         gold=annotation.get("ground_truth") is True,
+                        **_holder_of(result.get("meta")),
                     )
                 )
     return record

@@ -3,8 +3,12 @@
 The formats are read by ``annotation_formats``; this module checks and writes. Documents
 are matched by the SHA-256 of their text; a document that is not stored yet
 is imported with it when the record names its source. Every span is checked against
-the text, labels are matched by name, and the whole file is written in one
-transaction: on any problem nothing is imported and every problem is reported.
+the text (its quote too), then stored under the one boundary convention of every span
+(``text.snapping.snap``: whole words, no spaces or punctuation at the ends; the report
+counts the spans this trimmed). Labels are matched by name, and the whole file is
+written in one transaction: on any problem nothing is imported and every problem is
+reported. Gold is stored as the file has it; conflicts it brings are listed on the review
+screen (``review.selectors.gold_conflicts``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotator.corpus.sources import SourceRejected, source_for_name, sources_by_name
 from annotator.datasets.imports.annotation_formats import (
@@ -38,6 +43,8 @@ from annotator.models import (
     AnnotationEvent,
     Document,
     GoldAnnotation,
+    HolderKind,
+    HolderValidationError,
     Label,
     Membership,
     NoteValidationError,
@@ -46,12 +53,14 @@ from annotator.models import (
     Source,
     SpanModel,
     SpanValidationError,
+    check_holder,
     check_note,
     check_span,
     text_sha256,
 )
 from annotator.reports.tallies import tallies_invalidate
 from annotator.text.offsets import OffsetError, Utf16Offsets
+from annotator.text.snapping import snap
 from annotator.workspace.annotations import annotation_snapshot
 
 CHUNK = 200
@@ -73,6 +82,7 @@ class AnnotationImportReport(ImportReport):
     annotations_created: int = 0
     gold_created: int = 0
     duplicates_skipped: int = 0
+    spans_snapped: int = 0
     results_skipped: Counter[str] = field(default_factory=Counter)
 
     def sort_errors(self) -> None:
@@ -86,6 +96,11 @@ class AnnotationImportReport(ImportReport):
             f"Annotations: {self.annotations_created} imported; gold spans: "
             f"{self.gold_created} imported; {self.duplicates_skipped} already present, skipped.",
         ]
+        if self.spans_snapped:
+            lines.append(
+                f"{self.spans_snapped} spans were trimmed to whole words without spaces or "
+                "punctuation at the ends (the boundary convention)."
+            )
         if self.sources_created or self.users_created:
             lines.append(
                 f"Created {self.sources_created} sources and {self.users_created} "
@@ -246,8 +261,32 @@ class _Importer:
 
     # Spans.
 
+    def holder(
+        self, span: SpanIn, record: DocumentIn, utf16: Utf16Offsets | None
+    ) -> dict[str, Any] | None:
+        """The span's holder fields, checked by the rule of every write
+        (``check_holder``), the cue's offsets mapped as the span's; None when invalid."""
+        kind = span.holder_kind if span.holder_kind is not None else HolderKind.AUTHOR
+        holder = span.holder if span.holder is not None else ""
+        cue = [span.cue_start, span.cue_end]
+        where = span.where
+        try:
+            if any(value is not None and not _is_offset(value) for value in cue):
+                raise HolderValidationError(gettext("Cue offsets must be whole numbers."))
+            if utf16 is not None and None not in cue:
+                cue = [utf16.from_utf16(value) for value in cue]
+            check_holder(record.text, kind, holder, cue[0], cue[1])
+        except (OffsetError, HolderValidationError) as exc:
+            message = exc.messages[0] if isinstance(exc, HolderValidationError) else str(exc)
+            self.error(f"{where}: {message}")
+            return None
+        if record.offsets is not None and None not in cue:
+            cue = [record.offsets[value] for value in cue]
+        return {"holder_kind": kind, "holder": holder, "cue_start": cue[0], "cue_end": cue[1]}
+
     def span(self, span: SpanIn, record: DocumentIn, utf16: Utf16Offsets | None):
-        """(label, user, start, end, created, updated) of a valid span, else None.
+        """(label, user, start, end, created, updated, holder fields) of a valid span,
+        else None.
 
         Offsets are checked against the record's text, then mapped onto the stored
         text when that is the record's text normalised.
@@ -319,7 +358,10 @@ class _Importer:
         except ValueError:
             self.error(f"{where}: created/updated is not an ISO date and time")
             return None
-        return label, user, start, end, created, updated
+        holder = self.holder(span, record, utf16)
+        if holder is None:
+            return None
+        return label, user, start, end, created, updated, holder
 
     def _import_chunk(self, records: list[DocumentIn]) -> None:
         resolved = self.documents(records)
@@ -353,8 +395,12 @@ class _Importer:
                 checked = self.span(span, record, utf16)
                 if checked is None:
                     continue
-                label, user, start, end, created, updated = checked
+                label, user, start, end, created, updated, holder = checked
+                start, end = self.snapped(span, document, start, end)
+                if start == end:
+                    continue
                 fields = {
+                    **holder,
                     "project": self.project,
                     "document": document,
                     "label": label,
@@ -384,6 +430,15 @@ class _Importer:
                 else:
                     annotations.append(Annotation(**fields))
         self.save_spans(annotations, gold)
+
+    def snapped(self, span: SpanIn, document: Document, start: int, end: int) -> tuple[int, int]:
+        """The span under the boundary convention; an error if it holds no word."""
+        snapped = snap(document.text, start, end)
+        if snapped[0] == snapped[1]:
+            self.error(f"{span.where}: the span holds no words, only spaces or punctuation")
+        elif snapped != (start, end):
+            self.report.spans_snapped += 1
+        return snapped
 
     def review(self, record: DocumentIn, document: Document) -> None:
         if record.reviewed_at is None:

@@ -1,4 +1,5 @@
-"""The document formats: one text a record, as .txt, .jsonl, .csv or a folder's metadata.csv.
+"""The document formats: one text a record, as .txt, .jsonl, .json (a list of objects, as
+the API takes them), .csv or a folder's metadata.csv.
 
 A reader turns a decoded file into records, each validated (its optional fields
 checked against what ``Document`` and ``Source`` store) and its text normalised;
@@ -172,6 +173,20 @@ def record_of(
     return Record(where=where, text=text, **clean_fields(fields_where or where, values))
 
 
+def _object_record(where: str, values: object) -> Record | ImportFailed:
+    """The record of one JSON object (a .jsonl line, an item of a .json list)."""
+    if not isinstance(values, dict):
+        return ImportFailed(
+            gettext("%(where)s: expected a JSON object with a 'text' key") % {"where": where}
+        )
+    if "text" not in values:
+        return ImportFailed(gettext("%(where)s: missing 'text' key") % {"where": where})
+    try:
+        return record_of(where, values["text"], values)
+    except ImportFailed as exc:
+        return exc
+
+
 def read_jsonl(name: str, text: str) -> Iterator[Record | ImportFailed]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -185,18 +200,24 @@ def read_jsonl(name: str, text: str) -> Iterator[Record | ImportFailed]:
                 % {"where": where, "msg": exc.msg, "colno": exc.colno}
             )
             continue
-        if not isinstance(values, dict):
-            yield ImportFailed(
-                gettext("%(where)s: expected a JSON object with a 'text' key") % {"where": where}
-            )
-            continue
-        if "text" not in values:
-            yield ImportFailed(gettext("%(where)s: missing 'text' key") % {"where": where})
-            continue
-        try:
-            yield record_of(where, values["text"], values)
-        except ImportFailed as exc:
-            yield exc
+        yield _object_record(where, values)
+
+
+def read_json(name: str, text: str) -> Iterator[Record | ImportFailed]:
+    """A JSON list of objects with the keys of a .jsonl line (``item N`` counts from 1)."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            gettext("%(name)s: bad JSON (%(msg)s at line %(line)s column %(colno)s)")
+            % {"name": name, "msg": exc.msg, "line": exc.lineno, "colno": exc.colno}
+        ) from None
+    if not isinstance(items, list):
+        raise ImportFailed(
+            gettext("%(name)s: expected a JSON list of objects with a 'text' key") % {"name": name}
+        )
+    for number, values in enumerate(items, start=1):
+        yield _object_record(f"{name} item {number}", values)
 
 
 def read_csv(name: str, text: str) -> Iterator[Record | ImportFailed]:

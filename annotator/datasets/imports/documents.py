@@ -1,8 +1,13 @@
-"""Importing documents: folders of .txt files with a metadata file, .jsonl, .csv and uploads.
+"""Importing documents: folders of .txt files with a metadata file, .jsonl, .json, .csv
+and uploads (and the API's request bodies).
 
 An import runs in two steps. Reading decodes every file (``decode``), turns it into
 validated records (``document_formats``) and looks for repeated paragraphs
-(``repeats``) without touching the database. Writing then happens in one transaction:
+(``repeats``) without touching the database. The texts then go to the sentence splitter's
+helper processes (``annotator.text.sentences``), which split them while the documents
+are inserted: with the search index to fill, inserting the texts costs about as much as
+splitting them, so the import's write lock is held hardly longer than the inserts need.
+Writing happens in one transaction:
 sources are found or created, texts already stored (same ``text_sha256``) are skipped
 as duplicates, and the new documents and their sentences are bulk-inserted. Bad input
 raises ``ImportFailed`` with a line naming the file (and line) for each bad record,
@@ -37,21 +42,23 @@ from annotator.datasets.imports.document_formats import (
     Record,
     flag,
     read_csv,
+    read_json,
     read_jsonl,
     read_metadata,
     record_of,
 )
 from annotator.datasets.imports.repeats import find_repeats, remove_repeats
 from annotator.datasets.imports.report import ImportFailed, ImportReport
+from annotator.fastpath.statements import sentences_insert
 from annotator.models import (
     Document,
     Project,
     ProjectDocument,
-    Sentence,
     Source,
-    sentence_spans,
     text_sha256,
 )
+from annotator.suggestions.tasks import holders_enqueue
+from annotator.text.sentences import Splitting
 
 DEFAULT_LANGUAGE = "ru"
 
@@ -71,6 +78,9 @@ NO_SOURCE = {
 # Only imports that last longer than this (seconds) show a progress bar.
 PROGRESS_DELAY = 1.0
 WRITE_CHUNK = 500
+
+# ``on_progress(done, total, phase)``: how far an import got (a job's progress bar).
+OnProgress = Callable[[int, int | None, str], None]
 
 
 @dataclass
@@ -94,6 +104,25 @@ class DocumentImportReport(ImportReport):
             added,
         ) % {"added": added, "duplicates": len(self.duplicates), "rejected": self.error_count}
 
+    def to_dict(self) -> dict:
+        """The report as JSON (the API's answer, a job's result)."""
+        return {
+            "summary": self.summary(),
+            "added": [
+                {
+                    "id": document.pk,
+                    "title": document.title,
+                    "text_sha256": document.text_sha256,
+                    "imported_from": document.imported_from,
+                }
+                for document in self.added
+            ],
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "repeats": self.repeats,
+            "encodings": self.encodings,
+        }
+
 
 # ---------------------------------------------------------------- reading
 
@@ -102,9 +131,17 @@ class _Reader:
     """Turns inputs into records, collecting encodings and the problems met, each with
     its place in the input (``seen``: records and problems read so far)."""
 
-    def __init__(self, report: DocumentImportReport, *, skip_bad: bool, progress: bool) -> None:
+    def __init__(
+        self,
+        report: DocumentImportReport,
+        *,
+        skip_bad: bool,
+        progress: bool,
+        on_progress: OnProgress | None = None,
+    ) -> None:
         self.report = report
         self.skip_bad = skip_bad
+        self.on_progress = on_progress
         self.records: list[Record] = []
         self.problems: list[tuple[int, str]] = []
         self.seen = 0
@@ -150,16 +187,18 @@ class _Reader:
                 item.order = self.seen
                 self.records.append(item)
                 self.bar.update()
+                if self.on_progress is not None:
+                    self.on_progress(len(self.records), None, "Reading")
 
     def file(self, name: str, load: Callable[[], bytes]) -> None:
         """One file, by its extension; a whole-file problem rejects the file."""
         suffix = PurePath(name).suffix.lower()
         try:
-            if suffix not in {".txt", ".jsonl", ".csv"}:
+            if suffix not in {".txt", ".jsonl", ".json", ".csv"}:
                 raise ImportFailed(
                     gettext(
                         "%(name)s: unsupported file type "
-                        "(use .txt, .jsonl, .csv, a .zip of .txt files or a folder)"
+                        "(use .txt, .jsonl, .json, .csv, a .zip of .txt files or a folder)"
                     )
                     % {"name": name}
                 )
@@ -168,6 +207,8 @@ class _Reader:
                 self.add([record_of(name, text, {})])
             elif suffix == ".jsonl":
                 self.add(read_jsonl(name, text))
+            elif suffix == ".json":
+                self.add(read_json(name, text))
             else:
                 self.add(read_csv(name, text))
         except ImportFailed as exc:
@@ -283,8 +324,18 @@ def _existing_documents(hashes: list[str]) -> dict[str, Document]:
     return found
 
 
-def _insert(documents: list[Document], *, progress: bool) -> None:
-    """bulk_create documents and their sentences (bulk_create skips Document.save)."""
+def _insert(
+    documents: list[Document],
+    positions: list[int],
+    splitting: Splitting,
+    *,
+    progress: bool,
+    on_progress: OnProgress | None = None,
+) -> None:
+    """bulk_create documents, then store their sentences (``splitting``'s spans of the
+    records at ``positions``) with the written-out INSERT of ``annotator.fastpath``.
+    Helpers split while the documents go in (bulk_create skips Document.save, which
+    would split them again)."""
     with tqdm(
         total=len(documents),
         desc="Saving",
@@ -303,26 +354,41 @@ def _insert(documents: list[Document], *, progress: bool) -> None:
                 )
                 for document in chunk:
                     document.pk = ids[document.text_sha256]
-            Sentence.objects.bulk_create(
+            if on_progress is not None:
+                on_progress(start + len(chunk), 2 * len(documents), "Saving")
+        spans = splitting.result()
+        for start in range(0, len(documents), WRITE_CHUNK):
+            chunk = documents[start : start + WRITE_CHUNK]
+            sentences_insert(
                 [
-                    Sentence(document_id=document.pk, index=index, start=begin, end=end)
-                    for document in chunk
-                    for index, (begin, end) in enumerate(sentence_spans(document.text))
-                ],
-                batch_size=5000,
+                    (document.pk, index, begin, end)
+                    for document, position in zip(
+                        chunk, positions[start : start + WRITE_CHUNK], strict=True
+                    )
+                    for index, (begin, end) in enumerate(spans[position])
+                ]
             )
-            bar.update(len(chunk))
+            bar.update(len(chunk))  # a document is saved when its sentences are
+            if on_progress is not None:
+                on_progress(len(documents) + start + len(chunk), 2 * len(documents), "Saving")
 
 
 def _write(
-    records: list[Record], report: DocumentImportReport, *, project: Project | None, progress: bool
+    records: list[Record],
+    splitting: Splitting,
+    report: DocumentImportReport,
+    *,
+    project: Project | None,
+    progress: bool,
+    on_progress: OnProgress | None = None,
 ) -> None:
     sources = _resolve_sources(records)
     hashes = [text_sha256(record.text) for record in records]
     existing = _existing_documents(hashes)
     first_seen: dict[str, Record] = {}
     new: list[Document] = []
-    for record, sha in zip(records, hashes, strict=True):
+    positions: list[int] = []  # each new document's record
+    for position, (record, sha) in enumerate(zip(records, hashes, strict=True)):
         if sha in existing:
             document = existing[sha]
             title = f" «{document.title}»" if document.title else ""
@@ -351,7 +417,10 @@ def _write(
                 imported_from=record.where[:500],
             )
         )
-    _insert(new, progress=progress)
+        positions.append(position)
+    if on_progress is not None:
+        on_progress(0, 2 * len(new), "Saving")
+    _insert(new, positions, splitting, progress=progress, on_progress=on_progress)
     report.added = new
     if project is not None:
         ids = {document.pk for document in new} | {d.pk for d in existing.values()}
@@ -371,11 +440,13 @@ def _finish(
     progress: bool,
     started_from: str,
 ) -> DocumentImportReport:
-    """Check sources and repeats of the records read, then write them in one transaction.
+    """Check sources and repeats of the records read, hand their texts to the sentence
+    splitters, then write them in one transaction.
 
     ``started_from`` is a ``NO_SOURCE`` key: how the user can give a default source.
     """
     report = reader.report
+    on_progress = reader.on_progress
     default = " ".join((default_source or "").split())
     records = []
     for record in reader.records:
@@ -403,15 +474,29 @@ def _finish(
             report.repeats.append(f"{record.where}: {repeat.describe()} ({outcome})")
         records.append(record)
     reader.settle()
+    if on_progress is not None:
+        on_progress(0, None, "Splitting sentences")
+    splitting = Splitting([record.text for record in records])
     try:
         with transaction.atomic():
-            _write(records, report, project=project, progress=progress)
+            _write(
+                records,
+                splitting,
+                report,
+                project=project,
+                progress=progress,
+                on_progress=on_progress,
+            )
     except IntegrityError as exc:
         detail = " ".join(str(exc).split())
         raise ImportFailed(
             gettext("import stopped, nothing written: the database refused a row (%(detail)s)")
             % {"detail": detail}
         ) from exc
+    if project is not None and report.added:
+        # After the commit: the worker must see the documents and their sentences.
+        added = [document.pk for document in report.added]
+        transaction.on_commit(lambda: holders_enqueue(project=project, document_ids=added))
     return report
 
 
@@ -423,10 +508,14 @@ def import_paths(
     skip_bad: bool = False,
     progress: bool = False,
     remove_repeats: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> DocumentImportReport:
-    """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl,
-    .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``."""
-    reader = _Reader(DocumentImportReport(), skip_bad=skip_bad, progress=progress)
+    """Import folders of .txt files (with an optional metadata.csv), .txt, .jsonl, .json,
+    .csv and .zip files. Nothing is written when a record is bad, unless ``skip_bad``.
+    ``on_progress(done, total, phase)`` is told how far it got."""
+    reader = _Reader(
+        DocumentImportReport(), skip_bad=skip_bad, progress=progress, on_progress=on_progress
+    )
     try:
         for path in paths:
             reader.path(Path(path))
@@ -450,10 +539,14 @@ def import_upload(
     default_source: str | None = None,
     skip_bad: bool = False,
     remove_repeats: bool = False,
+    on_progress: OnProgress | None = None,
 ) -> DocumentImportReport:
-    """Import one uploaded file: .txt, .jsonl, .csv, or a .zip of .txt files."""
+    """Import one uploaded file: .txt, .jsonl, .json (a list of objects), .csv, or a .zip
+    of .txt files."""
     name = PurePath(filename.replace("\\", "/")).name or "upload"
-    reader = _Reader(DocumentImportReport(), skip_bad=skip_bad, progress=False)
+    reader = _Reader(
+        DocumentImportReport(), skip_bad=skip_bad, progress=False, on_progress=on_progress
+    )
     if name.lower().endswith(".zip"):
         reader.zip(name, data)
     else:

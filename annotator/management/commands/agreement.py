@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.models import Project
-from annotator.reports.agreement import AgreementReport, project_agreement
+from annotator.reports.agreement import DISAGREEMENTS_LISTED, AgreementReport, project_agreement
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -50,6 +50,18 @@ def report_table(report: AgreementReport) -> str:
         f"  Observed agreement              {pct(c.observed):>7}",
         f"  on {count(c.items, 'character')} in {count(c.documents, 'document')}",
         "",
+    ]
+    if report.holders is not None:
+        h = report.holders
+        lines += [
+            "Holders (passages marked by two or more annotators)",
+            f"  Krippendorff's alpha, holder kind {fmt(h.kind_alpha):>7}",
+            f"  Exact holder agreement          {pct(h.exact):>7}",
+            f"  on {count(h.items, 'passage')}; {h.exact_pairs} of {count(h.pairs, 'pair')} "
+            "agree (pairs where both say author left out)",
+            "",
+        ]
+    lines += [
         "Cohen's kappa between annotators (sentences both coded)",
     ]
     for pair in report.pairs:
@@ -98,7 +110,7 @@ class Command(BaseCommand):
         found = Project.objects.filter(slug=project).first()
         if found is None:
             raise CommandError(f"No project with the slug {project!r}.")
-        report = project_agreement(found, disagreement_limit=50)
+        report = project_agreement(found, disagreement_limit=DISAGREEMENTS_LISTED)
         if format == "json":
             self.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         else:

@@ -2,7 +2,9 @@
 
 The figures of the Sources page, for scripts and for checking: each source's shares by
 sentences and by characters with their 95% intervals (a bootstrap over its documents),
-the documents and sentences they rest on, and the basis (gold, annotators, mixed).
+the documents and sentences they rest on, and the basis (gold, annotators, mixed); in
+JSON also whose voice its labelled spans are in, its vague holders and distancing
+markers, and who it quotes (``annotator.reports.voices``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from annotator.models import Project, Story
+from annotator.reports.figures import profiles_json
 from annotator.reports.profiles import ProfileFilter, label_infos, source_profiles
-from annotator.reports.shares import LabelInfo, Profile, Share, profile_figures
+from annotator.reports.shares import LabelInfo, Profile, Share
 from annotator.templatetags.report_tags import interval_or_reason, pct
 
 
@@ -71,18 +74,13 @@ class Command(BaseCommand):
             chosen = Story.objects.filter(name=story).first()
             if chosen is None:
                 raise CommandError(f"No story named {story!r}.")
-        labels = label_infos(found)
         profile_filter = ProfileFilter(project=found, story_id=chosen.pk if chosen else None)
-        profiles = source_profiles(profile_filter, labels)
         if format == "json":
-            data = {
-                "project": found.slug,
-                "sources": [profile_figures(profile) for profile in profiles],
-                "story": chosen.name if chosen else None,
-                "labels": [label.name for label in labels],
-            }
+            data = profiles_json(profile_filter, chosen.name if chosen else None)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         else:
+            labels = label_infos(found)
+            profiles = source_profiles(profile_filter, labels)
             title = f"Source profiles in project {found.slug}"
             if chosen:
                 title += f", story «{chosen.name}»"

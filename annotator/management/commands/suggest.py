@@ -15,7 +15,10 @@ from annotator.suggestions.services import AGENTS, suggestion_row, suggestions_r
 
 
 class Command(BaseCommand):
-    help = "Suggest labels for a project's sentences (agents: cues, model) and store them."
+    help = (
+        "Suggest labels (agents: cues, model) or holders (agent: holders) for a project's "
+        "sentences and store them."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, help="The project's slug.")
@@ -46,5 +49,6 @@ class Command(BaseCommand):
             quote = quote if len(quote) <= 60 else quote[:59] + "…"
             self.stdout.write(
                 f"{row['document']:>6} {row['start']:>6}-{row['end']:<6} {row['agent']:<6} "
-                f"{row['label'] or '—':<12} {row['score']:.3f}  {quote}"
+                f"{row['label'] or row['holder_kind'] or '—':<12} {row['score']:.3f}  "
+                f"{(row['holder'] + ': ') if row['holder'] else ''}{quote}"
             )

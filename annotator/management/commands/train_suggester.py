@@ -1,7 +1,8 @@
 """``python manage.py train_suggester --project SLUG [--seed N] [--format table|json]``:
 train the learned suggester on the project's labels and print its cross-validated
 evaluation (per label precision/recall/F1 with n, macro-F1, the majority-class baseline,
-the confusion matrix)."""
+the confusion matrix, the learning curve) and the accept/reject counts by agent: what the
+Suggestions page shows."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from annotator.errors import Rejected
 from annotator.models import Project
 from annotator.suggestions.learned import Evaluation
+from annotator.suggestions.selectors import AgentRate, decision_rates
 from annotator.suggestions.services import DEFAULT_SEED, suggester_train
 
 
@@ -38,6 +40,24 @@ def report(slug: str, version: int, e: Evaluation) -> list[str]:
     ]
     for label, row in zip(e.labels, e.confusion, strict=True):
         lines.append(f"  {label:<{width}}" + "".join(f"{value:>11}" for value in row))
+    curve = e.extra.get("learning_curve") or []
+    if curve:
+        lines += ["", "Learning curve (cross-validated macro-F1 by labelled sentences)"]
+        lines += [f"  {n:>7}  {f1:.3f}" for n, f1 in curve]
+    return lines
+
+
+def rates_report(rates: list[AgentRate]) -> list[str]:
+    """The accept/reject counts by agent, as the Suggestions page shows them."""
+    lines = ["", "Suggestions accepted and rejected by the annotators, by agent"]
+    if not rates:
+        return [*lines, "  none answered yet"]
+    for rate in rates:
+        share = f"{rate.accept_rate:.1%}" if rate.accept_rate is not None else "—"
+        lines.append(
+            f"  {rate.agent:<12} accepted {rate.accepted:>6}  rejected {rate.rejected:>6}  "
+            f"accept rate {share} (n = {rate.answered})"
+        )
     return lines
 
 
@@ -57,7 +77,14 @@ class Command(BaseCommand):
             version, evaluation = suggester_train(project=project, seed=options["seed"])
         except Rejected as exc:
             raise CommandError(str(exc)) from exc
+        rates = decision_rates(project)
         if options["format"] == "json":
-            self.stdout.write(json.dumps({"version": version, **asdict(evaluation)}))
+            answers = [
+                {"agent": r.agent, "accepted": r.accepted, "rejected": r.rejected} for r in rates
+            ]
+            self.stdout.write(
+                json.dumps({"version": version, **asdict(evaluation), "answers": answers})
+            )
         else:
-            self.stdout.write("\n".join(report(project.slug, version, evaluation)))
+            lines = report(project.slug, version, evaluation) + rates_report(rates)
+            self.stdout.write("\n".join(lines))

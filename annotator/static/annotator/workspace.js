@@ -7,9 +7,10 @@
 (() => {
   "use strict";
   const T = window.AnnotatorText;
+  const E = window.AnnotatorEditing;
   const root = document.getElementById("workspace");
   const textEl = document.getElementById("doc-text");
-  if (!root || !textEl || !T || !window.htmx) return;
+  if (!root || !textEl || !T || !E || !window.htmx) return;
 
   const fullText = textEl.textContent; // the document text (UTF-16), never changes here
   const labelButtons = [...root.querySelectorAll(".label-btn")];
@@ -21,6 +22,8 @@
   const preview = document.getElementById("preview");
   const editor = document.getElementById("editor");
   const noteField = document.getElementById("ed-note");
+  const holderField = document.getElementById("ed-holder");
+  const kindField = document.getElementById("ed-kind");
   const modeButton = document.getElementById("mode-btn");
   const annotationUrl = root.dataset.annotationUrl.replace(/0\/$/, "");
   // The page's words in its language (workspace/js_messages.py): msg(key, {name: value}).
@@ -30,53 +33,26 @@
 
   const state = {
     mode: "select", // or "sentence"
-    selection: null, // {start16, end16, start, end, quote} or {empty: true}
     selected: null, // the chosen annotation's id (string)
     armed: labelButtons[0]?.dataset.label || null, // label for Enter/click in sentence mode
     sentence: null, // data-s of the focused sentence
     caret: null, // UTF-16 offset to put the caret back after a save
   };
 
-  // ---- talking to the server: one request at a time, in order, none dropped
-  let queue = Promise.resolve();
-  function post(url, values) {
-    if (root.dataset.view) values.view = root.dataset.view;
-    queue = queue
-      .then(() => htmx.ajax("POST", url, { source: textEl, values, swap: "none" }))
-      .catch(() => {});
-    return queue;
-  }
-
-  function say(message, error = false) {
-    const status = document.getElementById("status");
-    status.textContent = message;
-    status.classList.toggle("error", error);
-  }
-
-  const refused = (xhr) => xhr.status >= 400 && xhr.status < 500;
-  // A refusal is this page's to show. With DEBUG on, django-htmx's error handler listens
-  // on the document and would replace the whole page with the answer: it never sees one.
-  document.body.addEventListener("htmx:beforeOnLoad", (event) => {
-    if (refused(event.detail.xhr)) event.stopPropagation();
+  // ---- talking to the server (editing.js), the read-only text and the snapped selection
+  const post = E.poster(textEl, () => {
+    const extra = {};
+    if (root.dataset.view) extra.view = root.dataset.view;
+    if (root.dataset.annotate) extra.annotate = root.dataset.annotate;
+    return extra;
   });
-  document.body.addEventListener("htmx:beforeSwap", (event) => {
-    const xhr = event.detail.xhr;
-    if (refused(xhr) && xhr.responseText.includes('id="status"')) {
-      // A rejected edit: the answer carries the reason for the status line.
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
-  const REFUSALS = { 403: "refused_403", 404: "refused_404" };
-  document.body.addEventListener("htmx:responseError", (event) => {
-    const status = event.detail.xhr.status;
-    say(REFUSALS[status] ? msg(REFUSALS[status]) : msg("refused", { status }), true);
-  });
-  document.body.addEventListener("htmx:sendError", () => {
-    say(msg("unreachable"), true);
-  });
-  // A fragment that has no place on this page (changed in another tab): redraw it all.
-  document.body.addEventListener("htmx:oobErrorNoTarget", () => window.location.reload());
+  const say = E.say;
+  E.handleAnswers(msg);
+  const setEditable = E.readOnlyText(textEl, msg);
+  const picked = E.snappedSelection(textEl, preview, labelButtons, () => state.mode === "select", msg);
+  const clearSelection = picked.clear;
+  const shorten = E.shorten;
+  const labelKeys = () => E.labelKeys(labelButtons);
 
   // ---- what sits below the sticky bar (the side column, scrolled-to lines) follows its height
   const bar = document.getElementById("sticky-bar");
@@ -84,88 +60,6 @@
     new ResizeObserver(() => {
       document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`);
     }).observe(bar);
-  }
-
-  // ---- the text stays read-only while it carries a caret for Shift+arrow selection
-  function setEditable(on) {
-    if (on) {
-      textEl.setAttribute("contenteditable", "true");
-      textEl.setAttribute("aria-readonly", "true");
-      textEl.setAttribute("aria-multiline", "true");
-      textEl.setAttribute("role", "textbox");
-      textEl.setAttribute("aria-label", msg("document_text"));
-      textEl.spellcheck = false;
-    } else {
-      textEl.removeAttribute("contenteditable");
-      textEl.removeAttribute("role");
-    }
-  }
-  for (const type of ["beforeinput", "paste", "cut", "drop", "dragstart"]) {
-    textEl.addEventListener(type, (event) => event.preventDefault());
-  }
-  // Should the text ever be edited anyway, offsets would lie: reload the true text.
-  textEl.addEventListener("input", () => window.location.reload());
-
-  // ---- selection preview: show what will be saved after snapping to whole words
-  const highlights = window.CSS && CSS.highlights;
-  let frame = 0;
-  document.addEventListener("selectionchange", () => {
-    if (!frame) frame = requestAnimationFrame(readSelection);
-  });
-
-  function readSelection() {
-    frame = 0;
-    if (state.mode !== "select") return;
-    const offsets = T.selectionOffsets(textEl);
-    if (!offsets || offsets[0] === offsets[1]) {
-      state.selection = null;
-      showPreview();
-      return;
-    }
-    const [start16, end16] = T.snap(fullText, offsets[0], offsets[1]);
-    if (start16 === end16) {
-      state.selection = { empty: true };
-    } else {
-      const quote = fullText.slice(start16, end16);
-      const start = T.utf16ToCodePoints(fullText, start16);
-      const end = start + T.utf16ToCodePoints(quote, quote.length);
-      state.selection = { start16, end16, start, end, quote };
-    }
-    showPreview();
-  }
-
-  function showPreview() {
-    const selection = state.selection;
-    if (highlights) highlights.delete("snap");
-    if (!selection) {
-      preview.textContent = "";
-      return;
-    }
-    if (selection.empty) {
-      preview.textContent = msg("only_spaces");
-      return;
-    }
-    if (highlights) {
-      highlights.set("snap", new Highlight(T.rangeOf(textEl, selection.start16, selection.end16)));
-    }
-    preview.textContent = msg("selected", { quote: shorten(selection.quote), keys: labelKeys() });
-  }
-
-  function shorten(quote) {
-    return quote.length > 80 ? `${quote.slice(0, 79)}…` : quote;
-  }
-
-  function labelKeys() {
-    return labelButtons
-      .filter((b) => b.dataset.hotkey)
-      .map((b) => `${b.dataset.hotkey} ${b.dataset.title}`)
-      .join(", ");
-  }
-
-  function clearSelection() {
-    window.getSelection()?.removeAllRanges();
-    state.selection = null;
-    showPreview();
   }
 
   // ---- the chosen annotation (clicked in the text or in the list)
@@ -191,6 +85,8 @@
       labelId = item.dataset.label;
       document.getElementById("ed-quote").textContent = item.querySelector("q").textContent;
       noteField.value = item.querySelector(".note")?.textContent || "";
+      holderField.value = item.dataset.holder || "";
+      kindField.textContent = item.dataset.holderKind || "author";
     } else if (mark) {
       labelId = (mark.className.match(/\blab-(\S+)/) || [])[1];
       document.getElementById("ed-quote").textContent = shorten([...marks].map((m) => m.textContent).join(""));
@@ -241,20 +137,13 @@
   function applyLabel(button) {
     const label = button.dataset.label;
     arm(label);
-    if (state.mode === "select") {
-      // The key may come before the selectionchange event or the next frame: read the
-      // selection now rather than trust the preview.
-      if (frame) cancelAnimationFrame(frame);
-      frame = 0;
-      readSelection();
-    }
+    const selection = state.mode === "select" ? picked.current() : null;
     if (state.mode === "sentence") {
       const sentence = currentSentence();
       if (sentence) saveSentence(sentence, label);
       else say(msg("sentence_first"));
       return;
     }
-    const selection = state.selection;
     if (selection && selection.empty) {
       say(msg("no_words"), true);
     } else if (selection) {
@@ -281,9 +170,26 @@
     if (String(id) === state.selected) choose(null);
   }
 
+  function holderKindOf(id) {
+    return document.getElementById(`ann-${id}`)?.dataset.holderKind || "author";
+  }
+
   function saveNote() {
     if (!isOwn(state.selected)) return;
-    post(`${annotationUrl}${state.selected}/`, { note: noteField.value });
+    // Naming a holder makes the passage attributed; the author's voice has none.
+    const holder = holderField.value.trim();
+    let kind = holderKindOf(state.selected);
+    if (holder && kind === "author") kind = "attributed";
+    post(`${annotationUrl}${state.selected}/`, { note: noteField.value, holder, holder_kind: kind });
+  }
+
+  /** h: the chosen annotation's voice goes from the author's to attributed and back. */
+  function cycleHolder() {
+    if (!isOwn(state.selected)) return;
+    const next = holderKindOf(state.selected) === "author" ? "attributed" : "author";
+    const values = { holder_kind: next };
+    if (next === "author") values.holder = "";
+    post(`${annotationUrl}${state.selected}/`, values);
   }
 
   function undo() {
@@ -427,29 +333,22 @@
   });
 
   // ---- keyboard
-  const CODES = { BracketLeft: "[", BracketRight: "]" };
-  /** The key pressed, independent of the keyboard layout for letters and digits. */
-  function keyName(event) {
-    const code = event.code || "";
-    if (!event.shiftKey && /^Key[A-Z]$/.test(code)) return code.slice(3).toLowerCase();
-    if (!event.shiftKey && /^(Digit|Numpad)[0-9]$/.test(code)) return code.slice(-1);
-    if (!event.shiftKey && CODES[code]) return CODES[code];
-    return event.key;
-  }
-
-  function typingIn(target) {
-    if (!(target instanceof Element) || target === textEl) return false;
-    return Boolean(target.closest("input, textarea, select, [contenteditable]"));
-  }
+  const keyName = E.keyName;
+  const typingIn = (target) => E.typingIn(target, textEl);
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.isComposing) return;
     const target = event.target;
     if (typingIn(target)) {
-      if (target === noteField && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const inEditor = target === noteField || target === holderField;
+      if (
+        inEditor &&
+        event.key === "Enter" &&
+        (event.ctrlKey || event.metaKey || target === holderField)
+      ) {
         event.preventDefault();
         saveNote();
-      } else if (target === noteField && event.key === "Escape") {
+      } else if (inEditor && event.key === "Escape") {
         event.preventDefault();
         textEl.focus({ preventScroll: true });
       }
@@ -499,6 +398,10 @@
       case "n":
         if (!isOwn(state.selected)) return;
         noteField.focus();
+        break;
+      case "h":
+        if (!isOwn(state.selected)) return;
+        cycleHolder();
         break;
       case "Escape":
         clearSelection();

@@ -40,6 +40,13 @@ CSV_HEADER = (
     "sentence_index",
     "note",
     "gold",
+    "holder_kind",
+    "holder",
+    "cue_start",
+    "cue_end",
+    "suggested",
+    "suggestion_agent",
+    "suggestion_score",
 )
 
 
@@ -98,6 +105,13 @@ def csv_chunks(plan: ExportPlan, progress=None, *, bom: bool = False) -> Iterato
                         sentence_index_at(record.sentences, span.start),
                         span.note,
                         "true" if is_gold else "false",
+                        span.holder_kind,
+                        span.holder,
+                        "" if span.cue_start is None else span.cue_start,
+                        "" if span.cue_end is None else span.cue_end,
+                        "true" if span.suggestion else "false",
+                        span.suggestion[0] if span.suggestion else "",
+                        span.suggestion[1] if span.suggestion else "",
                     )
                 )
         yield out.drain()

@@ -23,6 +23,7 @@ def dumps(obj: Any) -> str:
 
 
 def _span_json(span: Span, user_key: str) -> dict[str, Any]:
+    agent, score = span.suggestion or (None, None)
     return {
         "start": span.start,
         "end": span.end,
@@ -32,6 +33,13 @@ def _span_json(span: Span, user_key: str) -> dict[str, Any]:
         "note": span.note,
         "created": span.created.isoformat(),
         "updated": span.updated.isoformat(),
+        "holder_kind": span.holder_kind,
+        "holder": span.holder,
+        "cue_start": span.cue_start,
+        "cue_end": span.cue_end,
+        "suggested": span.suggestion is not None,
+        "suggestion_agent": agent,
+        "suggestion_score": score,
     }
 
 

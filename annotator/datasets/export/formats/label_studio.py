@@ -1,5 +1,10 @@
 """Label Studio: a JSON list of tasks, one annotation object per annotator, and the
-labeling config matching the project's labels."""
+labeling config matching the project's labels.
+
+A region's holder travels in its ``meta`` (Label Studio's per-region metadata, kept on
+import and export): ``{"holder_kind", "holder", "cue_start", "cue_end"}``, and, for its
+"Meta" box, ``text``: one readable line.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,13 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from annotator.datasets.export.formats.jsonl import dumps, iso
-from annotator.datasets.export.plan import DocumentRecord, ExportPlan, iter_documents, layers
+from annotator.datasets.export.plan import (
+    DocumentRecord,
+    ExportPlan,
+    Span,
+    iter_documents,
+    layers,
+)
 from annotator.models import Project
 
 # The annotation's key holding the username: Label Studio ignores it (``completed_by``
@@ -23,6 +34,17 @@ def label_studio_config(project: Project) -> str:
     lines += [f"    <Label value={quoteattr(label.name)}/>" for label in labels]
     lines += ["  </Labels>", '  <Text name="text" value="$text"/>', "</View>", ""]
     return "\n".join(lines)
+
+
+def region_meta(span: Span) -> dict[str, Any]:
+    shown = span.holder_kind + (f": {span.holder}" if span.holder else "")
+    return {
+        "text": [shown],
+        "holder_kind": span.holder_kind,
+        "holder": span.holder,
+        "cue_start": span.cue_start,
+        "cue_end": span.cue_end,
+    }
 
 
 def label_studio_task(plan: ExportPlan, record: DocumentRecord) -> dict[str, Any]:
@@ -44,6 +66,7 @@ def label_studio_task(plan: ExportPlan, record: DocumentRecord) -> dict[str, Any
                             "text": span.quote,
                             "labels": [span.label],
                         },
+                        "meta": region_meta(span),
                     }
                     for i, span in enumerate(spans)
                 ],

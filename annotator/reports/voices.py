@@ -1,0 +1,172 @@
+"""Whose voice a source's labelled passages are in: its own (``author``), someone it
+quotes (``attributed``) or no one clear (``unclear``), the share of vague holders and of
+distancing markers, and who it quotes.
+
+An agency that quotes many politicians is not opinionated for it: these figures split a
+source's labelled spans by holder so its own voice can be read apart from what it
+reports. The spans counted are those the profiles rest on: a document's gold spans when
+it has any, otherwise every annotator's (or, filtered by one annotator, theirs).
+
+- ``voice``: the shares of the source's spans with a non-neutral label by holder kind;
+  ``voice_by_label``: the same per label (every label);
+- ``vague_holder_share``: of the spans not in the author's voice, the share whose holder
+  is ``unclear`` (none named, or «эксперты», «источники»);
+- ``distancing_share``: of the source's sentences, the share with a distancing marker
+  («якобы», «так называемый», «дескать»), read from the text;
+- ``quoted``: the holders of the spans not in the author's voice, with how many spans
+  and which labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from annotator.models import Annotation, Document, GoldAnnotation, HolderKind, Sentence
+from annotator.reports.profiles import ProfileFilter, documents_in_scope
+from annotator.reports.shares import LabelInfo
+
+DISTANCING = re.compile(r"(?<!\w)(?:якобы|так\s+называем\w*|дескать)(?!\w)", re.IGNORECASE)
+DISTANCING_WORDS = ("якобы", "так называем", "дескать")  # what the database is asked first
+KINDS = tuple(HolderKind.values)
+UNNAMED = ""
+
+
+@dataclass
+class Quoted:
+    holder: str  # empty: no holder named
+    holder_kind: str
+    spans: int = 0
+    labels: Counter[str] = field(default_factory=Counter)
+
+    def label_counts(self) -> list[tuple[str, int]]:
+        """The labels, most used first (a template cannot call ``Counter.most_common``:
+        it looks the name up as a key first)."""
+        return sorted(self.labels.items(), key=lambda item: (-item[1], item[0]))
+
+
+@dataclass
+class Voice:
+    spans: Counter[str] = field(default_factory=Counter)  # non-neutral spans per kind
+    by_label: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    sentences: int = 0
+    distancing_sentences: int = 0
+    quoted: dict[tuple[str, str], Quoted] = field(default_factory=dict)
+
+    def shares(self, counts: Counter[str]) -> dict[str, float] | None:
+        total = sum(counts.values())
+        if not total:
+            return None
+        return {kind: round(counts[kind] / total, 4) for kind in KINDS}
+
+    @property
+    def span_count(self) -> int:
+        return sum(self.spans.values())
+
+    @property
+    def voice(self) -> dict[str, float] | None:
+        return self.shares(self.spans)
+
+    @property
+    def vague_holder_share(self) -> float | None:
+        reported = self.spans[HolderKind.ATTRIBUTED] + self.spans[HolderKind.UNCLEAR]
+        return round(self.spans[HolderKind.UNCLEAR] / reported, 4) if reported else None
+
+    @property
+    def distancing_share(self) -> float | None:
+        if not self.sentences:
+            return None
+        return round(self.distancing_sentences / self.sentences, 4)
+
+    def quoted_table(self) -> list[Quoted]:
+        """Who the source quotes, most quoted first."""
+        return sorted(self.quoted.values(), key=lambda q: (-q.spans, q.holder.lower()))
+
+    def figures(self) -> dict:
+        """The keys the ``profiles`` JSON gains per source."""
+        return {
+            "voice": self.voice,
+            "voice_spans": self.span_count,
+            "voice_by_label": {
+                name: {**(self.shares(counts) or {}), "spans": sum(counts.values())}
+                for name, counts in self.by_label.items()
+            },
+            "vague_holder_share": self.vague_holder_share,
+            "distancing_share": self.distancing_share,
+            "distancing_sentences": self.distancing_sentences,
+            "quoted": [
+                {
+                    "holder": q.holder,
+                    "holder_kind": q.holder_kind,
+                    "spans": q.spans,
+                    "labels": dict(sorted(q.labels.items())),
+                }
+                for q in self.quoted_table()
+            ],
+        }
+
+
+def _spans(f: ProfileFilter, documents: QuerySet) -> QuerySet:
+    """``(source, label, holder_kind, holder)`` of the spans the profiles rest on, in one
+    query (``documents``: the ids of the documents in scope, as a subquery)."""
+    fields = ("document__source_id", "label_id", "holder_kind", "holder")
+    own = Annotation.objects.filter(project=f.project, document_id__in=documents)
+    if f.annotator_id is not None:
+        return own.filter(annotator_id=f.annotator_id).values_list(*fields).order_by()
+    gold = GoldAnnotation.objects.filter(project=f.project, document_id__in=documents)
+    with_gold = GoldAnnotation.objects.filter(project=f.project).values("document_id")
+    rows = own.exclude(document_id__in=with_gold).values_list(*fields).order_by()
+    return gold.values_list(*fields).order_by().union(rows, all=True).order_by()
+
+
+def source_voices(f: ProfileFilter, labels: list[LabelInfo]) -> dict[int, Voice]:
+    """Per source in the filter's scope, its voice figures (three queries, a fourth when
+    a text has a distancing marker)."""
+    documents = documents_in_scope(f).values("document_id")
+    voices: dict[int, Voice] = defaultdict(Voice)
+    by_id = {label.id: label for label in labels}
+    for source_id, label_id, kind, holder in _spans(f, documents):
+        voice, label = voices[source_id], by_id[label_id]
+        voice.by_label[label.name][kind] += 1
+        if not label.neutral:
+            voice.spans[kind] += 1
+        if kind != HolderKind.AUTHOR:
+            key = (holder or UNNAMED, kind)
+            quoted = voice.quoted.setdefault(key, Quoted(*key))
+            quoted.spans += 1
+            quoted.labels[label.name] += 1
+    _distancing(documents, voices)
+    return voices
+
+
+def _distancing(documents: QuerySet, voices: dict[int, Voice]) -> None:
+    """Count each source's sentences and those with a distancing marker; only the
+    documents whose text has one are read."""
+    counts = (
+        Sentence.objects.filter(document_id__in=documents)
+        .values_list("document__source_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for source_id, count in counts:
+        voices[source_id].sentences = count
+    # Both cases spelt out: SQLite's LIKE ignores case for ASCII letters only.
+    any_word = Q()
+    for word in DISTANCING_WORDS:
+        any_word |= Q(text__contains=word) | Q(text__contains=word.capitalize())
+    marked = Document.objects.filter(any_word, pk__in=documents)
+    texts = {
+        pk: (source_id, text)
+        for pk, source_id, text in marked.values_list("id", "source_id", "text")
+    }
+    if not texts:
+        return
+    for document_id, start, end in Sentence.objects.filter(document_id__in=texts).values_list(
+        "document_id", "start", "end"
+    ):
+        source_id, text = texts[document_id]
+        if DISTANCING.search(text, start, end):
+            voices[source_id].distancing_sentences += 1
