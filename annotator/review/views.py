@@ -42,6 +42,7 @@ from annotator.reports.agreement import project_agreement
 from annotator.reports.forms import GoldSpanForm, MajorityForm, form_errors
 from annotator.review import selectors
 from annotator.review.gold_list import GoldList
+from annotator.review.js_messages import js_messages
 from annotator.review.services import (
     GoldConflict,
     document_mark_reviewed,
@@ -170,6 +171,7 @@ def review(request: SignedInRequest, slug: str, document_id: int) -> HttpRespons
             "disagree_count": len(disagree),
             "votes": votes,
             "undo": undo_description(undo),
+            "js_messages": js_messages(),
             "add_form": GoldSpanForm(labels=_label_choices(reviewed), auto_id="add_%s"),
             "majority_form": MajorityForm(),
             "conflicts": selectors.gold_conflicts(project, document),

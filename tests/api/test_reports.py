@@ -209,3 +209,23 @@ def test_an_export_with_a_bad_filter_is_refused_before_any_job(labelled):
         content_type="application/json",
     )
     assert bad_format.json()["errors"] == {"format": ['"xlsx" is not a valid choice.']}
+
+
+def test_a_models_predictions_are_shown_to_annotators_as_suggestions(labelled):
+    """The third source of suggestions: what a model pushes through the API reaches the
+    workspace like the built-in suggesters' (outlined, with its agent and score)."""
+    project, document, _, client = labelled
+    pushed = client.post(
+        reverse("api-predictions", args=[project.slug]),
+        json.dumps({"document": document.pk, "label": "speculation", "start": 34, "end": 47,
+                    "score": 0.81, "agent": "my-bert-v3"}),
+        content_type="application/json",
+    )  # fmt: skip
+    assert pushed.status_code == 201
+    analyst = Client()
+    analyst.force_login(Membership.objects.get(project=project, user__username="ann").user)
+    listed = analyst.get(reverse("suggestion_list", args=[project.slug, document.pk])).json()
+    assert [
+        (s["label_name"], s["score"], s["agent"], s["start"], s["end"])
+        for s in listed["suggestions"]
+    ] == [("speculation", 0.81, "my-bert-v3", 34, 47)]

@@ -341,3 +341,16 @@ def test_sentence_gold_no_label_and_replace(project, doc, client):
     response = client.post(add, {"label": "fact", "start": s.start, "end": s.end})
     assert messages_of(response)[-1].startswith("The gold standard has “no label” on most of")
     assert list(GoldAnnotation.objects.values_list("label", flat=True)) == [None]
+
+
+def test_the_curation_screens_script_speaks_the_readers_language(project, doc, client):
+    """review.js says what it says in the page's language: the words come with the page."""
+    english = client.get(url(project, doc["document"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert '"all_agree": "The annotators agree everywhere."' in english.content.decode()
+    client.post(reverse("language_set"), {"language": "ru", "next": "/"})
+    russian = client.get(url(project, doc["document"])).content.decode()
+    assert 'id="review-messages"' in russian
+    assert (
+        '"all_agree": "\\u0410\\u043d\\u043d\\u043e\\u0442\\u0430\\u0442\\u043e\\u0440\\u044b'
+        in russian
+    )

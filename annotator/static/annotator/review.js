@@ -40,9 +40,15 @@
     return send(url, values);
   };
   const say = E.say;
-  E.handleAnswers();
-  const setEditable = E.readOnlyText(textEl);
-  const picked = E.snappedSelection(textEl, document.getElementById("preview"), labelButtons);
+  // The page's words in its language (review/js_messages.py): msg(key, {name: value}).
+  const messages = JSON.parse(document.getElementById("review-messages")?.textContent || "{}");
+  const msg = (key, values = {}) =>
+    (messages[key] || key).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ""));
+  E.handleAnswers(msg);
+  const setEditable = E.readOnlyText(textEl, msg);
+  const picked = E.snappedSelection(
+    textEl, document.getElementById("preview"), labelButtons, () => true, msg
+  );
 
   // ---- reading the rendered text
   const GOLD = "mark.by-gold";
@@ -131,7 +137,7 @@
       return sentence && !sentence.querySelector(GOLD);
     });
     if (!open.length) {
-      say(disagree.length ? `All ${disagree.length} disagreements have gold.` : "The annotators agree everywhere.");
+      say(disagree.length ? msg("all_decided", { count: disagree.length }) : msg("all_agree"));
       return;
     }
     const here = state.sentence === null ? (step > 0 ? -1 : Infinity) : Number(state.sentence);
@@ -142,7 +148,7 @@
     focusSentence(sentenceEl(target), { center: true });
     showPanel();
     const position = open.indexOf(target) + 1;
-    say(`Disagreement ${position} of ${open.length} open: sentence ${Number(target) + 1}.`);
+    say(msg("disagreement_at", { position, open: open.length, sentence: Number(target) + 1 }));
   }
 
   // ---- the chosen span and the panel
@@ -189,9 +195,9 @@
     if (sentence) {
       const index = sentence.dataset.i;
       const status = sentence.classList.contains("disagree")
-        ? sentence.classList.contains("decided") ? "disagreement, decided by gold" : "annotators disagree"
-        : sentence.querySelector(GOLD) ? "has gold" : "";
-      head.append(`Sentence ${Number(index) + 1}${status ? ` · ${status}` : ""}`);
+        ? sentence.classList.contains("decided") ? msg("decided_by_gold") : msg("annotators_disagree")
+        : sentence.querySelector(GOLD) ? msg("has_gold") : "";
+      head.append(`${msg("sentence_n", { n: Number(index) + 1 })}${status ? ` · ${status}` : ""}`);
       const votes = data.sentences[index];
       if (votes) {
         majority = votes[votes.length - 1];
@@ -204,11 +210,11 @@
         });
         const item = document.createElement("li");
         item.className = "majority-line";
-        item.append("Majority: ");
-        item.append(majority ? chip(majority) : "none (press a label's key to decide)");
+        item.append(msg("majority"));
+        item.append(majority ? chip(majority) : msg("majority_none"));
         votesList.append(item);
       } else if (data.annotators.length) {
-        votesList.append(Object.assign(document.createElement("li"), { textContent: "No annotator labelled this sentence." }));
+        votesList.append(Object.assign(document.createElement("li"), { textContent: msg("nobody_labelled") }));
       }
       if (!state.here.length || !state.here.some((span) => sentence.contains(marksOf(span)[0] || null))) {
         state.here = spansIn(sentence);
@@ -233,7 +239,7 @@
       act.dataset.kind = span.kind;
       act.dataset.id = span.id;
       act.dataset.action = span.kind === "gold" ? "remove" : "accept-span";
-      act.textContent = span.kind === "gold" ? "Remove" : "Accept";
+      act.textContent = span.kind === "gold" ? msg("remove") : msg("accept");
       if (span.kind === "gold") act.className = "danger";
       item.append(main, " ", act);
       spansList.append(item);
@@ -259,7 +265,7 @@
     const sentence = sentenceEl(state.sentence);
     if (sentence && !state.here.length) state.here = spansIn(sentence);
     if (!state.here.length) {
-      say("No span here: move to a sentence with spans (j / k, n / p).");
+      say(msg("no_span_here"));
       return;
     }
     const index = state.here.findIndex((span) => same(span, state.chosen));
@@ -274,7 +280,7 @@
     const name = button.dataset.name;
     const selection = picked.current();
     if (selection && selection.empty) {
-      say("The selection holds no words, only spaces or punctuation.", true);
+      say(msg("no_words"), true);
     } else if (selection) {
       state.caret = selection.end16;
       post(urls.goldUrl, { label: name, start: selection.start, end: selection.end, quote: selection.quote });
@@ -288,7 +294,7 @@
       const sentence = sentenceEl(state.sentence);
       post(urls.goldUrl, { label: name, start: sentence.dataset.s, end: sentence.dataset.e, quote: sentence.textContent });
     } else {
-      say(`Select a passage, click a span or go to a sentence (j / k, n / p), then press ${button.dataset.hotkey || "the label"}.`);
+      say(msg("select_then_press", { key: button.dataset.hotkey || msg("the_label") }));
     }
   }
 
@@ -296,17 +302,17 @@
     if (span && span.kind === "ann") {
       post(urls.acceptUrl, { annotation: span.id });
     } else if (span) {
-      say("This span is gold already.");
+      say(msg("gold_already"));
     } else if (state.sentence !== null) {
       post(urls.majorityUrl, { sentence: state.sentence });
     } else {
-      say("Click an annotator's span or go to a sentence (j / k, n / p), then press a.");
+      say(msg("accept_how"));
     }
   }
 
   function remove(span = state.chosen) {
     if (!span || span.kind !== "gold") {
-      say("Choose a gold span first (click it in the text or the list).");
+      say(msg("choose_gold_first"));
       return;
     }
     post(`${editUrl(span.id)}delete/`, {});
@@ -319,7 +325,7 @@
   function replaceConflicting() {
     const status = document.getElementById("status");
     if (!last || !status.dataset.conflict) {
-      say("Nothing to replace: r answers a refusal for conflicting gold.");
+      say(msg("nothing_to_replace"));
       return;
     }
     post(last.url, { ...last.values, replace: "1" });
