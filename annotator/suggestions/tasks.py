@@ -68,8 +68,12 @@ def runs_in_a_worker() -> bool:
 
 def holders_enqueue(*, project: Project, document_ids: Iterable[int] | None = None) -> int:
     """Queue the holders jobs of ``document_ids`` (or one job for the whole project);
-    returns how many jobs were queued (none without a worker, see the module docstring)."""
+    returns how many jobs were queued (none without a worker, see the module docstring,
+    and none for imported documents of a project whose suggestions are off: a manager
+    can still ask for the whole project)."""
     if not runs_in_a_worker():
+        return 0
+    if document_ids is not None and not project.suggestions_enabled:
         return 0
     if document_ids is None:
         suggest_holders_project.enqueue(project.pk)

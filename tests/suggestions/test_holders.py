@@ -136,6 +136,16 @@ def test_import_queues_one_holders_job_per_new_document(project, settings, tmp_p
     assert {job.task.name for job in jobs} == {suggest_holders_document.name}
 
 
+def test_imports_into_a_project_with_suggestions_off_queue_no_holders(project, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    project.suggestions_enabled = False
+    assert holders_enqueue(project=project, document_ids=[1, 2]) == 0
+    assert default_task_backend.results == []
+    assert holders_enqueue(project=project) == 1  # the manager's explicit request
+
+
 def test_without_a_worker_nothing_is_queued_nor_run_in_process(project, seed_document):
     assert holders_enqueue(project=project, document_ids=[seed_document.pk]) == 0
     assert not Suggestion.objects.exists()
