@@ -55,8 +55,10 @@ def job_start_import(
     default_source: str | None = None,
     skip_bad: bool = False,
     remove_repeats: bool = False,
+    started_from: str = "upload",
 ) -> Job:
-    """Import ``data`` (an upload or a request body named ``filename``) in the background."""
+    """Import ``data`` (an upload or a request body named ``filename``) in the background;
+    ``started_from`` as ``import_upload`` takes it."""
     return job_start(
         kind=Job.Kind.IMPORT_DOCUMENTS,
         started_by=started_by,
@@ -66,6 +68,7 @@ def job_start_import(
             "default_source": default_source or "",
             "skip_bad": skip_bad,
             "remove_repeats": remove_repeats,
+            "started_from": started_from,
             "bytes": len(data),
         },
         input_name=filename,

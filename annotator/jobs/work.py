@@ -72,6 +72,7 @@ def import_documents(job: Job) -> Outcome:
         skip_bad=bool(parameters.get("skip_bad")),
         remove_repeats=bool(parameters.get("remove_repeats")),
         on_progress=progress,
+        started_from=parameters.get("started_from") or "upload",
     )
     result = report.to_dict()
     if report.added:

@@ -93,8 +93,8 @@ BAD = [
     ([{"text": "x", "source": "A", "published_on": "12.11.2025"}],
      "request.json item 1: bad published_on '12.11.2025' (use YYYY-MM-DD)"),
     ([{"text": "Текст без источника."}],
-     "request.json item 1: no source (name one in the input or give a default source with "
-     "--source)"),
+     "request.json item 1: no source (name one in the input or give the default_source "
+     "parameter)"),
     ({"text": "not a list"}, "request.json: expected a JSON list of objects with a 'text' key"),
     ("[{]", "request.json: bad JSON (Expecting property name enclosed in double quotes at "
      "line 1 column 3)"),
@@ -117,7 +117,7 @@ def test_bad_input_is_refused_with_the_importers_message_and_nothing_written(
         from annotator.datasets.imports.documents import ImportFailed
 
         with pytest.raises(ImportFailed) as failed:
-            import_upload("request.json", raw.encode())
+            import_upload("request.json", raw.encode(), started_from="api")
         assert str(failed.value) == reason
 
 

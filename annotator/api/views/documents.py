@@ -101,6 +101,7 @@ class DocumentList(ProjectView):
                 default_source=default_source,
                 skip_bad=skip_bad,
                 remove_repeats=remove_repeats,
+                started_from="api",
             )
             return Response(job_json(request, job), status=status.HTTP_202_ACCEPTED)
         report = import_upload(
@@ -110,6 +111,7 @@ class DocumentList(ProjectView):
             default_source=default_source,
             skip_bad=skip_bad,
             remove_repeats=remove_repeats,
+            started_from="api",
         )
         if len(report.added) >= settings.JOB_RECOUNT_DOCUMENTS:
             job_start_recount(started_by=request.user, project=project)

@@ -73,6 +73,9 @@ NO_SOURCE = {
     "upload": gettext_lazy(
         "%(where)s: no source (name one in the input or fill in «Default source»)"
     ),
+    "api": gettext_lazy(
+        "%(where)s: no source (name one in the input or give the default_source parameter)"
+    ),
 }
 
 # Only imports that last longer than this (seconds) show a progress bar.
@@ -540,9 +543,11 @@ def import_upload(
     skip_bad: bool = False,
     remove_repeats: bool = False,
     on_progress: OnProgress | None = None,
+    started_from: str = "upload",
 ) -> DocumentImportReport:
     """Import one uploaded file: .txt, .jsonl, .json (a list of objects), .csv, or a .zip
-    of .txt files."""
+    of .txt files. ``started_from`` ("upload" or "api") names the way to give a default
+    source in the error of a record without one."""
     name = PurePath(filename.replace("\\", "/")).name or "upload"
     reader = _Reader(
         DocumentImportReport(), skip_bad=skip_bad, progress=False, on_progress=on_progress
@@ -558,5 +563,5 @@ def import_upload(
         default_source=default_source,
         remove_all_repeats=remove_repeats,
         progress=False,
-        started_from="upload",
+        started_from=started_from,
     )
