@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it sees the whole answer (see annotator/web/memory.py).
+    "annotator.web.memory.ReleaseMemoryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +131,8 @@ if SQLITE_SYNCHRONOUS not in {"NORMAL", "FULL"}:
     raise ImproperlyConfigured(
         f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {os.environ['SQLITE_SYNCHRONOUS']!r}."
     )
+# SQLite's page cache of each connection, in KiB (README, Settings).
+SQLITE_CACHE_KB = env_int("SQLITE_CACHE_KB", 4000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with write transactions queued (see annotator/fastpath/sqlite3/base.py).
     DATABASES["default"]["ENGINE"] = "annotator.fastpath.sqlite3"
@@ -143,7 +147,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;"
             f"PRAGMA synchronous={SQLITE_SYNCHRONOUS};"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA cache_size=-32000;"
+            # Each connection (a thread of a server process) keeps its own page cache; reads
+            # beyond it come from the operating system's file cache, which every process
+            # shares. 32 MB a connection made the web server's memory grow past 250 MB.
+            f"PRAGMA cache_size=-{SQLITE_CACHE_KB};"
             # The log is copied back by a checkpoint thread (annotator/sqlite3/base.py)
             # every SQLITE_CHECKPOINT_SECONDS; a writer does it itself only past 10,000
             # pages (40 MB), and the file is cut back to 64 MB afterwards.

@@ -26,6 +26,7 @@ from django.tasks import task
 from django.tasks.backends.immediate import ImmediateBackend
 
 from annotator.models import Document, Project, Sentence
+from annotator.queue import enqueue_many
 from annotator.suggestions.selectors import project_documents
 
 
@@ -78,11 +79,9 @@ def holders_enqueue(*, project: Project, document_ids: Iterable[int] | None = No
     if document_ids is None:
         suggest_holders_project.enqueue(project.pk)
         return 1
-    queued = 0
-    for document_id in document_ids:
-        suggest_holders_document.enqueue(project.pk, document_id)
-        queued += 1
-    return queued
+    return enqueue_many(
+        suggest_holders_document, [(project.pk, document_id) for document_id in document_ids]
+    )
 
 
 def retrain_enqueue(*, project: Project) -> bool:

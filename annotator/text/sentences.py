@@ -6,6 +6,12 @@ batch, in runs of about ``CHUNK_CHARS``, to helper processes (started once per p
 on the first large batch) and returns at once, so that its caller can do other work
 meanwhile (an import inserts the documents); ``result()`` then splits here every run no
 helper has begun, and waits for the others.
+
+A web server process splits alone (``project.wsgi`` calls ``helpers_off``): a helper and
+multiprocessing's resource tracker add about 25 MB to each server process that has
+imported a large batch, which the web server's memory budget (250 MB for all its
+processes, ``make bench``) cannot spare. Commands and the job worker, where large
+imports belong, keep them.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ CHUNK_CHARS = 250_000
 
 _helpers: Executor | None = None
 _helpers_lock = threading.Lock()
+_helpers_allowed = True
 
 
 def sentence_spans(text: str) -> Iterable[tuple[int, int]]:
@@ -78,10 +85,26 @@ def _runs(texts: list[str], chars: int) -> list[list[str]]:
     return runs
 
 
+def helpers_off() -> None:
+    """Split every batch in this process (see the module docstring)."""
+    global _helpers_allowed
+    _helpers_allowed = False
+
+
 def _forget_helpers() -> None:
     global _helpers
     with _helpers_lock:
         _helpers = None
+
+
+def _after_fork() -> None:
+    """A forked process (a server worker forked from a master that had split a large
+    batch) has no helpers of its own: its first large batch starts them."""
+    global _helpers, _helpers_lock
+    _helpers, _helpers_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 class Splitting:
@@ -93,7 +116,7 @@ class Splitting:
         self.runs = _runs(texts, CHUNK_CHARS)
         self.pending: list[Future | None] = [None] * len(self.runs)
         cores = _cores()
-        if cores < 2 or sum(len(text) for text in texts) < PARALLEL_CHARS:
+        if not _helpers_allowed or cores < 2 or sum(len(text) for text in texts) < PARALLEL_CHARS:
             self.done: list[list[tuple[int, int]]] | None = _split_all(texts)
             return
         self.done = None

@@ -178,3 +178,30 @@ def test_server_connections_check_point_in_the_background_not_in_commits():
 
     running = Checkpointer._running[os.path.realpath(connection.settings_dict["NAME"])]
     assert running.thread.is_alive() and running.seconds == 1
+
+
+# The child only writes to a pipe and leaves: no lock of another thread is needed.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_a_forked_process_starts_its_own_checkpointer():
+    """A worker forked from a master that had a checkpoint thread does not count on it."""
+    from annotator.fastpath.sqlite3.base import Checkpointer
+
+    Checkpointer._running["/nowhere/else.sqlite3"] = Checkpointer("/nowhere/else.sqlite3", 60)
+    try:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: reports what it sees, then leaves at once
+            os.write(write, str(len(Checkpointer._running)).encode())
+            os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        assert os.read(read, 20) == b"0"
+        assert "/nowhere/else.sqlite3" in Checkpointer._running
+    finally:
+        Checkpointer._running.pop("/nowhere/else.sqlite3", None)
+
+
+def test_each_connection_has_the_page_cache_the_settings_give(settings):
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == -settings.SQLITE_CACHE_KB == -4000

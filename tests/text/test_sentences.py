@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from annotator.text import sentences
 from annotator.text.sentences import sentence_spans, sentence_spans_many
 
@@ -40,3 +42,35 @@ def test_a_helper_that_cannot_start_leaves_the_splitting_to_the_caller(monkeypat
     monkeypatch.setattr(sentences, "PARALLEL_CHARS", 1)
     monkeypatch.setattr(sentences, "_pool", no_helpers)
     assert sentence_spans_many(TEXTS) == [list(sentence_spans(text)) for text in TEXTS]
+
+
+def test_with_helpers_off_a_large_batch_is_split_here(monkeypatch):
+    """The web server's setting (project.wsgi): no helper process is ever started."""
+
+    def no_pool(workers):
+        raise AssertionError("a helper process was started")
+
+    monkeypatch.setattr(sentences, "PARALLEL_CHARS", 1)
+    monkeypatch.setattr(sentences, "_pool", no_pool)
+    monkeypatch.setattr(sentences, "_helpers_allowed", True)
+    sentences.helpers_off()
+    assert sentences._helpers_allowed is False
+    assert sentence_spans_many(TEXTS) == [list(sentence_spans(text)) for text in TEXTS]
+
+
+# The child only writes to a pipe and leaves: no lock of another thread is needed.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_a_forked_process_starts_helpers_of_its_own(monkeypatch):
+    """A server worker forked from a master that had helpers does not use the master's."""
+    import os
+
+    monkeypatch.setattr(sentences, "_helpers", object())
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: reports what it sees, then leaves at once
+        os.write(write, b"none" if sentences._helpers is None else b"inherited")
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 20) == b"none"
+    assert sentences._helpers is not None  # the parent's own are untouched

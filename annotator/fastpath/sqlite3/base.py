@@ -117,6 +117,12 @@ class Checkpointer:
                 cls._running[key] = checkpointer = cls(database, seconds)
                 checkpointer.thread.start()
 
+    @classmethod
+    def after_fork(cls) -> None:
+        """A forked process has none of its parent's threads: its first connection to a
+        file starts that file's checkpointer again."""
+        cls._running, cls._guard = {}, threading.Lock()
+
     def run(self) -> None:
         connection = sqlite3.connect(self.database, timeout=0, isolation_level=None)
         try:
@@ -127,6 +133,9 @@ class Checkpointer:
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         finally:
             connection.close()
+
+
+os.register_at_fork(after_in_child=Checkpointer.after_fork)
 
 
 # The super() calls below reach BaseDatabaseWrapper's private transaction hooks, which
