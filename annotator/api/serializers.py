@@ -12,15 +12,18 @@ from rest_framework import serializers
 
 from annotator.datasets.export.files import FORMATS
 from annotator.models import (
+    HOLDER_MAX_LENGTH,
     NOTE_MAX,
     Annotation,
     Document,
     GoldAnnotation,
+    HolderKind,
     Job,
     Label,
     Project,
     Suggestion,
 )
+from annotator.workspace.annotations import HOLDER_FIELDS
 
 OFFSET_MAX = 2**31 - 1
 
@@ -143,6 +146,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "note",
             "created_at",
             "updated_at",
+            *HOLDER_FIELDS,
         ]
 
 
@@ -162,10 +166,35 @@ def annotation_json(annotation: Annotation) -> dict:
         "note": annotation.note,
         "created_at": _TIME.to_representation(annotation.created_at),
         "updated_at": _TIME.to_representation(annotation.updated_at),
+        "holder_kind": annotation.holder_kind,
+        "holder": annotation.holder,
+        "cue_start": annotation.cue_start,
+        "cue_end": annotation.cue_end,
     }
 
 
-class AnnotationCreateSerializer(serializers.Serializer):
+class HolderFields(serializers.Serializer):
+    """Whose voice the passage is in (optional; checked by the same rule as the page's
+    holder field: ``annotator.models.spans.check_holder``)."""
+
+    holder_kind = serializers.ChoiceField(choices=HolderKind.choices, required=False)
+    holder = serializers.CharField(
+        trim_whitespace=False, allow_blank=True, max_length=HOLDER_MAX_LENGTH, required=False
+    )
+    cue_start = serializers.IntegerField(
+        min_value=0, max_value=OFFSET_MAX, allow_null=True, required=False
+    )
+    cue_end = serializers.IntegerField(
+        min_value=0, max_value=OFFSET_MAX, allow_null=True, required=False
+    )
+
+
+def holder_data(data: dict) -> dict:
+    """The holder fields given in ``data`` (validated), and only those."""
+    return {name: data[name] for name in HOLDER_FIELDS if name in data}
+
+
+class AnnotationCreateSerializer(HolderFields):
     """A selection to save: offsets in code points and the text the client saw there."""
 
     document = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -178,7 +207,7 @@ class AnnotationCreateSerializer(serializers.Serializer):
     )
 
 
-class AnnotationUpdateSerializer(serializers.Serializer):
+class AnnotationUpdateSerializer(HolderFields):
     label = serializers.CharField(max_length=50, required=False)
     note = serializers.CharField(
         trim_whitespace=False, allow_blank=True, max_length=NOTE_MAX, required=False
@@ -186,7 +215,9 @@ class AnnotationUpdateSerializer(serializers.Serializer):
 
     def validate(self, data):
         if not data:
-            raise serializers.ValidationError("Nothing to change: give a label or a note.")
+            raise serializers.ValidationError(
+                "Nothing to change: give a label, a note or holder fields."
+            )
         return data
 
 
@@ -207,6 +238,7 @@ class GoldSerializer(serializers.ModelSerializer):
             "reviewer",
             "created_at",
             "updated_at",
+            *HOLDER_FIELDS,
         ]
 
 

@@ -32,6 +32,7 @@ from annotator.models.projects import (
     ProjectDocument,
 )
 from annotator.models.spans import (
+    HOLDER_MAX_LENGTH,
     NO_LABEL,
     Annotation,
     AnnotationEvent,
@@ -81,6 +82,7 @@ __all__ = [
     "Source",
     "Story",
     "check_span",
+    "HOLDER_MAX_LENGTH",
     "HolderKind",
     "HolderValidationError",
     "check_holder",

@@ -35,6 +35,7 @@ JS_MESSAGES = {
         "Sentence mode: j / k or a click chooses a sentence; a label key (or Enter) labels it."
     ),
     "selection_mode": _("Selection mode."),
+    "sentence_focused": _("Sentence «%(quote)s»: press %(keys)s, or Enter for %(label)s."),
     "suggestion_focused": _(
         "Suggested: %(label)s %(score)s (%(agent)s). Enter or a accepts, x rejects."
     ),

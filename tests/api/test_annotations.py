@@ -68,6 +68,10 @@ def test_a_selection_is_snapped_saved_and_recorded_as_on_the_page(setup):
         "note": "заметка",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
+        "holder_kind": "author",
+        "holder": "",
+        "cue_start": None,
+        "cue_end": None,
     }
     assert (annotation.annotator, annotation.quote) == (user, "считает")
     event = AnnotationEvent.objects.get()
@@ -180,7 +184,7 @@ def test_change_and_delete_go_through_the_services(setup):
     assert changed.status_code == 200
     assert (changed.json()["label"], changed.json()["note"]) == ("fact", "проверено")
     assert nothing.status_code == 400
-    assert nothing.json()["detail"] == "Nothing to change: give a label or a note."
+    assert nothing.json()["detail"] == "Nothing to change: give a label, a note or holder fields."
     assert deleted.status_code == 204
     actions = list(AnnotationEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["create", "update", "delete"]
@@ -286,3 +290,42 @@ def test_the_save_answers_with_what_the_serializer_gives(setup):
     created = post(client, url(project), span(document, 0, 6, note="x")).json()
     annotation = Annotation.objects.select_related("label").get(pk=created["id"])
     assert created == annotation_json(annotation) == AnnotationSerializer(annotation).data
+
+
+def test_holders_are_saved_changed_and_refused_as_on_the_page(setup):
+    """Whose voice: the holder fields go through the page's service and its check."""
+    project, document, _, client = setup
+    cue = TEXT.index("считает")
+    body = span(document, 0, 29, holder_kind="attributed", holder="Токаев",
+                cue_start=cue, cue_end=cue + len("считает"))  # fmt: skip
+    created = post(client, url(project), body)
+    assert created.status_code == 201, created.content
+    answer = created.json()
+    assert (answer["holder_kind"], answer["holder"]) == ("attributed", "Токаев")
+    assert (answer["cue_start"], answer["cue_end"]) == (cue, cue + len("считает"))
+    stored = Annotation.objects.get(pk=answer["id"])
+    assert (stored.holder_kind, stored.holder, stored.cue_start) == ("attributed", "Токаев", cue)
+
+    # A change of the holder alone keeps the label and the cue.
+    changed = client.patch(
+        url(project, answer["id"]), json.dumps({"holder": "Касым-Жомарт Токаев"}),
+        content_type="application/json",
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["holder"] == "Касым-Жомарт Токаев"
+    assert changed.json()["label"] == "opinion" and changed.json()["cue_start"] == cue
+    actions = list(AnnotationEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["create", "update"]
+
+    # The page's rule: the author's own voice has no holder; a cue needs both ends.
+    author = post(client, url(project), span(document, 31, 52, holder_kind="author", holder="X"))
+    half = post(client, url(project), span(document, 31, 52, cue_start=3))
+    unknown = post(client, url(project), span(document, 31, 52, holder_kind="someone"))
+    assert author.status_code == half.status_code == unknown.status_code == 400
+    assert "author's own voice has no holder" in author.json()["detail"]
+    assert half.json()["detail"] == "A cue needs both its start and its end."
+    assert "holder_kind" in unknown.json()["errors"]
+    assert Annotation.objects.count() == 1
+    # A span without holder fields is the author's, as on the page.
+    plain = post(client, url(project), span(document, 31, 52)).json()
+    assert (plain["holder_kind"], plain["holder"], plain["cue_start"]) == ("author", "", None)

@@ -35,6 +35,7 @@ def test_the_schema_is_valid_and_generated_without_warnings(tmp_path):
     annotation = schema["components"]["schemas"]["Annotation"]["properties"]
     assert list(annotation) == [
         "id", "document", "label", "start", "end", "quote", "note", "created_at", "updated_at",
+        "holder_kind", "holder", "cue_start", "cue_end",
     ]  # fmt: skip
     listing = schema["paths"]["/api/v1/projects/{slug}/annotations/"]["get"]
     parameters = {p["name"] for p in listing["parameters"]}

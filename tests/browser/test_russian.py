@@ -154,6 +154,9 @@ def test_every_page_in_russian_shows_no_english_string(live_server, page: Page, 
     page.goto(f"{base}/p/{slug}/d/{document.pk}/")
     page.keyboard.press("s")
     expect(page.locator("#status")).to_contain_text("Режим предложений")
+    page.keyboard.press("j")
+    expect(page.locator("#preview")).to_contain_text("Предложение «")
+    expect(page.locator("#preview")).to_contain_text("или Enter")
 
 
 def test_screenshot_of_the_document_page_in_russian(live_server, page: Page, campaign, tmp_path):

@@ -31,6 +31,7 @@ from annotator.api.serializers import (
     AnnotationSerializer,
     AnnotationUpdateSerializer,
     annotation_json,
+    holder_data,
 )
 from annotator.api.views.base import SLUG, ProjectView, path_id, query
 from annotator.models import Annotation, Label
@@ -149,6 +150,7 @@ class AnnotationList(ProjectView):
             end=end,
             quote=document.text[start:end],
             note=data.get("note", ""),
+            **holder_data(data),
         )
         return Response(annotation_json(annotation), status=status.HTTP_201_CREATED)
 
@@ -171,7 +173,7 @@ class AnnotationDetail(ProjectView):
         return Response(AnnotationSerializer(self.own(annotation_id)).data)
 
     @extend_schema(
-        summary="Change your annotation's label or note",
+        summary="Change your annotation's label, note or holder",
         parameters=[SLUG, path_id("annotation_id", "The annotation's id.")],
         request=AnnotationUpdateSerializer,
         responses={200: AnnotationSerializer},
@@ -183,7 +185,11 @@ class AnnotationDetail(ProjectView):
         if "label" in data:
             label = label_named(project_labels(annotation.project).values(), data["label"])
         services.annotation_update(
-            annotation=annotation, actor=request.user, label=label, note=data.get("note")
+            annotation=annotation,
+            actor=request.user,
+            label=label,
+            note=data.get("note"),
+            holder=holder_data(data) or None,
         )
         return Response(AnnotationSerializer(annotation).data)
 

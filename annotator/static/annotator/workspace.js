@@ -214,7 +214,11 @@
     sentence.tabIndex = -1;
     sentence.focus({ preventScroll: true });
     sentence.scrollIntoView({ block: "nearest" });
-    preview.textContent = `Sentence «${shorten(sentence.textContent.trim())}»: press ${labelKeys()}, or Enter for ${labelTitle(state.armed)}.`;
+    preview.textContent = msg("sentence_focused", {
+      quote: shorten(sentence.textContent.trim()),
+      keys: labelKeys(),
+      label: labelTitle(state.armed),
+    });
   }
 
   function moveSentence(step) {
