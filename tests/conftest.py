@@ -82,6 +82,17 @@ def empty_layout_cache():
 
 
 @pytest.fixture(autouse=True)
+def language_reset():
+    """A request in Russian leaves Russian active in the thread (LocaleMiddleware activates
+    a language and nothing deactivates it): each test starts in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Rate limits and failed-key counts live in the cache: each test starts from none."""
     from django.core.cache import cache

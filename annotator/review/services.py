@@ -68,11 +68,13 @@ class GoldConflict(GoldRejected):
 
 def label_words(label: Label | None) -> str:
     """“Opinion”, or “no label” for the decision that a passage has none."""
-    return f"“{label if label is not None else NO_LABEL}”"
+    return "“%s”" % (label if label is not None else gettext(NO_LABEL))
 
 
 def _duplicate(label: Label | None) -> str:
-    return f"The gold standard already has {label_words(label)} on this passage."
+    return gettext("The gold standard already has %(label)s on this passage.") % {
+        "label": label_words(label)
+    }
 
 
 def short_quote(text: str) -> str:
@@ -185,14 +187,27 @@ def gold_conflict(
     if not conflicting:
         return None
     first = conflicting[0]
-    place = f"sentence {where[0][0] + 1}" if where[0] else "this passage"
-    more = f" and {len(conflicting) - 1} more gold span(s)" if len(conflicting) > 1 else ""
-    return GoldConflict(
-        f"The gold standard has {label_words(first.label)} on most of {place} "
-        f"(«{short_quote(first.quote)}»){more}. Replace it to make this passage "
-        f"{label_words(label)}.",
-        conflicting,
-    )
+    more = ""
+    if len(conflicting) > 1:
+        more = gettext(" and %(count)s more gold span(s)") % {"count": len(conflicting) - 1}
+    values = {
+        "label": label_words(first.label),
+        "number": where[0][0] + 1 if where[0] else 0,
+        "quote": short_quote(first.quote),
+        "more": more,
+        "new": label_words(label),
+    }
+    if where[0]:
+        message = gettext(
+            "The gold standard has %(label)s on most of sentence %(number)s («%(quote)s»)"
+            "%(more)s. Replace it to make this passage %(new)s."
+        )
+    else:
+        message = gettext(
+            "The gold standard has %(label)s on most of this passage («%(quote)s»)%(more)s. "
+            "Replace it to make this passage %(new)s."
+        )
+    return GoldConflict(message % values, conflicting)
 
 
 def gold_clear_conflicts(

@@ -149,7 +149,7 @@ def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
     if event.action == Action.DELETE:
         gold = _put_back(event, reviewer)
         return GoldUndoOutcome(
-            f"Restored gold «{short_quote(gold.quote)}».",
+            gettext("Restored gold «%(quote)s».") % {"quote": short_quote(gold.quote)},
             [(gold.start, gold.end)],
             added=[gold.pk],
         )
@@ -192,11 +192,14 @@ def _undo(event, *, project, document, reviewer) -> GoldUndoOutcome:
             ranges.append((back.start, back.end))
             outcome.added.append(back.pk)
     if len(events) > 1:
-        outcome.message = f"Took back {len(events)} gold spans."
+        outcome.message = gettext("Took back %(count)s gold spans.") % {"count": len(events)}
         return outcome
-    verb = "Put back" if event.action == Action.UPDATE else "Removed"
+    if event.action == Action.UPDATE:
+        message = gettext("Put back gold «%(quote)s».")
+    else:
+        message = gettext("Removed gold «%(quote)s».")
     quote = ((event.before if event.action == Action.UPDATE else event.after) or {})["quote"]
-    outcome.message = f"{verb} gold «{short_quote(quote)}»."
+    outcome.message = message % {"quote": short_quote(quote)}
     return outcome
 
 

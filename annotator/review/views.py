@@ -20,7 +20,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
@@ -100,7 +100,7 @@ def _label_choices(reviewed: Reviewed) -> list[tuple[str, str]]:
     """The labels a gold span can take, and "no label" (a decision too)."""
     return [
         *((label.name, label.title) for label in reviewed.labels.values()),
-        (NO_LABEL, "No label"),
+        (NO_LABEL, gettext("No label")),
     ]
 
 
@@ -110,10 +110,10 @@ def _replace(request: SignedInRequest) -> bool:
 
 
 UNDO_VERBS = {
-    "create": "adding",
-    "update": "changing",
-    "delete": "removing",
-    "restore": "restoring",
+    "create": gettext_lazy("adding"),
+    "update": gettext_lazy("changing"),
+    "delete": gettext_lazy("removing"),
+    "restore": gettext_lazy("restoring"),
 }
 
 
@@ -123,9 +123,12 @@ def undo_description(event: AnnotationEvent | None) -> str:
         return ""
     snapshot = event.after or event.before or {}
     if snapshot.get("batch"):
-        return "accepting the majority"
+        return gettext("accepting the majority")
     quote = Truncator(snapshot.get("quote", "")).chars(40)
-    return f"{UNDO_VERBS.get(event.action, event.action)} gold «{quote}»"
+    return gettext("%(action)s gold «%(quote)s»") % {
+        "action": UNDO_VERBS.get(event.action, event.action),
+        "quote": quote,
+    }
 
 
 @never_cache
@@ -321,7 +324,9 @@ def accept(request: SignedInRequest, slug: str, document_id: int) -> HttpRespons
     relabel = request.POST.get("label")
     names = {label.name for label in reviewed.labels.values()} | {NO_LABEL}
     if relabel is not None and relabel not in names:
-        return _bad_request(request, reviewed, f"Unknown label {relabel[:20]!r}.")
+        return _bad_request(
+            request, reviewed, gettext("Unknown label %(label)r.") % {"label": relabel[:20]}
+        )
     replace = _replace(request)
 
     def action() -> Change:
@@ -336,10 +341,17 @@ def accept(request: SignedInRequest, slug: str, document_id: int) -> HttpRespons
                 end=annotation.end,
                 replace=replace,
             )
-            message = f"Added gold {relabel} on {name}'s {annotation.label.name} span."
+            message = gettext("Added gold %(label)s on %(name)s's %(old)s span.") % {
+                "label": relabel,
+                "name": name,
+                "old": annotation.label.name,
+            }
         else:
             gold = gold_accept(annotation=annotation, reviewer=request.user, replace=replace)
-            message = f"Accepted {name}'s {annotation.label.name} span as gold."
+            message = gettext("Accepted %(name)s's %(label)s span as gold.") % {
+                "name": name,
+                "label": annotation.label.name,
+            }
         return Change(
             message,
             ranges=[(gold.start, gold.end)],
@@ -371,8 +383,8 @@ def majority(request: SignedInRequest, slug: str, document_id: int) -> HttpRespo
                 replace=_replace(request),
             )
             return Change(
-                f"Accepted the majority label {label_words(gold.label)} for sentence"
-                f" {int(sentence) + 1}.",
+                gettext("Accepted the majority label %(label)s for sentence %(number)s.")
+                % {"label": label_words(gold.label), "number": int(sentence) + 1},
                 ranges=[(gold.start, gold.end)],
                 added=[gold.pk],
                 selected=gold.pk,
@@ -479,7 +491,8 @@ def gold_edit(request: SignedInRequest, slug: str, document_id: int, gold_id: in
             replace=_replace(request),
         )
         return Change(
-            f"Changed gold span to {label_words(gold.label)} on «{short_quote(gold.quote)}».",
+            gettext("Changed gold span to %(label)s on «%(quote)s».")
+            % {"label": label_words(gold.label), "quote": short_quote(gold.quote)},
             ranges=[old, (gold.start, gold.end)],
             changed=[gold.pk],
             selected=gold.pk,
@@ -500,8 +513,8 @@ def gold_remove(
     def action() -> Change:
         snapshot = gold_delete(gold=gold, reviewer=request.user)
         return Change(
-            f"Removed gold “{snapshot['label']}” on «{short_quote(snapshot['quote'])}»."
-            " Press u to undo.",
+            gettext("Removed gold “%(label)s” on «%(quote)s». Press u to undo.")
+            % {"label": snapshot["label"], "quote": short_quote(snapshot["quote"])},
             ranges=[(snapshot["start"], snapshot["end"])],
             removed=[snapshot["id"]],
         )

@@ -133,3 +133,30 @@ def test_manager_can_open_the_admin_and_an_analyst_cannot(client):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+def test_the_benchmarks_setup_runs_as_written(db, monkeypatch):
+    """../shared/anchors/start_ours.sh sets up its manager and project with this code
+    (``managers_group`` from load_demo is a name its script relies on)."""
+    import re
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+
+    from annotator.accounts.services import managers_group_get_or_create
+    from annotator.management.commands.load_demo import managers_group
+    from annotator.models import Membership, Project
+
+    assert managers_group() == managers_group_get_or_create()
+    script = Path(__file__).resolve().parents[3] / "shared" / "anchors" / "start_ours.sh"
+    if not script.exists():
+        pytest.skip("../shared/anchors is not beside this checkout")
+    snippet = re.search(r"manage\.py shell -c '\n(.*?)\n' >>", script.read_text(), re.S)
+    assert snippet, "the setup snippet of start_ours.sh"
+    monkeypatch.setenv("OURS_USER", "admin")
+    monkeypatch.setenv("BENCH_PASSWORD", "Adm1nPass!x")
+    exec(snippet.group(1), {})
+    user = get_user_model().objects.get(username="admin")
+    project = Project.objects.get(slug="bench")
+    assert user.is_staff and user.groups.filter(pk=managers_group().pk).exists()
+    assert Membership.objects.get(project=project, user=user).role == Membership.Role.MANAGER

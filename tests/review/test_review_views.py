@@ -354,3 +354,27 @@ def test_the_curation_screens_script_speaks_the_readers_language(project, doc, c
         '"all_agree": "\\u0410\\u043d\\u043d\\u043e\\u0442\\u0430\\u0442\\u043e\\u0440\\u044b'
         in russian
     )
+
+
+def test_curation_messages_speak_the_reviewers_language(project, doc, client):
+    """Accept, refusal, undo and the undo button's words, in Russian (issue 14)."""
+    from django.utils import translation
+
+    from annotator.models import AnnotationEvent
+    from annotator.review.views import undo_description
+
+    span = doc["spans"]["boris", 1]
+    russian = {"HTTP_ACCEPT_LANGUAGE": "ru"}
+    accepted = client.post(
+        url(project, doc["document"], "review_accept"), {"annotation": span.pk}, **russian
+    )
+    assert messages_of(accepted) == ["Фрагмент boris с меткой speculation принят в эталон."]
+    again = client.post(
+        url(project, doc["document"], "review_accept"), {"annotation": span.pk}, **russian
+    )
+    assert messages_of(again)[-1] == "В эталоне на этом фрагменте уже есть “Speculation”."
+    event = AnnotationEvent.objects.filter(gold=True).latest("id")
+    with translation.override("ru"):
+        assert undo_description(event).startswith("добавление эталона «")
+    undone = client.post(url(project, doc["document"], "review_undo"), **russian)
+    assert messages_of(undone)[-1].startswith("Эталон «") and "снят" in messages_of(undone)[-1]

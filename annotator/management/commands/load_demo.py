@@ -15,6 +15,10 @@ from annotator.datasets.imports.documents import import_paths
 from annotator.datasets.imports.report import ImportFailed
 from annotator.models import Document, Membership, Project, Story
 
+# The side-by-side benchmark's setup (../shared/anchors/start_ours.sh) imports
+# ``managers_group`` from here: the name stays, and is the accounts service itself.
+managers_group = managers_group_get_or_create
+
 DEMO_PASSWORD = "annotate"
 DEMO_PROJECT = {
     "slug": "demo",
