@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext
 
 from annotator.models import (
@@ -21,8 +21,6 @@ from annotator.models import (
     GoldAnnotation,
     Label,
     Project,
-    SpanValidationError,
-    check_span,
 )
 from annotator.review.services import (
     GoldRejected,
@@ -33,7 +31,7 @@ from annotator.review.services import (
     gold_snapshot,
     short_quote,
 )
-from annotator.workspace.annotations import holder_values
+from annotator.workspace.annotations import holder_values, restore_document, restore_insert
 from annotator.workspace.selectors import UNDO_MARK, undo_target
 
 Action = AnnotationEvent.Action
@@ -48,17 +46,16 @@ def gold_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> GoldAn
     longer matches, its label is gone, or gold added since conflicts with it (or
     duplicates it). Records nothing: the caller says in the audit trail why it restored.
     """
-    if GoldAnnotation.objects.filter(pk=snapshot["id"]).exists():
-        raise GoldRejected(gettext("This gold span exists: it has been restored already."))
-    document = Document.objects.select_for_update().get(pk=document_id)
-    try:
-        check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
-    except SpanValidationError as exc:
-        raise GoldRejected(
-            gettext(
-                "The document's text no longer matches this gold span, so it cannot be restored."
-            )
-        ) from exc
+    document = restore_document(
+        model=GoldAnnotation,
+        snapshot=snapshot,
+        document_id=document_id,
+        rejected=GoldRejected,
+        exists=gettext("This gold span exists: it has been restored already."),
+        text_changed=gettext(
+            "The document's text no longer matches this gold span, so it cannot be restored."
+        ),
+    )
     label = None
     if snapshot.get("label_id") is not None:
         label = Label.objects.filter(project_id=project_id, pk=snapshot["label_id"]).first()
@@ -93,13 +90,11 @@ def gold_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> GoldAn
         gold.accepted_from_id = None
     if gold.reviewer_id and not get_user_model().objects.filter(pk=gold.reviewer_id).exists():
         gold.reviewer_id = None
-    try:
-        with transaction.atomic():
-            gold.save(force_insert=True)
-    except IntegrityError as exc:
-        raise GoldRejected(
-            gettext("This gold span was restored or re-created meanwhile; reload the page.")
-        ) from exc
+    restore_insert(
+        span=gold,
+        rejected=GoldRejected,
+        meanwhile=gettext("This gold span was restored or re-created meanwhile; reload the page."),
+    )
     return gold
 
 

@@ -14,6 +14,7 @@ from annotator.models import (
     Annotation,
     AnnotationEvent,
     Document,
+    GoldAnnotation,
     HolderKind,
     HolderValidationError,
     Label,
@@ -231,6 +232,41 @@ def annotation_delete(*, annotation: Annotation, actor) -> dict:
     return before
 
 
+def restore_document(
+    *,
+    model: type[Annotation] | type[GoldAnnotation],
+    snapshot: dict,
+    document_id: int,
+    rejected: type[Rejected],
+    exists: str,
+    text_changed: str,
+) -> Document:
+    """The checks every restore from an audit snapshot begins with (an annotator's
+    annotation, a gold span): it is not back already, and the document's text still
+    holds its quote. Returns the document, locked: its text cannot change while the span
+    is stored. Each refusal is ``rejected`` with the caller's message."""
+    if model.objects.filter(pk=snapshot["id"]).exists():
+        raise rejected(exists)
+    document = Document.objects.select_for_update().get(pk=document_id)
+    try:
+        check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
+    except SpanValidationError as exc:
+        raise rejected(text_changed) from exc
+    return document
+
+
+def restore_insert(
+    *, span: Annotation | GoldAnnotation, rejected: type[Rejected], meanwhile: str
+) -> None:
+    """Store a rebuilt span with its old id; one stored meanwhile (the same id, or an
+    identical span) is ``rejected`` with the caller's message."""
+    try:
+        with transaction.atomic():
+            span.save(force_insert=True)
+    except IntegrityError as exc:
+        raise rejected(meanwhile) from exc
+
+
 @transaction.atomic
 def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> Annotation:
     """Put a deleted annotation back, with its id and values, from its audit snapshot.
@@ -241,18 +277,16 @@ def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> 
     annotation exists. Records nothing: the caller says in the audit trail why it
     restored.
     """
-    if Annotation.objects.filter(pk=snapshot["id"]).exists():
-        raise AnnotationRejected(gettext("This annotation exists: it has been restored already."))
-    # Lock the document row: its text cannot change while the span is checked and stored.
-    document = Document.objects.select_for_update().get(pk=document_id)
-    try:
-        check_span(document.text, snapshot["start"], snapshot["end"], snapshot["quote"])
-    except SpanValidationError as exc:
-        raise AnnotationRejected(
-            gettext(
-                "The document's text no longer matches this annotation, so it cannot be restored."
-            )
-        ) from exc
+    document = restore_document(
+        model=Annotation,
+        snapshot=snapshot,
+        document_id=document_id,
+        rejected=AnnotationRejected,
+        exists=gettext("This annotation exists: it has been restored already."),
+        text_changed=gettext(
+            "The document's text no longer matches this annotation, so it cannot be restored."
+        ),
+    )
     labels = Label.objects.filter(project_id=project_id)
     label = (
         labels.filter(pk=snapshot["label_id"]).first() if snapshot.get("label_id") else None
@@ -284,11 +318,9 @@ def annotation_rebuild(*, snapshot: dict, project_id: int, document_id: int) -> 
         **holder_values(snapshot),
         **values,
     )
-    try:
-        with transaction.atomic():
-            annotation.save(force_insert=True)
-    except IntegrityError as exc:
-        raise AnnotationRejected(
-            gettext("This annotation was restored or re-created meanwhile; reload the page.")
-        ) from exc
+    restore_insert(
+        span=annotation,
+        rejected=AnnotationRejected,
+        meanwhile=gettext("This annotation was restored or re-created meanwhile; reload the page."),
+    )
     return annotation
