@@ -198,6 +198,13 @@ class Annotation(SpanModel):
             models.Index(fields=["project", "document", "annotator"]),
             models.Index(fields=["project", "annotator", "updated_at"]),
             models.Index(fields=["project", "label"]),
+            # The holders used in a project, for the holder field's completion: only the
+            # spans that have one (most are in the author's voice and have none).
+            models.Index(
+                fields=["project", "holder"],
+                name="annotation_project_holders",
+                condition=~Q(holder=""),
+            ),
         ]
 
     def __str__(self) -> str:

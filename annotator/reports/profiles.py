@@ -133,7 +133,7 @@ class SourceRow:
     fresh: bool  # every document's tallies counted (one may have changed since the recount)
 
 
-def _sources_in_scope(f: ProfileFilter) -> dict[int, SourceRow]:
+def sources_in_scope(f: ProfileFilter) -> dict[int, SourceRow]:
     """Per source in scope, its row; the project's stale tallies are recounted first.
 
     Stale documents are looked for in the whole project: a document's stored date and
@@ -166,15 +166,17 @@ def _sources_in_scope(f: ProfileFilter) -> dict[int, SourceRow]:
 CACHE_SECONDS = 24 * 3600
 
 
-def _cache_key(f: ProfileFilter, source: SourceRow) -> str:
+def source_cache_key(f: ProfileFilter, source: SourceRow, kind: str = "source-profile") -> str:
+    """The cache key of a source's figures of ``kind`` under the filter: it changes with
+    the source's version (``sources_in_scope``)."""
     parts = (f.project.pk, f.project.created_at.timestamp(), source.id, *source.version)
     chosen = (f.date_from, f.date_to, f.annotator_id, f.story_id)
-    return ":".join(map(str, ("source-profile", *parts, *chosen)))
+    return ":".join(map(str, (kind, *parts, *chosen)))
 
 
 def _source_counts(f: ProfileFilter, sources: dict[int, SourceRow]) -> dict[int, Counts]:
     """Each source's counts and intervals: cached per source until its tallies change."""
-    keys = {source_id: _cache_key(f, source) for source_id, source in sources.items()}
+    keys = {source_id: source_cache_key(f, source) for source_id, source in sources.items()}
     cached = cache.get_many(keys.values())
     missing = [source_id for source_id, key in keys.items() if key not in cached]
     counts = {source_id: cached[key] for source_id, key in keys.items() if key in cached}
@@ -201,7 +203,7 @@ def _source_counts(f: ProfileFilter, sources: dict[int, SourceRow]) -> dict[int,
 
 def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> list[Profile]:
     """One profile per source with documents in scope, by source name."""
-    sources = _sources_in_scope(f)
+    sources = sources_in_scope(f)
     counts = _source_counts(f, sources)
     labels = label_infos(f.project) if labels is None else labels
     return sorted(
@@ -252,7 +254,7 @@ def source_detail(
 ) -> SourceDetail:
     """A source's profile, per document, per month, per annotator, and its strongest
     passages."""
-    sources = _sources_in_scope(f)
+    sources = sources_in_scope(f)
     labels = label_infos(f.project) if labels is None else labels
     whole = Evidence()
     per_document: dict[int, Evidence] = {}

@@ -106,3 +106,38 @@ def test_the_sources_pages_show_voice_and_who_is_quoted(client, project, corpus)
     body = client.get(reverse("source", args=[tass.pk]), {"project": project.slug})
     body = body.content.decode()
     assert "Who is quoted" in body and "Касым-Жомарт Токаев" in body and "speculation 1" in body
+
+
+def test_voices_are_cached_per_source_until_one_of_its_spans_changes(project, corpus, monkeypatch):
+    from annotator.models import Annotation
+    from annotator.reports import voices as module
+    from annotator.workspace.annotations import annotation_update
+
+    tass, ria = corpus
+    counted: list[list[int] | None] = []
+    count = module._count_voices
+
+    def recorded(f, labels, source_ids):
+        counted.append(source_ids)
+        return count(f, labels, source_ids)
+
+    monkeypatch.setattr(module, "_count_voices", recorded)
+    f, labels = ProfileFilter(project=project), label_infos(project)
+    first = {pk: v.figures() for pk, v in source_voices(f, labels).items()}
+    again = {pk: v.figures() for pk, v in source_voices(f, labels).items()}
+    assert again == first and counted == [None]  # every source once, then the cache
+
+    own = Annotation.objects.get(document__source=tass, holder="эксперты")
+    annotation_update(
+        annotation=own,
+        actor=own.annotator,
+        holder={"holder_kind": "attributed", "holder": "Эксперты ВШЭ"},
+    )
+    after = source_voices(f, labels)
+    assert counted[-1] == [tass.pk]  # only the changed source is counted again
+    assert after[tass.pk].figures()["vague_holder_share"] == 0.0
+    assert [q["holder"] for q in after[tass.pk].figures()["quoted"]] == [
+        "Касым-Жомарт Токаев",
+        "Эксперты ВШЭ",
+    ]
+    assert after[ria.pk].figures() == first[ria.pk]

@@ -156,3 +156,39 @@ def test_endpoints_accept_the_holder_fields(client, setup):
     response = client.post(change, {"holder_kind": "author"}, headers={"HX-Request": "true"})
     assert response.status_code == 400
     assert Annotation.objects.get().holder_kind == "unclear"
+
+
+def test_the_holder_field_offers_the_documents_suggested_and_the_projects_used_holders(
+    setup, monkeypatch
+):
+    from django.db import connection
+
+    from annotator.models import Suggestion
+    from annotator.workspace import selectors
+
+    project, document, user = setup
+    create(project, document, user, holder_kind="attributed", holder="Токаев")
+    fact, speculation = (factories.project_label(project, n) for n in ("fact", "speculation"))
+    create(project, document, user, holder_kind="unclear", holder="эксперты", label=fact)
+    create(project, document, user, label=speculation)  # the author's: no holder
+    Suggestion.objects.create(
+        project=project, document=document, start=0, end=9, quote=TEXT[:9], score=0.9,
+        agent="holders", holder_kind="attributed", holder="Касым-Жомарт Токаев",
+    )  # fmt: skip
+    assert selectors.holder_choices(project, document) == [
+        "Касым-Жомарт Токаев",
+        "Токаев",
+        "эксперты",
+    ]
+    # The project's holders stop at the limit, in order, from the partial index.
+    monkeypatch.setattr(selectors, "HOLDER_CHOICES", 1)
+    assert selectors.holder_choices(project, document) == ["Касым-Жомарт Токаев", "Токаев"]
+    if connection.vendor == "sqlite":
+        used = (
+            Annotation.objects.filter(project=project)
+            .exclude(holder="")
+            .order_by("holder")
+            .values_list("holder", flat=True)
+            .distinct()[:1]
+        )
+        assert "annotation_project_holders" in used.explain()
