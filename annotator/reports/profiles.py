@@ -185,9 +185,10 @@ def _source_counts(f: ProfileFilter, sources: dict[int, SourceRow]) -> dict[int,
         if len(missing) < len(sources):
             rows = rows.filter(source_id__in=missing)
         evidence: dict[int, Evidence] = {source_id: Evidence() for source_id in missing}
+        # Streamed: cold, a project of a million spans has hundreds of thousands of rows.
         for source_id, item_id, label_id, gold, *row in rows.values_list(
             "source_id", "item_id", "label_id", "gold", *ROW
-        ):
+        ).iterator(chunk_size=5000):
             evidence[source_id].add(item_id, label_id, gold, row)
         fresh = {source_id: found.finish() for source_id, found in evidence.items()}
         cache.set_many(

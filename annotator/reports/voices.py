@@ -40,6 +40,7 @@ DISTANCING = re.compile(r"(?<!\w)(?:якобы|так\s+называем\w*|де
 DISTANCING_WORDS = ("якобы", "так называем", "дескать")  # what the database is asked first
 KINDS = tuple(HolderKind.values)
 UNNAMED = ""
+TEXTS_AT_ONCE = 200
 
 
 @dataclass
@@ -194,13 +195,24 @@ def _distancing(documents: QuerySet, voices: dict[int, Voice]) -> None:
     any_word = Q()
     for word in DISTANCING_WORDS:
         any_word |= Q(text__contains=word) | Q(text__contains=word.capitalize())
-    marked = Document.objects.filter(any_word, pk__in=documents)
-    texts = {
-        pk: (source_id, text)
-        for pk, source_id, text in marked.values_list("id", "source_id", "text")
-    }
-    if not texts:
-        return
+    marked = Document.objects.filter(any_word, pk__in=documents).values_list(
+        "id", "source_id", "text"
+    )
+    # The texts come in runs of TEXTS_AT_ONCE, each run's sentences read then: in a large
+    # project most texts may carry a marker, and all of them at once took hundreds of MB.
+    texts: dict[int, tuple[int, str]] = {}
+    for pk, source_id, text in marked.iterator(chunk_size=TEXTS_AT_ONCE):
+        texts[pk] = (source_id, text)
+        if len(texts) == TEXTS_AT_ONCE:
+            _count_marked(texts, voices)
+            texts = {}
+    if texts:
+        _count_marked(texts, voices)
+
+
+def _count_marked(texts: dict[int, tuple[int, str]], voices: dict[int, Voice]) -> None:
+    """Count the sentences of ``texts`` (``{document id: (source id, text)}``) that hold a
+    distancing marker."""
     for document_id, start, end in Sentence.objects.filter(document_id__in=texts).values_list(
         "document_id", "start", "end"
     ):

@@ -141,3 +141,14 @@ def test_voices_are_cached_per_source_until_one_of_its_spans_changes(project, co
         "Эксперты ВШЭ",
     ]
     assert after[ria.pk].figures() == first[ria.pk]
+
+
+def test_distancing_is_counted_the_same_when_texts_come_in_runs(project, corpus, monkeypatch):
+    from annotator.reports import voices as module
+
+    f, labels = ProfileFilter(project=project), label_infos(project)
+    whole = {pk: v.figures() for pk, v in module._count_voices(f, labels, None).items()}
+    monkeypatch.setattr(module, "TEXTS_AT_ONCE", 1)  # each marked text a run of its own
+    in_runs = {pk: v.figures() for pk, v in module._count_voices(f, labels, None).items()}
+    assert in_runs == whole
+    assert [whole[s.pk]["distancing_sentences"] for s in corpus] == [1, 1]
