@@ -27,7 +27,6 @@ from django.utils.translation import gettext
 
 from annotator.errors import Rejected
 from annotator.models import (
-    NO_LABEL,
     Annotation,
     AnnotationEvent,
     Document,
@@ -68,7 +67,8 @@ class GoldConflict(GoldRejected):
 
 def label_words(label: Label | None) -> str:
     """“Opinion”, or “no label” for the decision that a passage has none."""
-    return "“%s”" % (label if label is not None else gettext(NO_LABEL))
+    # NO_LABEL ("no label") is also a form and snapshot value: only the words translate.
+    return "“%s”" % (label if label is not None else gettext("no label"))
 
 
 def _duplicate(label: Label | None) -> str:

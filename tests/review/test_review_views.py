@@ -378,3 +378,13 @@ def test_curation_messages_speak_the_reviewers_language(project, doc, client):
         assert undo_description(event).startswith("добавление эталона «")
     undone = client.post(url(project, doc["document"], "review_undo"), **russian)
     assert messages_of(undone)[-1].startswith("Эталон «") and "снят" in messages_of(undone)[-1]
+
+
+def test_no_label_gold_is_named_in_the_reviewers_language():
+    from django.utils import translation
+
+    from annotator.review.services import label_words
+
+    assert label_words(None) == "“no label”"
+    with translation.override("ru"):
+        assert label_words(None) == "“без метки”"
