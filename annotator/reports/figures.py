@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from annotator.reports.profiles import ProfileFilter, label_infos, source_profiles
+from annotator.reports.profiles import (
+    ProfileFilter,
+    label_infos,
+    source_profiles,
+    sources_in_scope,
+)
 from annotator.reports.shares import profile_figures
 from annotator.reports.voices import source_voices
 
@@ -17,12 +22,13 @@ def profiles_json(f: ProfileFilter, story: str | None = None) -> dict:
     prints and the API's profiles resource answers (a contract: keys added, never renamed).
     ``story`` is the name of the story ``f.story_id`` chose."""
     labels = label_infos(f.project)
-    voices = source_voices(f, labels)
+    sources = sources_in_scope(f)
+    voices = source_voices(f, labels, sources)
     return {
         "project": f.project.slug,
         "sources": [
             profile_figures(profile) | voices[cast(int, profile.key)].figures()
-            for profile in source_profiles(f, labels)
+            for profile in source_profiles(f, labels, sources)
         ],
         "story": story,
         "labels": [label.name for label in labels],

@@ -202,9 +202,14 @@ def _source_counts(f: ProfileFilter, sources: dict[int, SourceRow]) -> dict[int,
     return counts
 
 
-def source_profiles(f: ProfileFilter, labels: list[LabelInfo] | None = None) -> list[Profile]:
-    """One profile per source with documents in scope, by source name."""
-    sources = sources_in_scope(f)
+def source_profiles(
+    f: ProfileFilter,
+    labels: list[LabelInfo] | None = None,
+    sources: dict[int, SourceRow] | None = None,
+) -> list[Profile]:
+    """One profile per source with documents in scope, by source name (``sources``:
+    ``sources_in_scope(f)`` when the caller has it already)."""
+    sources = sources_in_scope(f) if sources is None else sources
     counts = _source_counts(f, sources)
     labels = label_infos(f.project) if labels is None else labels
     return sorted(
@@ -251,11 +256,15 @@ class SourceDetail:
 
 
 def source_detail(
-    f: ProfileFilter, labels: list[LabelInfo] | None = None, *, passages_per_label: int = 5
+    f: ProfileFilter,
+    labels: list[LabelInfo] | None = None,
+    *,
+    passages_per_label: int = 5,
+    sources: dict[int, SourceRow] | None = None,
 ) -> SourceDetail:
     """A source's profile, per document, per month, per annotator, and its strongest
-    passages."""
-    sources = sources_in_scope(f)
+    passages (``sources``: ``sources_in_scope(f)`` when the caller has it already)."""
+    sources = sources_in_scope(f) if sources is None else sources
     labels = label_infos(f.project) if labels is None else labels
     whole = Evidence()
     per_document: dict[int, Evidence] = {}

@@ -29,6 +29,7 @@ from annotator.reports.profiles import (
     source_detail,
     source_documents,
     source_profiles,
+    sources_in_scope,
 )
 from annotator.reports.voices import source_voices
 
@@ -78,7 +79,8 @@ def sources(request: HttpRequest) -> HttpResponse:
     if profile_filter is None:
         return render(request, "reports/sources.html", context, status=400)
     labels = label_infos(project)
-    profiles = source_profiles(profile_filter, labels)
+    sources = sources_in_scope(profile_filter)  # read once, for the profiles and the voices
+    profiles = source_profiles(profile_filter, labels, sources)
     if profile_filter.story_id:
         context["story"] = Story.objects.get(pk=profile_filter.story_id)
     query = context["query"] or f"project={project.slug}"
@@ -110,7 +112,7 @@ def sources(request: HttpRequest) -> HttpResponse:
         )
     ]
     context["labels"] = labels
-    voices = source_voices(profile_filter, labels)
+    voices = source_voices(profile_filter, labels, sources)
     context["voice_rows"] = [(p.name, voices[cast(int, p.key)]) for p in profiles]
     return render(request, "reports/sources.html", context)
 
@@ -124,7 +126,9 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
     if profile_filter is None:
         return render(request, "reports/source.html", context, status=400)
     labels = label_infos(project)
-    detail = source_detail(replace(profile_filter, source_id=found.pk), labels)
+    scope = replace(profile_filter, source_id=found.pk)
+    sources = sources_in_scope(scope)  # read once, for the profile and the voice
+    detail = source_detail(scope, labels, sources=sources)
     documents = Paginator(detail.documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -133,7 +137,7 @@ def source(request: HttpRequest, source_id: int) -> HttpResponse:
         return reverse("review", args=[project.slug, profile.key])
 
     whole = [detail.profile] if detail.profile else []
-    voices = source_voices(replace(profile_filter, source_id=found.pk), labels)
+    voices = source_voices(scope, labels, sources)
     context.update(
         voice=voices[found.pk],
         voice_rows=[(found.name, voices[found.pk])],

@@ -224,13 +224,12 @@ def bulk_corpus(project, *, sources: int, annotations: int, annotators: int = 5)
 # Session, user, projects reviewed, project with membership, annotators, stories, stale
 # documents, per-source documents (names, versions), per-document tallies of the sources
 # not in the cache, labels, listed documents (the same with one annotator chosen). Stale
-# documents add a fixed number of queries per 500 (tallies_refresh); whose voice: the
-# per-source versions again (stale documents, names and versions), then, for the sources
-# not in the cache, the spans, the sentences per source, the documents with a distancing
-# marker.
-SOURCES_PAGE_QUERIES = 16
+# documents add a fixed number of queries per 500 (tallies_refresh); whose voice (the same
+# per-source versions), for the sources not in the cache: the spans, the sentences per
+# source, the documents with a distancing marker.
+SOURCES_PAGE_QUERIES = 14
 # The same page again, nothing changed: the counts and the voices come from the cache.
-SOURCES_PAGE_CACHED_QUERIES = 12
+SOURCES_PAGE_CACHED_QUERIES = 10
 
 
 @pytest.mark.parametrize(("sources", "annotations"), [(1, 10), (50, 10_000)])

@@ -118,9 +118,8 @@ def test_a_sources_profile_month_by_month(project, outlets):
 # Session, user, projects reviewed, project with membership, annotators, stories, source,
 # labels, stale documents, the source's documents (name, version), its documents (titles,
 # dates), their tallies, each annotator's tallies, strongest passages (opinion,
-# speculation), the passages' texts; whose voice: the source's version again (stale
-# documents, name and version), then spans, sentences, distancing markers.
-SOURCE_PAGE_QUERIES = 21
+# speculation), the passages' texts; whose voice: spans, sentences, distancing markers.
+SOURCE_PAGE_QUERIES = 19
 
 
 def test_source_page_draws_the_months(project, outlets, client, django_assert_num_queries):
