@@ -122,14 +122,20 @@ def done_at(project: Project, membership: Membership, document: Document):
 
 
 def panel_context(
-    project: Project, membership: Membership, document: Document, done_at=None
+    project: Project,
+    membership: Membership,
+    document: Document,
+    done_at=None,
+    *,
+    commented: bool = True,
 ) -> dict:
     """What ``discussion/_panel.html`` reads: ``threads``, ``members``, ``annotators``
     (reviewers address comments and send documents back to them), ``candidates`` (the
     mention list's data: who else is in the project) and ``reopened`` (the reopen sent
     to this member, while it is open: ``done_at`` is when they last marked it done).
-    Two queries."""
-    threads = document_threads(project, membership, document.pk)
+    Two queries; one when the caller knows the document has no comment at all
+    (``commented=False``)."""
+    threads = document_threads(project, membership, document.pk) if commented else []
     everyone = members(project)
     candidates = [
         {"name": name, "id": user_id, "reviews": role != Membership.Role.ANNOTATOR}

@@ -8,7 +8,8 @@ queries whose building cost several times the database's own work. Here they are
 statement (see annotator.fastpath.rows), built from the access rule's written-out form
 (``annotator.access.visible_document_sql``) and tested against the ORM reads it stands
 for: ``project_for_member``, ``document_for_member``, ``selectors.opened`` and
-``selectors.queue_progress``.
+``selectors.queue_progress``, and whether anyone commented on the document (most
+documents have no discussion, and the page then skips reading it).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from annotator.access import (
 from annotator.fastpath.rows import Columns
 from annotator.models import (
     Assignment,
+    Comment,
     Document,
     DocumentProgress,
     Membership,
@@ -47,7 +49,8 @@ class DocumentPageRows:
 
     ``document`` has its ``source`` loaded and ``done_at`` set (None when not done);
     ``last_opened_at`` is when the member last opened it, ``last_opened_id`` the
-    document they opened last in the project.
+    document they opened last in the project; ``commented``: whether the document has any
+    comment in the project (whoever may read it).
     """
 
     project: Project
@@ -56,6 +59,7 @@ class DocumentPageRows:
     last_opened_at: datetime | None
     last_opened_id: int | None
     progress: QueueProgress
+    commented: bool
 
 
 @functools.cache
@@ -82,7 +86,10 @@ def _sql(vendor: str) -> str:
         f" THEN (SELECT COUNT(*) FROM {linked} pl WHERE pl.project_id = p.id)"
         f" ELSE (SELECT COUNT(*) FROM {assigned} mya WHERE mya.{mine.format(alias='mya')}"
         f" AND EXISTS (SELECT 1 FROM {linked} pl WHERE pl.project_id = p.id"
-        " AND pl.document_id = mya.document_id)) END "
+        " AND pl.document_id = mya.document_id)) END, "
+        # any comment on the document (the index on project, document, concerning)
+        f"EXISTS (SELECT 1 FROM {Comment._meta.db_table} c WHERE c.project_id = p.id"
+        " AND c.document_id = d.id) "
         f"FROM {table[Membership]} m "
         f"JOIN {table[Project]} p ON p.id = m.project_id "
         f"LEFT JOIN {table[Document]} d ON d.id = %s AND {visible_document_sql('d.id')} "
@@ -111,7 +118,7 @@ def document_page_rows(user, slug: str, document_id: int) -> DocumentPageRows:
     offset = sum(len(columns) for columns in MEMBER_DOCUMENT_COLUMNS)
     document.source = _SOURCE.instance(connection, row, offset)
     offset += len(_SOURCE)
-    done_at, last_opened_at, last_opened_id, done, total = row[offset:]
+    done_at, last_opened_at, last_opened_id, done, total, commented = row[offset:]
     document.done_at = _datetime(done_at)  # type: ignore[attr-defined]
     return DocumentPageRows(
         project=project,
@@ -120,4 +127,5 @@ def document_page_rows(user, slug: str, document_id: int) -> DocumentPageRows:
         last_opened_at=_datetime(last_opened_at),
         last_opened_id=last_opened_id,
         progress=QueueProgress(done=done, total=total),
+        commented=bool(commented),
     )

@@ -13,7 +13,12 @@ from django.db.models.functions import Lag, Lead
 from django.utils.translation import gettext_lazy
 
 from annotator.access import assignment_condition, visible_documents
-from annotator.fastpath.statements import annotation_rows, first_annotation_from, latest_events
+from annotator.fastpath.statements import (
+    annotation_rows,
+    first_annotation_from,
+    holder_names,
+    latest_events,
+)
 from annotator.fastpath.statements import project_labels as project_labels  # the workspace's read
 from annotator.models import (
     Annotation,
@@ -371,6 +376,8 @@ class Entry(NamedTuple):
     label_id: int
     annotator_id: int
     label: Label
+    holder_kind: str = "author"
+    holder: str = ""
 
 
 @dataclass
@@ -402,31 +409,31 @@ def visible_annotations(
     styles: dict[int, int] = {}
     if everyone:
         for row in rows:
-            names[row[6]] = row[7]
+            names[row[6]] = row[9]
             counts[row[6]] = counts.get(row[6], 0) + 1
         ordered = sorted(names, key=names.__getitem__)
         styles = {pk: i % ANNOTATOR_STYLES for i, pk in enumerate(ordered)}
-    for pk, start_, end_, quote, note, label_id, annotator_id, *_ in rows:
+    for pk, start_, end_, quote, note, label_id, annotator_id, kind, holder, *_ in rows:
         spans.append(Span(pk, start_, end_, label_id, styles.get(annotator_id, 0)))
         if annotator_id == user.pk:
             own.append(
-                Entry(pk, start_, end_, quote, note, label_id, annotator_id, labels[label_id])
+                Entry(
+                    pk,
+                    start_,
+                    end_,
+                    quote,
+                    note,
+                    label_id,
+                    annotator_id,
+                    labels[label_id],
+                    kind,
+                    holder,
+                )
             )
     annotators = [
         (styles[pk], names[pk], counts[pk]) for pk in sorted(names, key=names.__getitem__)
     ]
     return Visible(own=own, spans=spans, annotators=annotators)
-
-
-def entry_holders(entries: list[Entry]) -> dict[int, tuple[str, str]]:
-    """The holder kind and holder of the page's own annotations (one query, none if
-    there are none): the light entries do not carry them."""
-    if not entries:
-        return {}
-    rows = Annotation.objects.filter(pk__in=[e.pk for e in entries]).exclude(holder_kind="author")
-    return {
-        pk: (kind, holder) for pk, kind, holder in rows.values_list("pk", "holder_kind", "holder")
-    }
 
 
 # The project's holders the field offers at most (it takes any text).
@@ -436,24 +443,11 @@ HOLDER_CHOICES = 200
 def holder_choices(project: Project, document: Document) -> list[str]:
     """What the holder field offers: the people and groups the holders suggester found
     in this document, and up to ``HOLDER_CHOICES`` holders already used in the project
-    (two queries). The project's are read from a partial index of the spans that have a
-    holder, in order, stopping at the limit: reading every annotation of the project
-    took the document page from 44 ms to 560 ms in a project of a million."""
-    suggested = (
-        Suggestion.objects.filter(project=project, document=document, agent="holders")
-        .exclude(holder__isnull=True)
-        .exclude(holder="")
-        .values_list("holder", flat=True)
-    )
-    used = (
-        Annotation.objects.filter(project=project)
-        .exclude(holder="")
-        .order_by("holder")
-        .values_list("holder", flat=True)
-        .distinct()[:HOLDER_CHOICES]
-    )
-    names = {name for name in suggested if name} | set(used)
-    return sorted(names, key=str.lower)
+    (one statement, ``fastpath.statements.holder_names``). The project's are read from a
+    partial index of the spans that have a holder, in order, stopping at the limit:
+    reading every annotation of the project took the document page from 44 ms to 560 ms
+    in a project of a million."""
+    return sorted(holder_names(project.pk, document.pk, HOLDER_CHOICES), key=str.lower)
 
 
 def next_in_reading_order(annotation, nearby: list[Entry], nearby_end: int) -> int | None:

@@ -16,14 +16,11 @@ from django.utils.translation import gettext
 QUOTE_SHOWN = 160
 
 
-def item_html(annotation, *, oob: bool = False, holder: tuple[str, str] | None = None) -> str:
-    """One ``<li>``; ``annotation.label`` must be loaded. ``oob`` marks it for an htmx
-    out-of-band swap (it replaces the entry with the same id). ``holder``: its holder kind
-    and holder when ``annotation`` does not carry them (the page's light entries)."""
-    kind, name = holder or (
-        getattr(annotation, "holder_kind", "author"),
-        getattr(annotation, "holder", ""),
-    )
+def item_html(annotation, *, oob: bool = False) -> str:
+    """One ``<li>`` of an annotation or a page's light entry; ``annotation.label`` must be
+    loaded. ``oob`` marks it for an htmx out-of-band swap (it replaces the entry with the
+    same id)."""
+    kind, name = annotation.holder_kind, annotation.holder
     voice = f' <small class="holder">{escape(name or kind)}</small>' if kind != "author" else ""
     quote = annotation.quote
     if len(quote) > QUOTE_SHOWN:  # shorter in code points is shorter in letters too
@@ -43,8 +40,5 @@ def item_html(annotation, *, oob: bool = False, holder: tuple[str, str] | None =
     )
 
 
-def items_html(
-    annotations: Iterable, holders: dict[int, tuple[str, str]] | None = None
-) -> SafeString:
-    holders = holders or {}
-    return mark_safe("".join(item_html(a, holder=holders.get(a.pk)) for a in annotations))
+def items_html(annotations: Iterable) -> SafeString:
+    return mark_safe("".join(item_html(a) for a in annotations))

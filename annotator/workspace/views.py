@@ -163,7 +163,9 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
         last_opened_id=rows.last_opened_id,
     )
     undo = selectors.undo_target(project=project, document=document, actor=request.user)
-    discussion = panel_context(project, membership, document, cast(Any, document).done_at)
+    discussion = panel_context(
+        project, membership, document, cast(Any, document).done_at, commented=rows.commented
+    )
     return render(
         request,
         "workspace/document.html",
@@ -175,7 +177,7 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "labels": list(labels.values()),
             "label_version": selectors.label_version(labels.values()),
             "text_html": layout.render(visible.spans),
-            "items": items_html(visible.own, selectors.entry_holders(visible.own)),
+            "items": items_html(visible.own),
             "holder_choices": selectors.holder_choices(project, document),
             "own_count": len(visible.own),
             "everyone": everyone,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from annotator.access import document_for_member, project_for_member
 from annotator.fastpath.statements import latest_events
-from annotator.models import AnnotationEvent, DocumentProgress
+from annotator.models import AnnotationEvent, Comment, DocumentProgress
 from annotator.workspace import selectors
 from annotator.workspace.page_rows import document_page_rows
 from tests.fastpath.test_written_out_sql import values
@@ -36,6 +36,7 @@ def orm_rows(user, slug, document_id):
         "last_opened_at": mine.last_opened_at if mine else None,
         "last_opened_id": latest.document_id if latest else None,
         "progress": selectors.queue_progress(project, membership),
+        "commented": Comment.objects.filter(project=project, document=document).exists(),
     }
 
 
@@ -51,6 +52,7 @@ def written_out(user, slug, document_id):
         "last_opened_at": rows.last_opened_at,
         "last_opened_id": rows.last_opened_id,
         "progress": rows.progress,
+        "commented": rows.commented,
     }
 
 
@@ -99,6 +101,9 @@ def test_document_page_rows_answer_as_the_orm(role, assigned, progress):
         DocumentProgress.objects.create(
             project=project, document=third, annotator=other, done_at=now
         )
+    if progress:  # comments: on this document, and on another in another project
+        factories.CommentFactory(project=project, document=document, author=other)
+        factories.CommentFactory(document=spare)
     for slug, document_id in (
         (project.slug, document.pk),
         (project.slug, spare.pk),

@@ -25,6 +25,7 @@ from annotator.fastpath.statements import (
     SENTENCE_BATCH,
     annotation_rows,
     api_token_by_sha256,
+    holder_names,
     labels_version_bump,
     project_labels,
     sentences_insert,
@@ -37,6 +38,7 @@ from annotator.models import (
     Project,
     ProjectDocument,
     Sentence,
+    Suggestion,
 )
 from annotator.workspace.selectors import next_in_reading_order
 from tests.support import factories
@@ -157,6 +159,7 @@ def test_annotation_rows_match_the_orm_for_every_range():
     labels = list(project.labels.all())
     for _ in range(60):
         start = rng.randrange(0, 470)
+        kind = rng.choice(["author", "attributed", "unclear"])
         factories.AnnotationFactory(
             project=project,
             document=document,
@@ -164,9 +167,12 @@ def test_annotation_rows_match_the_orm_for_every_range():
             label=rng.choice(labels),
             start=start,
             end=start + rng.randrange(1, 12),
+            holder_kind=kind,
+            holder="" if kind == "author" else rng.choice(["Токаев", "эксперты", ""]),
         )
     factories.AnnotationFactory(annotator=users[0])  # another document
     fields = ["id", "start", "end", "quote", "note", "label_id", "annotator_id"]
+    fields += ["holder_kind", "holder"]
     for start, end in ((0, None), (0, 100), (35, 36), (120, 300), (479, 480), (200, None)):
         everyone = Annotation.objects.filter(project=project, document=document)
         if start:
@@ -363,3 +369,47 @@ def test_sentences_insert_stores_what_bulk_create_stores(count):
     assert {row[0] for row in stored} == {written.pk}
     with pytest.raises(IntegrityError), transaction.atomic():  # (document, index) is unique
         sentences_insert([(written.pk, 0, 0, 1)])
+
+
+def test_holder_names_are_the_two_orm_queries_written_out():
+    project = factories.ProjectFactory()
+    document, other = factories.DocumentFactory(), factories.DocumentFactory()
+    user = factories.UserFactory()
+    names = ["Токаев", "эксперты", "Путин", "источник", "Токаев", "", "МИД"]
+    for i, name in enumerate(names):
+        factories.AnnotationFactory(
+            project=project,
+            document=(document, other)[i % 2],
+            annotator=user,
+            start=i,
+            end=i + 3,
+            holder_kind="attributed" if name else "author",
+            holder=name,
+        )
+    factories.AnnotationFactory(holder_kind="attributed", holder="Другой проект")
+    suggested = {"Касым-Жомарт Токаев": document, "": document, None: document, "Лавров": other}
+    for name, on in suggested.items():
+        Suggestion.objects.create(
+            project=project, document=on, start=0, end=3, quote="", score=0.5,
+            agent="holders", holder_kind="attributed", holder=name,
+        )  # fmt: skip
+    Suggestion.objects.create(
+        project=project, document=document, start=0, end=3, quote="", score=0.5,
+        agent="cues", holder_kind="attributed", holder="Не из подсказчика голосов",
+    )  # fmt: skip
+    for limit in (0, 1, 3, 200):
+        found = Suggestion.objects.filter(project=project, document=document, agent="holders")
+        found = found.exclude(holder__isnull=True).exclude(holder="")
+        used = Annotation.objects.filter(project=project).exclude(holder="").order_by("holder")
+        expected = set(found.values_list("holder", flat=True))
+        expected |= set(used.values_list("holder", flat=True).distinct()[:limit])
+        assert holder_names(project.pk, document.pk, limit) == expected, limit
+    if connection.vendor == "sqlite":  # the project's holders come from the partial index
+        from annotator.fastpath.statements import _holder_names_sql
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN QUERY PLAN " + _holder_names_sql("sqlite"), [1, 1, project.pk, 5]
+            )
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "annotation_project_holders" in plan

@@ -141,3 +141,13 @@ class AnnotationEventFactory(factory.django.DjangoModelFactory):
     document = factory.SubFactory(DocumentFactory)
     actor = factory.SubFactory(UserFactory)
     action = models.AnnotationEvent.Action.CREATE
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Comment
+
+    project = factory.SubFactory(ProjectFactory)
+    document = factory.SubFactory(DocumentFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "Проверьте источник."

@@ -14,7 +14,9 @@ def deleted(quote: str) -> SimpleNamespace:
 
 
 def side_list_entry(quote: str) -> str:
-    annotation = SimpleNamespace(pk=1, label_id=2, label="Fact", quote=quote, note="")
+    annotation = SimpleNamespace(
+        pk=1, label_id=2, label="Fact", quote=quote, note="", holder_kind="author", holder=""
+    )
     return item_html(annotation)
 
 

@@ -736,17 +736,18 @@ def test_document_page_queries_do_not_grow_with_annotations(
     many_annotations(ws, n)
     login(client, ws.analyst)
     url = reverse("document", args=[ws.project.slug, ws.document.pk])
-    # Session, user, one statement for the membership, the document and the user's
-    # progress, labels, annotations, sentences (the first view only), the undo target,
-    # the holders of the side list's entries, the holder field's choices (the document's
-    # suggested holders, the project's used ones), the discussion's threads and the members
-    # to mention, and the record that the document was opened (the first view only).
-    with django_assert_num_queries(13):
+    # Session, user, one statement for the membership, the document, the user's progress
+    # and whether anyone commented (the discussion's threads are read only then: nobody
+    # has), labels, annotations with their holders, sentences (the first view only), the
+    # undo target, the holder field's choices (one statement: the document's suggested
+    # holders, the project's used ones), the members to mention, and the record that the
+    # document was opened (the first view only).
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count('class="item"') == Annotation.objects.count()
     # The text's lines and sentences are kept per document version after the first view,
     # and a view of the document opened last writes nothing.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         again = client.get(url)
     assert again.content.decode().count('class="item"') == Annotation.objects.count()
 
