@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from annotator.fastpath.statements import project_members
 from annotator.models import Comment, Document, DocumentProgress, Membership, Mention, Project
 
 # «@username» not preceded by a word character (so an e-mail address is no mention).
@@ -69,9 +70,9 @@ def open_reopen(threads: list[Thread], membership: Membership, done_at) -> Comme
 
 def members(project: Project) -> list[tuple[str, str, int]]:
     """``(username, role, user id)`` of the project's members, by name: the names the
-    comment form offers to mention (and, for reviewers, to address)."""
-    rows = Membership.objects.filter(project=project).order_by("user__username")
-    return list(rows.values_list("user__username", "role", "user_id"))
+    comment form offers to mention (and, for reviewers, to address). Written out
+    (``fastpath.statements.project_members``): every document page reads it."""
+    return project_members(project.pk)
 
 
 def mentionable(project: Project, concerning_id: int | None) -> dict[str, int]:

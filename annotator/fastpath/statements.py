@@ -25,6 +25,7 @@ from annotator.models import (
     AnnotationEvent,
     ApiToken,
     Label,
+    Membership,
     Project,
     ProjectDocument,
     Sentence,
@@ -236,3 +237,19 @@ def holder_names(project_id: int, document_id: int, limit: int) -> set[str]:
             _holder_names_sql(connection.vendor), [project_id, document_id, project_id, limit]
         )
         return {name for (name,) in cursor.fetchall()}
+
+
+def project_members(project_id: int) -> list[tuple[str, str, int]]:
+    """``(username, role, user id)`` of a project's members by name: ``Membership.objects
+    .filter(project=).order_by("user__username").values_list("user__username", "role",
+    "user_id")``, as the discussion panel of every document page reads it."""
+    user = get_user_model()
+    name = connection.ops.quote_name(user.USERNAME_FIELD)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.{name}, m.role, m.user_id FROM {Membership._meta.db_table} m"
+            f" JOIN {user._meta.db_table} u ON u.id = m.user_id"
+            f" WHERE m.project_id = %s ORDER BY u.{name}",
+            [project_id],
+        )
+        return cursor.fetchall()

@@ -28,6 +28,7 @@ from annotator.fastpath.statements import (
     holder_names,
     labels_version_bump,
     project_labels,
+    project_members,
     sentences_insert,
 )
 from annotator.models import (
@@ -413,3 +414,15 @@ def test_holder_names_are_the_two_orm_queries_written_out():
             )
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "annotation_project_holders" in plan
+
+
+def test_project_members_are_the_orm_query_written_out():
+    project = factories.ProjectFactory()
+    for name, role in [("рита", "reviewer"), ("anna", "annotator"), ("Boris", "manager")]:
+        user = factories.UserFactory(username=name)
+        factories.MembershipFactory(project=project, user=user, role=role)
+    factories.MembershipFactory()  # another project's
+    orm = project.memberships.order_by("user__username")
+    expected = [tuple(row) for row in orm.values_list("user__username", "role", "user_id")]
+    assert len(expected) == 3
+    assert [tuple(row) for row in project_members(project.pk)] == expected
