@@ -94,12 +94,15 @@ def language_reset():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rate limits and failed-key counts live in the cache: each test starts from none."""
-    from django.core.cache import cache
+    """Rate limits, failed-key counts and template fragments live in caches: each test
+    starts from none."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

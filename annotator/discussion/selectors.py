@@ -130,8 +130,9 @@ def panel_context(
     *,
     commented: bool = True,
 ) -> dict:
-    """What ``discussion/_panel.html`` reads: ``threads``, ``members``, ``annotators``
-    (reviewers address comments and send documents back to them), ``candidates`` (the
+    """What ``discussion/_panel.html`` reads: ``threads``, ``members``, ``addressees``
+    (the annotators: reviewers address comments and send documents back to them; not
+    ``annotators``, which the document page uses for its legend), ``candidates`` (the
     mention list's data: who else is in the project) and ``reopened`` (the reopen sent
     to this member, while it is open: ``done_at`` is when they last marked it done).
     Two queries; one when the caller knows the document has no comment at all
@@ -149,7 +150,7 @@ def panel_context(
         "document": document,
         "threads": threads,
         "members": everyone,
-        "annotators": [m for m in everyone if m[1] == Membership.Role.ANNOTATOR],
+        "addressees": [m for m in everyone if m[1] == Membership.Role.ANNOTATOR],
         "candidates": candidates,
         "reopened": open_reopen(threads, membership, done_at),
     }

@@ -189,7 +189,7 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
             "note_max": NOTE_MAX,
             "labels_key": selectors.labels_key(labels.values(), project.guidelines),
             "progress": rows.progress,
-            "js_messages": js_messages(),
+            "js_messages": js_messages,  # called when the scripts fragment is not cached
         },
     )
 

@@ -214,10 +214,8 @@ def test_the_document_page_asks_no_more_queries_with_suggestions(
 ):
     client.force_login(ws.analyst)
     url = reverse("document", args=[ws.project.slug, ws.document.pk])
-    # As tests/workspace pins the first view, suggestions or not (one fewer: with no
-    # annotation there are no entries' holders to read); the discussion's threads and
-    # the members to mention are two of the twelve.
-    with django_assert_num_queries(12):
+    # As tests/workspace pins the first view (ten), suggestions or not.
+    with django_assert_num_queries(10):
         page = client.get(url).content
     assert b"data-suggestions-url" in page and b"suggestions.js" in page
 
