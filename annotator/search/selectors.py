@@ -197,8 +197,14 @@ def _annotations(project: Project, membership: Membership, terms: list[str]) -> 
         named = named or bool(annotators)
     if named:
         fts = expression = ""
+    rows = annotations.filter(matches)
+    if fts and not everyone and not annotations.exists():
+        # A manager who annotates nothing: reading the index side would go through every
+        # match of the word (half a second for a common one) to find none.
+        rows = annotations.none()
+        fts = expression = ""
     order = ANNOTATION_ORDER
-    return _Found(annotations.filter(matches).order_by(*order), annotations, order, fts, expression)
+    return _Found(rows.order_by(*order), annotations, order, fts, expression)
 
 
 def _matches(found: _Found) -> tuple[int, QuerySet | QueuePage]:
@@ -304,8 +310,9 @@ def search(
     """The ``kind`` results (``KINDS``) for ``query`` that ``viewer`` (a membership of
     ``project``) may see, one page of them, and how many there are of each kind.
 
-    A fixed number of queries: the word forms and a count for each kind, the page's ids
-    and the page's rows (and one more for a page past ``COUNT_CAP``). A count stops at
+    A fixed number of queries: the word forms and a count for each kind (and whether an
+    annotator has annotations), the page's ids and the page's rows (and one more for a
+    page past ``COUNT_CAP``). A count stops at
     ``COUNT_CAP + 1``: past it the number of matches hardly helps, and counting every
     match of a common word in a large project took most of a second.
     """
