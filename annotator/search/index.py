@@ -6,7 +6,8 @@ editor rebuilds a table (copy, drop, rename) whenever a later migration adds or 
 field of it, and the rebuild drops the table's triggers with it: after such a migration new
 annotations would silently go unindexed. This module restores what is missing after each
 ``migrate`` (``post_migrate``) and rebuilds an index whose triggers were gone, so no
-migration has to remember it. PostgreSQL's indexes survive ``ALTER TABLE``: nothing to do.
+migration has to remember it; the index's vocabulary table (migration 0021) is restored
+with it. PostgreSQL's indexes survive ``ALTER TABLE``: nothing to do.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connections
+
+from annotator.search.fts import vocabulary
 
 # (table, FTS5 table, indexed columns): the columns annotator.search.selectors queries.
 SQLITE_TABLES = [
@@ -56,6 +59,10 @@ def sqlite_index_repair(*, using: str = "default") -> list[str]:
                     " content_rowid='id', tokenize='unicode61')"
                 )
                 missing = True
+            if vocabulary(fts) not in present:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE {vocabulary(fts)} USING fts5vocab({fts}, instance)"
+                )
             for name, body in _triggers(table, fts, columns).items():
                 if name not in present:
                     cursor.execute(f"CREATE TRIGGER {name} {body}")

@@ -10,12 +10,18 @@ configuration (stems, GIN indexes of migration 0008), or SQLite's FTS5 tables ke
 triggers, queried with word prefixes (a crude stem: FTS5 has no Russian stemmer). Source
 names, label names and user names are short lists, matched by substring. Where the passage
 lies is found in Python (``passage``), the same way on both databases.
+
+Counts stop at ``COUNT_CAP`` (a tab then shows "1000+") and only the shown page's texts
+are read: a common word is in most of a large project, and counting or ordering all of its
+matches cost a second at 50,000 documents. On SQLite, when only the text can match, the
+statements of ``annotator.search.fts`` read the index first and stop early.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.paginator import Page, Paginator
@@ -25,6 +31,7 @@ from django.db.models.expressions import RawSQL
 
 from annotator.access import assignment_condition, can_see_everyone, visible_documents
 from annotator.models import Annotation, Document, Label, Membership, Project, Source
+from annotator.search.fts import QueuePage, first_matches, match_expression
 
 KINDS = ("documents", "annotations")
 PAGE_SIZE = 20
@@ -32,6 +39,8 @@ CONTEXT = 80  # characters shown either side of a match
 QUERY_MAX = 200
 WORD = re.compile(r"\w+", re.UNICODE)
 QUEUE_ORDER = ("source__name", "published_on", "id")
+ANNOTATION_ORDER = ("document_id", "start", "id")
+COUNT_CAP = 1000  # matches counted; past it a tab shows "1000+"
 
 
 @dataclass
@@ -57,7 +66,20 @@ class Results:
     query: str
     kind: str
     page: Page | None  # of Hits; None for an empty query
-    counts: dict[str, int]  # kind -> number of results
+    counts: dict[str, int]  # kind -> number of results, at most COUNT_CAP + 1
+
+    @property
+    def shown_counts(self) -> dict[str, str]:
+        """The counts as the tabs show them: "1000+" past the cap."""
+        return {
+            kind: f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+            for kind, count in self.counts.items()
+        }
+
+    @property
+    def capped(self) -> bool:
+        """The shown kind has more results than were counted: its last page is unknown."""
+        return self.counts[self.kind] > COUNT_CAP
 
 
 def words(query: str) -> list[str]:
@@ -92,11 +114,6 @@ def passage(text: str, pattern: re.Pattern, start: int = 0) -> tuple[int, str, s
     )
 
 
-def _fts_query(terms: list[str]) -> str:
-    """An FTS5 query: every term's prefix, all required (quoted, so no FTS5 syntax leaks)."""
-    return " ".join(f'"{stem(t)}"*' for t in terms)
-
-
 def _tsquery(terms: list[str]) -> str:
     """A PostgreSQL tsquery: every term's stem as a prefix. Snowball stems a bare word
     shorter than its inflected forms (визит → виз, визитом → визит), so a stem alone would
@@ -104,17 +121,35 @@ def _tsquery(terms: list[str]) -> str:
     return " & ".join(f"{term}:*" for term in terms)
 
 
-def _text_match(model, columns: tuple[str, str], terms: list[str]) -> Q:
+@dataclass
+class _Found:
+    """One kind's matches as the viewer may see them."""
+
+    rows: QuerySet  # the matches, in the kind's order
+    visible: QuerySet  # what the viewer may see of the kind, whatever the words
+    order: tuple[str, ...]
+    # SQLite, when only the text can match (no source, label or member by name): the FTS5
+    # table and its query, for the statements of annotator.search.fts.
+    fts: str = ""
+    expression: str = ""
+
+
+def _text_match(model, columns: tuple[str, str], terms: list[str]) -> tuple[Q, str, str]:
     """Rows of ``model`` whose ``columns`` hold every term (in any form), through the
-    full-text index. Only the words count, on both databases: no query syntax."""
+    full-text index, with the SQLite FTS5 table and query ("" on PostgreSQL or when
+    nothing can match). Only the words count, on both databases: no query syntax."""
     if connection.vendor == "postgresql":
         # The vector is the GIN index's expression (migration 0010), so the index serves it.
         matching = model.objects.annotate(search=SearchVector(*columns, config="russian")).filter(
             search=SearchQuery(_tsquery(terms), config="russian", search_type="raw")
         )
-        return Q(pk__in=matching.values("pk"))
+        return Q(pk__in=matching.values("pk")), "", ""
     fts = f"{model._meta.db_table}_fts"
-    return Q(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts_query(terms)]))
+    expression = match_expression(fts, [stem(t) for t in terms])
+    if expression is None:
+        return Q(pk__in=[]), "", ""
+    query = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [expression])
+    return Q(pk__in=query), fts, expression
 
 
 def _named(rows, terms: list[str]) -> list[int]:
@@ -129,16 +164,17 @@ def _named(rows, terms: list[str]) -> list[int]:
     ]
 
 
-def _documents(project: Project, membership: Membership, terms: list[str]) -> QuerySet:
+def _documents(project: Project, membership: Membership, terms: list[str]) -> _Found:
     sources = _named(Source.objects.values_list("id", "name"), terms)
-    return (
-        visible_documents(project, membership)
-        .filter(_text_match(Document, ("title", "text"), terms) | Q(source__in=sources))
-        .order_by(*QUEUE_ORDER)
-    )
+    visible = visible_documents(project, membership)
+    text, fts, expression = _text_match(Document, ("title", "text"), terms)
+    rows = visible.filter(text | Q(source__in=sources)).order_by(*QUEUE_ORDER)
+    if sources:
+        fts = expression = ""
+    return _Found(rows, visible, QUEUE_ORDER, fts, expression)
 
 
-def _annotations(project: Project, membership: Membership, terms: list[str]) -> QuerySet:
+def _annotations(project: Project, membership: Membership, terms: list[str]) -> _Found:
     annotations = Annotation.objects.filter(project=project)
     # The assignments rule on each annotation's document (not ``document IN (visible)``:
     # SQLite would then probe every document × every matching id).
@@ -149,13 +185,62 @@ def _annotations(project: Project, membership: Membership, terms: list[str]) -> 
     if not everyone:
         annotations = annotations.filter(annotator_id=membership.user_id)
     labels = _named(Label.objects.filter(project=project).values_list("id", "name", "title"), terms)
-    matches = _text_match(Annotation, ("quote", "note"), terms) | Q(label__in=labels)
+    text, fts, expression = _text_match(Annotation, ("quote", "note"), terms)
+    matches = text | Q(label__in=labels)
+    named = bool(labels)
     if everyone:
         members = Membership.objects.filter(project=project).values_list(
             "user_id", "user__username"
         )
-        matches |= Q(annotator__in=_named(members, terms))
-    return annotations.filter(matches).order_by("document_id", "start", "id")
+        annotators = _named(members, terms)
+        matches |= Q(annotator__in=annotators)
+        named = named or bool(annotators)
+    if named:
+        fts = expression = ""
+    rows = annotations.filter(matches)
+    if fts and not everyone and not annotations.exists():
+        # A manager who annotates nothing: reading the index side would go through every
+        # match of the word (half a second for a common one) to find none.
+        rows = annotations.none()
+        fts = expression = ""
+    order = ANNOTATION_ORDER
+    return _Found(rows.order_by(*order), annotations, order, fts, expression)
+
+
+def _matches(found: _Found) -> tuple[int, QuerySet | QueuePage]:
+    """How many matches (counted up to ``COUNT_CAP + 1``), and their ids in order as a
+    sequence the paginator slices (each slice one statement)."""
+    if not found.fts:
+        ids = found.rows.values_list("pk", flat=True)
+        return ids[: COUNT_CAP + 1].count(), ids
+    first = first_matches(found.visible, found.fts, found.expression, COUNT_CAP + 1)
+    if len(first) <= COUNT_CAP:  # every match is known: only these are put in order
+        model = found.visible.model
+        ordered = model.objects.filter(pk__in=first).order_by(*found.order)
+        return len(first), ordered.values_list("pk", flat=True)
+    if found.order == QUEUE_ORDER:
+        return len(first), QueuePage(found.visible, found.fts, found.expression)
+    # Many annotations match: walking them in order finds a page soon.
+    return len(first), found.rows.values_list("pk", flat=True)
+
+
+def _page(ids: QuerySet | QueuePage, count: int, number: int | str | None, per_page: int) -> Page:
+    """The page ``number`` of ``ids``. Past ``COUNT_CAP`` the count is a lower bound: a
+    page at or beyond it reads one id more, to learn whether a next page exists."""
+    # The paginator only slices ids: their count is given, never taken with len().
+    paginator = Paginator(cast(Any, ids), per_page)
+    paginator.count = count
+    if count > COUNT_CAP:
+        try:
+            wanted = max(1, int(number or 1))
+        except (TypeError, ValueError):
+            wanted = 1
+        if wanted * per_page >= count:
+            start = (wanted - 1) * per_page
+            beyond = len(ids[start : start + per_page + 1])
+            if beyond:
+                paginator.count = start + beyond
+    return paginator.get_page(number)
 
 
 def _document_hits(ids: list[int], pattern: re.Pattern) -> list[Hit]:
@@ -225,7 +310,11 @@ def search(
     """The ``kind`` results (``KINDS``) for ``query`` that ``viewer`` (a membership of
     ``project``) may see, one page of them, and how many there are of each kind.
 
-    A fixed number of queries: two counts, the page's ids, and the page's rows.
+    A fixed number of queries: the word forms and a count for each kind (and whether an
+    annotator has annotations), the page's ids and the page's rows (and one more for a
+    page past ``COUNT_CAP``). A count stops at
+    ``COUNT_CAP + 1``: past it the number of matches hardly helps, and counting every
+    match of a common word in a large project took most of a second.
     """
     kind = kind if kind in KINDS else KINDS[0]
     terms = words(query)
@@ -235,10 +324,10 @@ def search(
         "documents": _documents(project, viewer, terms),
         "annotations": _annotations(project, viewer, terms),
     }
-    counts = {name: rows.count() for name, rows in found.items()}
-    paginator = Paginator(found[kind].values_list("pk", flat=True), per_page)
-    paginator.count = counts[kind]
-    result_page = paginator.get_page(page)
+    matches = {name: _matches(rows) for name, rows in found.items()}
+    counts = {name: count for name, (count, _) in matches.items()}
+    count, ids_in_order = matches[kind]
+    result_page = _page(ids_in_order, count, page, per_page)
     ids = list(result_page.object_list)
     if kind == "documents":
         result_page.object_list = _document_hits(ids, passage_pattern(terms))

@@ -60,3 +60,16 @@ def test_migrate_repairs_the_index():
         cursor.execute("DROP TRIGGER annotator_document_fts_update")
     call_command("migrate", verbosity=0)
     assert _expected() <= _triggers()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_vocabulary_is_restored():
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE annotator_document_fts_vocab")
+    factories.DocumentFactory(text="Консорциум собрался.")
+    assert sqlite_index_repair() == []  # the index itself lost nothing
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term FROM annotator_document_fts_vocab WHERE term >= 'консорц' LIMIT 1"
+        )
+        assert cursor.fetchone() == ("консорциум",)

@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotator.models import Annotation, Membership
-from annotator.search.selectors import passage, passage_pattern, search
+from annotator.access import visible_documents
+from annotator.models import Annotation, Membership, Source
+from annotator.search import selectors
+from annotator.search.selectors import QUEUE_ORDER, passage, passage_pattern, search
 from tests.support import factories
 from tests.support.labelling import member
 
@@ -228,3 +230,96 @@ def test_search_pages_results_with_a_fixed_number_of_queries(project, client):
     assert page3.count("<mark>") == 3
     annotations = client.get(url, {"q": "сводка", "kind": "annotations"}).content.decode()
     assert "Your annotations (43)" in annotations
+
+
+def _many_visits(project, count, annotator=None, offset=0):
+    source, _ = Source.objects.get_or_create(name="Лента")
+    documents = []
+    for i in range(offset, offset + count):
+        document = factories.DocumentFactory(
+            source=source,
+            title=f"Сводка {i}",
+            text=f"Сводка номер {i}: визит делегации.",
+            published_on=f"2024-01-{28 - i % 28:02d}",
+        )
+        factories.ProjectDocumentFactory(project=project, document=document)
+        if annotator is not None:
+            factories.AnnotationFactory(project=project, document=document, annotator=annotator)
+        documents.append(document)
+    return documents
+
+
+def test_counts_stop_at_the_cap_and_pages_go_on_past_it(project, client, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    anna = member(project, "anna")
+    _many_visits(project, 9, annotator=anna)
+    membership = _membership(project, anna)
+    results = search(project, membership, "сводка", per_page=2)
+    assert results.counts == {"documents": 5, "annotations": 5}
+    assert results.shown_counts == {"documents": "4+", "annotations": "4+"}
+    # Past the cap each page learns whether another follows, up to the last one.
+    everything = []
+    for number in range(1, 6):
+        page = search(project, membership, "сводка", page=number, per_page=2).page
+        assert page.number == number
+        assert page.has_next() == (number < 5)
+        everything += [hit.document_id for hit in page.object_list]
+    expected = visible_documents(project, membership).filter(title__startswith="Сводка")
+    assert everything == list(expected.order_by(*QUEUE_ORDER).values_list("pk", flat=True))
+    _many_visits(project, 12, offset=9)  # more than a page of 20
+    client.force_login(anna)
+    html = client.get(reverse("search", args=[project.slug]), {"q": "сводка"}).content.decode()
+    assert "Documents (4+)" in html and "Your annotations (4+)" in html
+    assert "<span>Page 1</span>" in html and "page=2" in html
+    html = client.get(reverse("search", args=[project.slug]), {"q": "сводка", "page": 2})
+    assert "<span>Page 2</span>" in html.content.decode() and "page=3" not in html.content.decode()
+
+
+@pytest.mark.parametrize("role", [Membership.Role.ANNOTATOR, REVIEWER])
+def test_written_out_statements_find_what_the_orm_finds(project, corpus, monkeypatch, role):
+    # The statements of annotator.search.fts against their ORM twins, past the cap (the
+    # walk in queue order) and under it, for a member with and without assignments.
+    user = corpus["anna"] if role == Membership.Role.ANNOTATOR else corpus["rita"]
+    documents = _many_visits(project, 7, annotator=user)
+    factories.AssignmentFactory(project=project, document=documents[3], annotator=user)
+    factories.AssignmentFactory(project=project, document=corpus["visit"], annotator=user)
+    membership = _membership(project, user)
+    for cap in (2, 1000):
+        monkeypatch.setattr(selectors, "COUNT_CAP", cap)
+        for kind in selectors.KINDS:
+            for query in ("визит", "сводка делегации", "номер 3", "визит протокол"):
+                found = []
+                for number in range(1, 5):
+                    page = search(project, membership, query, kind=kind, page=number, per_page=2)
+                    found += [hit.annotation_id or hit.document_id for hit in page.page]
+                    if not page.page.has_next():
+                        break
+                terms = selectors.words(query)
+                twin = (
+                    selectors._documents(project, membership, terms)
+                    if kind == "documents"
+                    else selectors._annotations(project, membership, terms)
+                )
+                assert found == list(twin.rows.values_list("pk", flat=True)), (cap, kind, query)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 query of SQLite")
+def test_words_are_asked_by_their_indexed_forms(project, corpus, monkeypatch):
+    from annotator.search.fts import match_expression
+
+    factories.DocumentFactory(text="Кафе «Éclair» открылось; визиты визитёров.")
+    forms = match_expression("annotator_document_fts", ["визит", "ecla"])
+    assert forms == '("визит" OR "визитом" OR "визиты" OR "визитёров") AND ("eclair")'
+    # The tokenizer folds «é» to «e»: a word spelt with it is asked as a prefix.
+    assert match_expression("annotator_document_fts", ["écla"]) == '"écla"*'
+    assert match_expression("annotator_document_fts", ["слон"]) is None
+    monkeypatch.setattr("annotator.search.fts.FORMS_MAX", 2)
+    assert match_expression("annotator_document_fts", ["визит"]) == '"визит"*'
+
+
+def test_accented_latin_words_are_found(project, corpus):
+    document = factories.DocumentFactory(text="Кафе «Éclair» открылось на Арбате.")
+    factories.ProjectDocumentFactory(project=project, document=document)
+    # On SQLite a word the tokenizer folds (é → e) is asked as a prefix, not by its forms.
+    for query in ("Éclair", "éclair"):
+        assert _found(project, corpus["anna"], query) == [document.pk]
