@@ -1,7 +1,9 @@
 """The vocabularies of the SQLite full-text indexes (annotator.search.fts): an
 ``fts5vocab`` table beside each FTS5 table of migration 0008, from which a search word's
 indexed forms are read. Such a table stores nothing; it reads its index. PostgreSQL
-searches its GIN indexes with prefix queries: nothing to add there."""
+searches its GIN indexes with prefix queries: nothing to add there. The post-migrate repair
+of the SQLite indexes (``annotator.search.index``) makes these tables again after any
+``migrate``, a backward one too: without them a search falls back to prefix queries."""
 
 from django.db import migrations
 

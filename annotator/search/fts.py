@@ -53,6 +53,7 @@ def _forms_sql(fts: str, count: int) -> str:
 def match_expression(fts: str, prefixes: list[str]) -> str | None:
     """An FTS5 query for rows holding, for every prefix, a word starting with it; None when
     a prefix starts no indexed word (nothing matches). One statement."""
+    prefixes = list(dict.fromkeys(prefixes))  # two words of one stem ask for it once
     plain = [p for p in prefixes if PLAIN.fullmatch(p)]
     forms: dict[str, list[str]] = {p: [] for p in plain}
     if plain:

@@ -38,9 +38,13 @@ PAGE_SIZE = 20
 CONTEXT = 80  # characters shown either side of a match
 QUERY_MAX = 200
 WORD = re.compile(r"\w+", re.UNICODE)
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 QUEUE_ORDER = ("source__name", "published_on", "id")
 ANNOTATION_ORDER = ("document_id", "start", "id")
 COUNT_CAP = 1000  # matches counted; past it a tab shows "1000+"
+# Past the counted matches pages are reached one Next at a time; a page number further
+# than this is taken as this one (each page past the cap reads the matches before it).
+PAGE_MAX = 1000
 
 
 @dataclass
@@ -83,8 +87,10 @@ class Results:
 
 
 def words(query: str) -> list[str]:
-    """The query's words, lower-cased, at most ten."""
-    return [w.lower() for w in WORD.findall(query[:QUERY_MAX])][:10]
+    """The query's words, lower-cased, each once, at most ten. A "word" of underscores
+    only is no word: the full-text indexes keep letters and digits only."""
+    found = (w.lower() for w in WORD.findall(query[:QUERY_MAX]) if LETTER_OR_DIGIT.search(w))
+    return list(dict.fromkeys(found))[:10]
 
 
 def stem(word: str) -> str:
@@ -199,8 +205,10 @@ def _annotations(project: Project, membership: Membership, terms: list[str]) -> 
         fts = expression = ""
     rows = annotations.filter(matches)
     if fts and not everyone and not annotations.exists():
-        # A manager who annotates nothing: reading the index side would go through every
-        # match of the word (half a second for a common one) to find none.
+        # (SQLite) A viewer who finds only their own annotations and has none (a manager
+        # who does not annotate, in a project that hides others' work): reading the index
+        # side would go through every match of the word (half a second for a common one)
+        # to find none.
         rows = annotations.none()
         fts = expression = ""
     order = ANNOTATION_ORDER
@@ -212,7 +220,9 @@ def _matches(found: _Found) -> tuple[int, QuerySet | QueuePage]:
     sequence the paginator slices (each slice one statement)."""
     if not found.fts:
         ids = found.rows.values_list("pk", flat=True)
-        return ids[: COUNT_CAP + 1].count(), ids
+        # Counted without the order (a sliced queryset keeps it, and PostgreSQL would sort).
+        counted = found.rows.order_by().values("pk")[: COUNT_CAP + 1].count()
+        return counted, ids
     first = first_matches(found.visible, found.fts, found.expression, COUNT_CAP + 1)
     if len(first) <= COUNT_CAP:  # every match is known: only these are put in order
         model = found.visible.model
@@ -220,7 +230,8 @@ def _matches(found: _Found) -> tuple[int, QuerySet | QueuePage]:
         return len(first), ordered.values_list("pk", flat=True)
     if found.order == QUEUE_ORDER:
         return len(first), QueuePage(found.visible, found.fts, found.expression)
-    # Many annotations match: walking them in order finds a page soon.
+    # Many annotations match: the page is read in order through the matching ids (the
+    # index's whole list of them: the annotations tab of a very common word is the slow one).
     return len(first), found.rows.values_list("pk", flat=True)
 
 
@@ -232,9 +243,10 @@ def _page(ids: QuerySet | QueuePage, count: int, number: int | str | None, per_p
     paginator.count = count
     if count > COUNT_CAP:
         try:
-            wanted = max(1, int(number or 1))
+            wanted = min(max(1, int(number or 1)), PAGE_MAX)
         except (TypeError, ValueError):
             wanted = 1
+        number = wanted
         if wanted * per_page >= count:
             start = (wanted - 1) * per_page
             beyond = len(ids[start : start + per_page + 1])
@@ -310,9 +322,9 @@ def search(
     """The ``kind`` results (``KINDS``) for ``query`` that ``viewer`` (a membership of
     ``project``) may see, one page of them, and how many there are of each kind.
 
-    A fixed number of queries: the word forms and a count for each kind (and whether an
-    annotator has annotations), the page's ids and the page's rows (and one more for a
-    page past ``COUNT_CAP``). A count stops at
+    A fixed number of queries: the word forms and a count for each kind (and, on SQLite,
+    whether a viewer who finds only their own annotations has any), the page's ids and the
+    page's rows (and one more for a page past ``COUNT_CAP``). A count stops at
     ``COUNT_CAP + 1``: past it the number of matches hardly helps, and counting every
     match of a common word in a large project took most of a second.
     """

@@ -110,7 +110,8 @@ def _datetime(value) -> datetime | None:
 
 def document_page_rows(user, slug: str, document_id: int) -> DocumentPageRows:
     """The member's project, membership and document (404 as ``project_for_member`` and
-    ``document_for_member`` give it), with their progress: one statement."""
+    ``document_for_member`` give it), with their progress and whether the document has
+    any comment: one statement."""
     with connection.cursor() as cursor:
         cursor.execute(_sql(connection.vendor), [document_id, slug, user.pk])
         row = cursor.fetchone()

@@ -133,7 +133,7 @@ def label_css(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @login_required
 def document_page(request: SignedInRequest, slug: str, document_id: int) -> HttpResponse:
-    """``annotator/document.html``: one document to annotate.
+    """``workspace/document.html``: one document to annotate.
 
     Context: ``project``, ``membership``, ``document`` (with ``done_at``), ``labels``,
     ``label_version``, ``text_html`` (the rendered text), ``items`` (the side list: the
@@ -142,9 +142,11 @@ def document_page(request: SignedInRequest, slug: str, document_id: int) -> Http
     that view is read-only), ``can_see_everyone``, ``annotators`` (the legend), ``undo``
     (the change undo would revert), ``guidelines``, ``note_max`` (the longest note
     stored), ``labels_key`` (the cache key of the label bar and the help, see
-    ``selectors.labels_key``), ``progress`` (documents done of the queue's), and the
-    discussion's (``annotator.discussion.selectors.panel_context``). A fixed number of
-    queries, whatever the number of annotations.
+    ``selectors.labels_key``), ``progress`` (documents done of the queue's),
+    ``holder_choices`` (the holder field's list), ``js_messages`` (a callable: the script's
+    words, read only when its cached fragment is missing), and the discussion's
+    (``annotator.discussion.selectors.panel_context``). A fixed number of queries, whatever
+    the number of annotations; the threads are read only when the document has comments.
     """
     rows = document_page_rows(request.user, slug, document_id)
     project, membership, document = rows.project, rows.membership, rows.document

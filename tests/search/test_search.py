@@ -323,3 +323,64 @@ def test_accented_latin_words_are_found(project, corpus):
     # On SQLite a word the tokenizer folds (é → e) is asked as a prefix, not by its forms.
     for query in ("Éclair", "éclair"):
         assert _found(project, corpus["anna"], query) == [document.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 query of SQLite")
+def test_indexed_forms_find_the_rows_the_prefix_query_finds(project):
+    # The forms read from the vocabulary, ORed, match exactly what the prefix query does
+    # (ё, й and digits are kept as they are by the tokenizer).
+    from annotator.search.fts import match_expression
+
+    texts = [
+        "Визит, визиты и визитёры.",
+        "Йошкар-Ола: ёлки 2024 года.",
+        "Ёлка и йогурт, 20245 штук.",
+        "Ничего общего.",
+        "визитка 2024",
+    ]
+    for text in texts:
+        factories.DocumentFactory(text=text)
+    fts = "annotator_document_fts"
+
+    def rows(expression):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [expression])
+            return sorted(row[0] for row in cursor.fetchall())
+
+    for prefixes in (["визит"], ["ёлк"], ["йо"], ["2024"], ["визит", "2024"], ["ёл", "йог"]):
+        expression = match_expression(fts, prefixes)
+        prefix_query = " AND ".join(f'"{p}"*' for p in prefixes)
+        assert expression is not None and "*" not in expression, prefixes
+        assert rows(expression) == rows(prefix_query) != [], prefixes
+
+
+def test_a_word_without_letters_or_digits_is_no_word(project, corpus):
+    # Underscores are \w but no indexed word: "визит _" finds what "визит" finds.
+    assert selectors.words("визит _ __ визит Визит") == ["визит"]
+    assert _found(project, corpus["anna"], "визит _") == _found(project, corpus["anna"], "визит")
+    assert _found(project, corpus["anna"], "визит") == [corpus["visit"].pk]
+
+
+def test_a_page_number_far_past_the_cap_is_no_error(project, client, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    anna = member(project, "anna")
+    _many_visits(project, 9, annotator=anna)
+    url = reverse("search", args=[project.slug])
+    client.force_login(anna)
+    for number in ("99999999999999999999", str(10**6), "5", "-3", "x"):
+        response = client.get(url, {"q": "сводка", "page": number})
+        assert response.status_code == 200, number
+        assert "Сводка" in response.content.decode(), number
+
+
+def test_a_viewer_with_no_annotations_of_their_own_finds_none(project, corpus):
+    # The search skips the annotation index for a viewer who finds only their own and has
+    # none (on SQLite), and finds nothing either way.
+    newcomer = member(project, "vera")
+    with CaptureQueriesContext(connection) as queries:
+        results = search(project, _membership(project, newcomer), "визитом", kind="annotations")
+    assert results.counts["annotations"] == 0 and list(results.page.object_list) == []
+    if connection.vendor == "sqlite":
+        assert not [q for q in queries if "annotator_annotation_fts MATCH" in q["sql"]]
+    assert results.counts["documents"] == 1
+    assert _found(project, corpus["anna"], "визитом", kind="annotations") == [corpus["own"].pk]

@@ -121,3 +121,17 @@ def test_the_header_shows_the_signed_in_user(client, w):
     w.rita.user.is_staff = True
     w.rita.user.save()
     assert 'href="/admin/"' in page(client, w.rita, w.document)
+
+
+def test_everyones_view_offers_the_annotators_by_their_ids(client, w):
+    # The page's legend (``annotators``: style, name, count) once took the place of the
+    # discussion's list of annotators: the send-back list then offered counts as ids.
+    factories.AnnotationFactory(project=w.project, document=w.document, annotator=w.anna.user)
+    w.project.show_all_annotations = True
+    w.project.save()
+    client.force_login(w.rita.user)
+    url = reverse("document", args=[w.project.slug, w.document.pk])
+    body = client.get(url, {"view": "all"}).content.decode()
+    reopen = body.split('id="reopen-annotator"')[1].split("</select>")[0]
+    assert f'<option value="{w.anna.user_id}">anna</option>' in reopen
+    assert f'<option value="{w.boris.user_id}">boris</option>' in reopen
