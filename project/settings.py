@@ -213,14 +213,19 @@ USE_TZ = True
 # Each process keeps its cache in memory (rate limits, profile figures). Template
 # fragments (the parts of the document page and the header that are the same on every
 # view, see the {% cache %} tags) have a cache of their own: without one, Django's tag
-# looks for it and falls back to the default on every fragment of every page.
+# looks for it and falls back to the default on every fragment of every page. In DEBUG
+# (`make run`) fragments are not kept, so that a template being edited shows at once.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "main"},
-    "template_fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "template-fragments",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    "template_fragments": (
+        {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        if DEBUG
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "template-fragments",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
 }
 
 STATIC_URL = "static/"

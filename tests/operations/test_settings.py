@@ -123,3 +123,17 @@ def test_an_unknown_sqlite_synchronous_refuses_to_start():
     result = manage("check", SQLITE_SYNCHRONOUS="OFF")
     assert result.returncode != 0
     assert "SQLITE_SYNCHRONOUS must be NORMAL or FULL, not 'OFF'." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"), [({"DJANGO_DEBUG": "1"}, "DummyCache"), (PRODUCTION, "LocMemCache")]
+)
+def test_template_fragments_are_kept_in_production_and_not_while_developing(env, backend):
+    # In DEBUG (`make run`) a template being edited shows at once; in production the
+    # document page's fixed parts are kept between requests.
+    code = (
+        "from django.core.cache import caches; print(type(caches['template_fragments']).__name__)"
+    )
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == backend
