@@ -92,6 +92,24 @@ def language_reset():
     translation.deactivate()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def template_fragments_kept():
+    """Tests run with the settings of development (DEBUG at import), where template
+    fragments are not kept; the pages are tested with them kept, as in production."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    caches = {
+        **settings.CACHES,
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "template-fragments",
+        },
+    }
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate limits, failed-key counts and template fragments live in caches: each test
