@@ -211,8 +211,7 @@ def _annotations(project: Project, membership: Membership, terms: list[str]) -> 
         # to find none.
         rows = annotations.none()
         fts = expression = ""
-    order = ANNOTATION_ORDER
-    return _Found(rows.order_by(*order), annotations, order, fts, expression)
+    return _Found(rows.order_by(*ANNOTATION_ORDER), annotations, ANNOTATION_ORDER, fts, expression)
 
 
 def _matches(found: _Found) -> tuple[int, QuerySet | QueuePage]:

@@ -376,8 +376,8 @@ class Entry(NamedTuple):
     label_id: int
     annotator_id: int
     label: Label
-    holder_kind: str = "author"
-    holder: str = ""
+    holder_kind: str
+    holder: str
 
 
 @dataclass
